@@ -1,0 +1,1 @@
+"""Prefect flows: thin orchestration over ocr, reconciliation and lockbox."""

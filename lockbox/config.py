@@ -1,0 +1,66 @@
+"""Settings from the environment (see CONTRACT.md); everything optional, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+BUSINESS_TZ = ZoneInfo("America/Chicago")
+
+SITES = ("dallas", "richardson")
+SITE_ADDRESSES = {
+    "dallas": "P.O. Box 650805, Dallas, TX 75265-0805",
+    "richardson": "1501 North Plano Rd., Suite 100, Richardson, TX 75081",
+}
+
+
+class ConfigError(ValueError):
+    """A setting in the environment cannot be used; the message names the variable to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    late_fee_percent: Decimal
+    late_fee_cap: Decimal | None
+    grace_days: int = 10
+    stale_days: int = 180
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+
+def _decimal_env(name: str, default: str | None) -> Decimal | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return Decimal(default) if default is not None else None
+    try:
+        value = Decimal(raw)
+    except ArithmeticError as exc:
+        raise ConfigError(f"{name}={raw!r} is not a number; set it like 5 or 25.00") from exc
+    if value < 0:
+        raise ConfigError(f"{name}={raw!r} must not be negative")
+    return value
+
+
+def load_settings() -> Settings:
+    """Read the settings now (not at import) so tests and the CLI can set the environment first."""
+    home = Path(os.environ.get("LOCKBOX_HOME") or Path.home() / ".lockbox").expanduser()
+    url = os.environ.get("LOCKBOX_DATABASE_URL") or f"sqlite:///{home / 'lockbox.db'}"
+    percent = _decimal_env("LOCKBOX_LATE_FEE_PERCENT", "5")
+    assert percent is not None
+    return Settings(
+        home=home,
+        database_url=url,
+        late_fee_percent=percent,
+        late_fee_cap=_decimal_env("LOCKBOX_LATE_FEE_CAP", None),
+    )

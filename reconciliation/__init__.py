@@ -1,0 +1,1 @@
+"""Matching payments to loans, must-review rules, review decisions, reconciliation and reports."""
