@@ -67,6 +67,8 @@ class Loan(Base):
     late_fees_assessed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     prepaid_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     interest_paid_to: Mapped[date | None] = mapped_column(Date)  # interest accrues from this date
+    installment_credit: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))  # paid toward the
+    # installment now due, short of a full monthly payment (partial payments)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
