@@ -69,6 +69,11 @@ class Loan(Base):
     interest_paid_to: Mapped[date | None] = mapped_column(Date)  # interest accrues from this date
     installment_credit: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))  # paid toward the
     # installment now due, short of a full monthly payment (partial payments)
+    # interest accrued up to interest_paid_to that a partial payment left unpaid (never compounded)
+    interest_due: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    # the day of the month installments fall due, so a 31st loan goes Jan 31 -> Feb 28 -> Mar 31;
+    # None: the day of next_due_date
+    due_day: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -227,6 +232,8 @@ class Payment(Base):
     to_excess: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))  # prepaid or refund due
     months_advanced: Mapped[int] = mapped_column(Integer, default=0)
 
+    entry: Mapped[LedgerEntry] = relationship()
+
 
 class LateFee(Base):
     """One late fee per loan and installment due date: the constraint makes the nightly pass idempotent."""
@@ -242,6 +249,8 @@ class LateFee(Base):
     assessed_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)
     entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"))
+
+    entry: Mapped[LedgerEntry] = relationship()
 
 
 class AuditEvent(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 08:48:11.296270
+Create Date: 2026-11-25 08:51:51.728609
 """
 
 from collections.abc import Sequence
@@ -36,6 +36,8 @@ def upgrade() -> None:
     sa.Column('prepaid_balance', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('interest_paid_to', sa.Date(), nullable=True),
     sa.Column('installment_credit', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('interest_due', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('due_day', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('extra', sa.JSON(), nullable=True),

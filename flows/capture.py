@@ -1,0 +1,73 @@
+"""Turn an OCR item reading into the core's Capture (the only place that knows both types)."""
+
+from __future__ import annotations
+
+from ocr.reading import ItemReading, PageKind, PageReading
+
+from lockbox.capture import Capture
+
+
+def _kind_reason(reading: ItemReading) -> str:
+    kinds = [p.kind for p in reading.pages]
+    if not kinds:
+        return "the file has no pages"
+    if all(k == PageKind.BLANK for k in kinds):
+        return "blank page(s)"
+    if PageKind.COUPON in kinds:
+        return "a payment coupon with no check"
+    return "no check found on the page(s): " + ", ".join(k.value for k in kinds)
+
+
+def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
+    """The core's view of one item: the check front's fields, plus the coupon's scan line."""
+    if reading.error_code:
+        return Capture(
+            source_file=reading.source_file,
+            page=reading.page,
+            file_sha256=file_sha256,
+            unreadable_reason=reading.error or "the file could not be read",
+            is_check=False,
+        )
+    front: PageReading | None = reading.front
+    coupon: PageReading | None = reading.coupon
+    kinds = tuple(p.kind.value for p in reading.pages)
+    warnings = tuple(w for p in reading.pages for w in p.warnings)
+    if front is None:
+        return Capture(
+            source_file=reading.source_file,
+            page=reading.page,
+            file_sha256=file_sha256,
+            is_check=False,
+            page_kinds=kinds,
+            not_check_reason=_kind_reason(reading),
+            warnings=warnings,
+        )
+    micr = front.micr
+    coupon_account = coupon.coupon_account if coupon else front.coupon_account
+    coupon_amount = coupon.coupon_amount if coupon else front.coupon_amount
+    return Capture(
+        source_file=reading.source_file,
+        page=reading.page,
+        file_sha256=file_sha256,
+        is_check=True,
+        page_kinds=kinds,
+        micr_line=micr.text if micr else None,
+        routing=micr.routing if micr else None,
+        bank_account=micr.account if micr else None,
+        serial=micr.serial if micr else None,
+        micr_confidence=micr.confidence if micr else 0.0,
+        courtesy_amount=front.courtesy_amount.value,
+        courtesy_confidence=front.courtesy_amount.confidence,
+        legal_amount=front.legal_amount.value,
+        legal_confidence=front.legal_amount.confidence,
+        check_date=front.date.value,
+        date_confidence=front.date.confidence,
+        memo_account=front.memo_account.value,
+        memo_confidence=front.memo_account.confidence,
+        coupon_account=coupon_account.value,
+        coupon_amount=coupon_amount.value,
+        coupon_confidence=coupon_account.confidence,
+        payer=front.payer.value,
+        payer_confidence=front.payer.confidence,
+        warnings=warnings,
+    )

@@ -1,0 +1,61 @@
+"""Read a batch's files with OCR on every core; returns Captures, never raises for a bad file."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from lockbox.capture import Capture
+from lockbox.inbox import ITEM_SUFFIXES, sha256_file
+
+from flows.capture import to_capture
+
+
+def read_one(path: Path, source_file: str) -> list[Capture]:
+    """All items in one file (a PDF gives one per page), each as a Capture."""
+    from ocr.reader import read_file  # imported in the worker process
+
+    try:
+        digest: str | None = sha256_file(path)
+    except OSError:
+        digest = None
+    if path.suffix.lower() not in ITEM_SUFFIXES:
+        return [
+            Capture(
+                source_file=source_file,
+                file_sha256=digest,
+                unreadable_reason=f"{path.suffix or 'no extension'} files are not scans"
+                " (expected TIFF, PNG, JPEG or PDF)",
+                is_check=False,
+            )
+        ]
+    try:
+        readings = read_file(path, source_file)
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the item
+        return [
+            Capture(
+                source_file=source_file,
+                file_sha256=digest,
+                unreadable_reason=f"the file could not be read ({type(exc).__name__}: {exc})",
+                is_check=False,
+            )
+        ]
+    return [to_capture(r, file_sha256=digest) for r in readings]
+
+
+def worker_count() -> int:
+    configured = os.environ.get("LOCKBOX_OCR_WORKERS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, os.cpu_count() or 1)
+
+
+def read_files(files: list[tuple[Path, str]], workers: int | None = None) -> list[Capture]:
+    """Read files in parallel processes, keeping the input order."""
+    workers = workers or worker_count()
+    if workers == 1 or len(files) <= 1:
+        return [c for path, rel in files for c in read_one(path, rel)]
+    with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
+        results = pool.map(read_one, [f for f, _ in files], [r for _, r in files])
+        return [c for chunk in results for c in chunk]

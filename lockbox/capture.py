@@ -1,0 +1,66 @@
+"""What was read from one payment item, as the core and the rules see it (no pixels, no OCR types).
+
+The flow converts an OCR reading into a Capture; matching and the must-review rules take only this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Capture:
+    source_file: str
+    page: int = 1
+    file_sha256: str | None = None
+    unreadable_reason: str | None = None  # the file could not be decoded at all
+    is_check: bool = True
+    page_kinds: tuple[str, ...] = ()
+    not_check_reason: str | None = None
+    micr_line: str | None = None
+    routing: str | None = None
+    bank_account: str | None = None
+    serial: str | None = None
+    micr_confidence: float = 0.0
+    courtesy_amount: Decimal | None = None
+    courtesy_confidence: float = 0.0
+    legal_amount: Decimal | None = None
+    legal_confidence: float = 0.0
+    check_date: date | None = None
+    date_confidence: float = 0.0
+    memo_account: str | None = None
+    memo_confidence: float = 0.0
+    coupon_account: str | None = None
+    coupon_amount: Decimal | None = None
+    coupon_confidence: float = 0.0
+    payer: str | None = None
+    payer_confidence: float = 0.0
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict for the item's audit record (Decimal and dates as strings)."""
+        out: dict[str, Any] = {}
+        for key, value in asdict(self).items():
+            if isinstance(value, Decimal | date):
+                out[key] = str(value)
+            elif isinstance(value, tuple):
+                out[key] = list(value)
+            else:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Capture:
+        kwargs = dict(data)
+        for key in ("courtesy_amount", "legal_amount", "coupon_amount"):
+            if kwargs.get(key) is not None:
+                kwargs[key] = Decimal(kwargs[key])
+        if kwargs.get("check_date"):
+            kwargs["check_date"] = date.fromisoformat(kwargs["check_date"])
+        for key in ("page_kinds", "warnings"):
+            kwargs[key] = tuple(kwargs.get(key) or ())
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in kwargs.items() if k in known})

@@ -1,0 +1,361 @@
+"""The `lockbox` command line (CONTRACT): loans, run, read, export, review.
+
+Every command upgrades the database on start. Account and routing numbers are masked unless asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from lockbox.config import ConfigError, Settings, load_settings
+from lockbox.dates import business_today
+from lockbox.db import Database, DatabaseError, open_database
+from lockbox.money import MoneyError, mask, parse_money
+
+
+class CliError(Exception):
+    """A command that could not do what was asked; printed as one line, exit status 2."""
+
+
+def _db(settings: Settings) -> Database:
+    return open_database(settings.database_url)
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-17") from exc
+
+
+def _money_arg(text: str) -> Decimal:
+    try:
+        return parse_money(text)
+    except MoneyError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+# --- loans -------------------------------------------------------------------------------------
+
+
+def cmd_loans_import(args: argparse.Namespace, settings: Settings) -> int:
+    from lockbox.loanbook import LoanBookError, import_loan_book
+
+    db = _db(settings)
+    try:
+        with db.session() as session:
+            result = import_loan_book(session, Path(args.file), actor=_actor(None))
+    except LoanBookError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"Imported {result.total} loans ({result.created} new, {result.updated} updated).")
+    return 0
+
+
+def cmd_loans_show(args: argparse.Namespace, settings: Settings) -> int:
+    from lockbox.statements import UnknownLoanError, render_statement
+
+    db = _db(settings)
+    with db.session() as session:
+        try:
+            print(render_statement(session, args.account.replace("-", "").replace(" ", "")))
+        except UnknownLoanError as exc:
+            raise CliError(str(exc)) from exc
+    return 0
+
+
+# --- run ---------------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from flows.nightly import RunLockedError, nightly_lockbox_run
+    from lockbox.inbox import InboxError
+    from reconciliation.summary import render_text, summary_from_json
+
+    inbox = Path(args.inbox).resolve()
+    if not inbox.is_dir():
+        raise CliError(f"inbox {inbox} is not a folder; pass --inbox with the scanner's output folder")
+    as_of = args.as_of.isoformat() if args.as_of else None
+    try:
+        result = nightly_lockbox_run(inbox=str(inbox), as_of=as_of)
+    except (InboxError, RunLockedError, DatabaseError) as exc:
+        raise CliError(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - the run could not complete: say so, exit non-zero
+        raise CliError(
+            f"the run stopped before finishing ({type(exc).__name__}: {exc}). Nothing is lost:"
+            " fix the cause and run the same command again; items already recorded are kept."
+        ) from exc
+    summary = summary_from_json(result)
+    print(render_text(summary))
+    return 0
+
+
+# --- read --------------------------------------------------------------------------------------
+
+
+def _reading_json(reading: Any, unmasked: bool) -> dict[str, Any]:
+    """One page as the CONTRACT's JSON object; account and routing masked unless asked."""
+    show = (lambda s: s) if unmasked else (lambda s: mask(s) if s else s)
+    micr = reading.micr
+    amount = reading.amount
+    loan_account = reading.loan_account
+    fields = {
+        "micr": micr.confidence if micr else 0.0,
+        "courtesy_amount": reading.courtesy_amount.confidence,
+        "legal_amount": reading.legal_amount.confidence,
+        "date": reading.date.confidence,
+        "loan_account": loan_account.confidence,
+        "payer": reading.payer.confidence,
+    }
+    found = [c for c in fields.values() if c > 0]
+    micr_text = micr.text if micr else None
+    if micr_text and not unmasked and micr is not None:
+        for number in (micr.account, micr.routing):
+            if number and len(number) > 4:
+                micr_text = micr_text.replace(number, mask(number))
+    return {
+        "source_file": reading.source_file,
+        "page": reading.page,
+        "kind": reading.kind.value,
+        "micr_line": micr_text,
+        "routing": show(micr.routing) if micr and micr.routing else None,
+        "account": show(micr.account) if micr and micr.account else None,
+        "serial": micr.serial if micr else None,
+        "courtesy_amount": _s(reading.courtesy_amount.value),
+        "legal_amount": _s(reading.legal_amount.value),
+        "amount": _s(amount.value),
+        "date": reading.date.value.isoformat() if reading.date.value else None,
+        "loan_account": show(loan_account.value) if loan_account.value else None,
+        "coupon_amount": _s(reading.coupon_amount.value),
+        "payer": reading.payer.value,
+        "confidence": round(min(found), 3) if found else 0.0,
+        "confidences": {k: round(v, 3) for k, v in fields.items()},
+    }
+
+
+def _s(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def cmd_read(args: argparse.Namespace, settings: Settings) -> int:
+    from ocr.reader import read_pages
+
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            readings = read_pages(path, str(path), page=args.page)
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+            print(f"{path}: cannot read ({exc})", file=sys.stderr)
+            status = 1
+            continue
+        for reading in readings:
+            obj = _reading_json(reading, args.unmasked)
+            if args.json:
+                print(json.dumps(obj))
+            else:
+                print(f"{obj['source_file']} page {obj['page']} ({obj['kind']})")
+                conf = obj["confidences"]
+                for key in ("micr_line", "routing", "account", "serial", "courtesy_amount",
+                            "legal_amount", "amount", "date", "loan_account", "payer"):
+                    c = conf.get(key) or conf.get(key.replace("micr_line", "micr")) or ""
+                    c_text = f"  ({c:.0%})" if isinstance(c, float) else ""
+                    print(f"  {key:<16}{obj[key] if obj[key] is not None else '-'}{c_text}")
+    return status
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from lockbox import exports
+
+    writer = {
+        "items": exports.export_items,
+        "ledger": exports.export_ledger,
+        "loans": exports.export_loans,
+    }[args.what]
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    db = _db(settings)
+    with db.session() as session:
+        count = writer(session, out)
+    print(f"Wrote {count} rows to {out}.")
+    return 0
+
+
+# --- review ------------------------------------------------------------------------------------
+
+
+def _actor(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
+    from reconciliation.review import open_exceptions
+
+    db = _db(settings)
+    with db.session() as session:
+        rows = open_exceptions(session)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "item_id": r.item_id,
+                        "site": r.site,
+                        "batch": r.batch,
+                        "source_file": r.source_file,
+                        "page": r.page,
+                        "exception_code": r.exception_code,
+                        "amount": _s(r.amount),
+                        "loan_account": mask(r.loan_account) if r.loan_account else None,
+                        "payer": r.payer,
+                        "business_date": r.business_date.isoformat(),
+                        "reason": r.message,
+                        "candidates": [mask(c) for c in r.candidates],
+                    }
+                    for r in rows
+                ],
+                indent=1,
+            )
+        )
+        return 0
+    if not rows:
+        print("No open exceptions.")
+        return 0
+    print(f"{'item':>6}  {'site':<10} {'batch':<18} {'file':<28} {'pg':>3}  {'code':<18} {'amount':>11}"
+          f"  {'account':<14} payer")
+    for r in rows:
+        amount = f"{r.amount:,.2f}" if r.amount is not None else "-"
+        print(
+            f"{r.item_id:>6}  {r.site:<10} {r.batch[:18]:<18} {r.source_file[-28:]:<28} {r.page:>3}"
+            f"  {r.exception_code:<18} {amount:>11}  {mask(r.loan_account) or '-':<14}"
+            f" {r.payer or '-'}"
+        )
+    print(f"{len(rows)} open exception(s). Decide with `lockbox review resolve ITEM --loan ACCOUNT"
+          " --amount X.XX` or `lockbox review reject ITEM --reason TEXT`.")
+    return 0
+
+
+def cmd_review_resolve(args: argparse.Namespace, settings: Settings) -> int:
+    from reconciliation.review import ReviewError, resolve
+
+    db = _db(settings)
+    try:
+        with db.session() as session:
+            item = resolve(
+                session,
+                args.item_id,
+                loan_account=args.loan,
+                amount=args.amount,
+                by=_actor(args.by),
+                note=args.note,
+                business_date=business_today(),
+            )
+            print(f"Item {item.id} posted {item.amount:,.2f} to loan {mask(args.loan)}.")
+    except ReviewError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+def cmd_review_reject(args: argparse.Namespace, settings: Settings) -> int:
+    from reconciliation.review import ReviewError, reject
+
+    db = _db(settings)
+    try:
+        with db.session() as session:
+            item = reject(
+                session, args.item_id, reason=args.reason, by=_actor(args.by),
+                business_date=business_today(),
+            )
+            print(f"Item {item.id} rejected: it will not post (status returned).")
+    except ReviewError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lockbox", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens to each item")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    loans = sub.add_parser("loans", help="the loan book").add_subparsers(dest="loans_cmd", required=True)
+    li = loans.add_parser("import", help="import or update loans from a CSV file")
+    li.add_argument("file")
+    li.set_defaults(func=cmd_loans_import)
+    ls = loans.add_parser("show", help="a loan's statement: balances, payments, fees, audit trail")
+    ls.add_argument("account")
+    ls.set_defaults(func=cmd_loans_show)
+
+    run = sub.add_parser("run", help="run the nightly flow once over every new batch in the inbox")
+    run.add_argument("--inbox", required=True)
+    run.add_argument("--as-of", type=_date_arg, help="business date YYYY-MM-DD (default today, Chicago)")
+    run.set_defaults(func=cmd_run)
+
+    rd = sub.add_parser("read", help="read scans without touching the database")
+    rd.add_argument("files", nargs="+")
+    rd.add_argument("--page", type=int)
+    rd.add_argument("--json", action="store_true", help="JSON Lines, one object per page")
+    rd.add_argument("--unmasked", action="store_true", help="show full account and routing numbers")
+    rd.set_defaults(func=cmd_read)
+
+    ex = sub.add_parser("export", help="write items, ledger or loans as CSV")
+    ex.add_argument("what", choices=["items", "ledger", "loans"])
+    ex.add_argument("--out", required=True)
+    ex.set_defaults(func=cmd_export)
+
+    rv = sub.add_parser("review", help="work the exceptions").add_subparsers(dest="review_cmd", required=True)
+    rl = rv.add_parser("list", help="open exceptions, oldest first")
+    rl.add_argument("--json", action="store_true")
+    rl.set_defaults(func=cmd_review_list)
+    rr = rv.add_parser("resolve", help="post an exception to a loan")
+    rr.add_argument("item_id", type=int)
+    rr.add_argument("--loan", required=True)
+    rr.add_argument("--amount", required=True, type=_money_arg)
+    rr.add_argument("--by")
+    rr.add_argument("--note")
+    rr.set_defaults(func=cmd_review_resolve)
+    rj = rv.add_parser("reject", help="the item will not post (returned)")
+    rj.add_argument("item_id", type=int)
+    rj.add_argument("--reason", required=True)
+    rj.add_argument("--by")
+    rj.set_defaults(func=cmd_review_reject)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings()
+        return int(args.func(args, settings) or 0)
+    except (CliError, ConfigError, DatabaseError) as exc:
+        print(f"lockbox: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lockbox: interrupted; run the same command again to finish", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The inbox layout (CONTRACT): INBOX/<site>/<batch>/ files, with an optional batch.json ticket.
+
+Pure filesystem reading: it never modifies the inbox, and a bad ticket is a warning, not a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from lockbox.config import SITES
+from lockbox.money import MoneyError, parse_money
+
+IMAGE_SUFFIXES = {".tif", ".tiff", ".png", ".jpg", ".jpeg"}
+PDF_SUFFIXES = {".pdf"}
+ITEM_SUFFIXES = IMAGE_SUFFIXES | PDF_SUFFIXES
+STRAY_NAMES = {"thumbs.db", ".ds_store", "desktop.ini", "batch.json"}
+
+
+class InboxError(ValueError):
+    """The inbox folder itself cannot be used (missing, not a folder)."""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """The scanner operator's batch ticket: what the batch should contain."""
+
+    deposit_date: date | None = None
+    item_count: int | None = None
+    control_total: Decimal | None = None
+
+
+@dataclass
+class BatchDir:
+    site: str
+    name: str
+    path: Path
+    inbox: Path
+    ticket: Ticket = field(default_factory=Ticket)
+    files: list[Path] = field(default_factory=list)  # candidate item files, sorted
+    warnings: list[str] = field(default_factory=list)
+
+    def relative(self, path: Path) -> str:
+        """The path relative to the inbox, '/'-separated, as the exports write it."""
+        return path.relative_to(self.inbox).as_posix()
+
+
+def read_ticket(path: Path) -> tuple[Ticket, list[str]]:
+    """Parse batch.json; anything wrong in it is a warning and the field is left unknown."""
+    warnings: list[str] = []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Ticket(), [f"batch.json is not readable JSON ({exc}); batch totals cannot be checked"]
+    if not isinstance(data, dict):
+        return Ticket(), ["batch.json is not a JSON object; batch totals cannot be checked"]
+    deposit: date | None = None
+    count: int | None = None
+    total: Decimal | None = None
+    if data.get("deposit_date") is not None:
+        try:
+            deposit = date.fromisoformat(str(data["deposit_date"]))
+        except ValueError:
+            warnings.append(f"batch.json deposit_date {data['deposit_date']!r} is not YYYY-MM-DD")
+    if data.get("item_count") is not None:
+        raw = data["item_count"]
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            count = raw
+        elif isinstance(raw, str) and raw.strip().isdigit():
+            count = int(raw)
+        else:
+            warnings.append(f"batch.json item_count {raw!r} is not a whole number")
+    if data.get("control_total") is not None:
+        try:
+            total = parse_money(str(data["control_total"]))
+        except MoneyError:
+            warnings.append(f"batch.json control_total {data['control_total']!r} is not an amount")
+    return Ticket(deposit, count, total), warnings
+
+
+def scan_batch(site: str, path: Path, inbox: Path) -> BatchDir:
+    batch = BatchDir(site=site, name=path.name, path=path, inbox=inbox)
+    ticket_path = path / "batch.json"
+    if ticket_path.is_file():
+        batch.ticket, batch.warnings = read_ticket(ticket_path)
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        lower = f.name.lower()
+        if lower in STRAY_NAMES or lower.startswith("._") or lower.startswith("~$"):
+            if lower != "batch.json" or f.parent != path:
+                batch.warnings.append(f"ignored stray file {batch.relative(f)}")
+            continue
+        batch.files.append(f)  # unknown types become exception items downstream; nothing is dropped
+    if not batch.files:
+        batch.warnings.append("the batch folder has no item files")
+    return batch
+
+
+def discover_batches(inbox: Path) -> list[BatchDir]:
+    """Every batch folder under the known sites, in a stable order (site, then batch name)."""
+    if not inbox.is_dir():
+        raise InboxError(f"inbox {inbox} is not a folder; pass --inbox with the scanner's output folder")
+    batches: list[BatchDir] = []
+    for site in SITES:
+        site_dir = inbox / site
+        if not site_dir.is_dir():
+            continue
+        for child in sorted(site_dir.iterdir()):
+            if child.is_dir() and not child.name.startswith("."):
+                batches.append(scan_batch(site, child, inbox))
+    return batches
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,218 @@
+"""How a payment is applied to a loan or lease: the waterfall, interest accrual and late-fee dates.
+
+Pure functions over a `LoanState` value (no database), so the servicing rules can be tested on their
+own and the ledger (lockbox.ledger) only has to turn an `Allocation` into journal lines.
+
+Retail simple-interest loans: fees, then interest accrued to the day the payment was received, then
+principal; a payment that covers everything pays the loan off and the excess is owed back (refund
+due). Leases: fees, then rent (the monthly payments, reducing the lease balance); money beyond the
+lease balance is held as prepaid. Either way the next due date moves one month for every full
+monthly payment covered, and what falls short of a full payment is carried as installment credit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from lockbox.dates import add_months
+from lockbox.money import ZERO, mask, money
+
+RETAIL = "retail"
+LEASE = "lease"
+ACTIVE = "active"
+PAID_OFF = "paid_off"
+DAYS_PER_YEAR = Decimal(365)
+
+
+class ServicingError(ValueError):
+    """A payment cannot be applied as asked; the message says what to do instead."""
+
+
+class LoanNotActiveError(ServicingError):
+    """The loan is paid off or charged off, so it takes no payments."""
+
+    def __init__(self, status: str, account_number: str | None = None):
+        self.status = status
+        which = f"loan {mask(account_number)}" if account_number else "the loan"
+        super().__init__(
+            f"{which} is {status.replace('_', ' ')} and takes no payments; resolve the item to"
+            " another loan, or reject it so the check is returned"
+        )
+
+
+class PaymentAmountError(ServicingError):
+    """A payment of zero or less was asked for."""
+
+    def __init__(self, amount: Decimal):
+        super().__init__(f"a payment must be more than $0.00 (got ${amount}); key the check amount")
+
+
+@dataclass(frozen=True)
+class LoanState:
+    """What the waterfall needs to know about a loan; money in dollars (Decimal, two places).
+
+    `annual_rate` is a fraction (0.0699 for 6.99%) and None for leases. `principal_balance` is the
+    lease balance (the rents still to be paid) for a lease. Interest accrues from `interest_from`;
+    `interest_due` is interest accrued before that date that a partial payment left unpaid.
+    `due_day` is the day of the month installments fall due (None: next_due_date's day); it keeps a
+    31st loan on the 31st after a short month.
+    """
+
+    product: str
+    status: str
+    monthly_payment: Decimal
+    next_due_date: date
+    principal_balance: Decimal
+    annual_rate: Decimal | None
+    fees_due: Decimal
+    interest_from: date
+    installment_credit: Decimal = ZERO
+    prepaid_balance: Decimal = ZERO
+    interest_due: Decimal = ZERO
+    due_day: int | None = None
+
+    @property
+    def anchor_day(self) -> int:
+        return self.due_day or self.next_due_date.day
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Where one payment went, bucket by bucket, and the loan as it stands afterwards.
+
+    The buckets always add up to `amount`: no money is created or lost. `to_excess` is a refund due
+    on a retail payoff, or money held as prepaid on a lease.
+    """
+
+    amount: Decimal
+    to_fees: Decimal
+    to_interest: Decimal
+    to_principal: Decimal
+    to_rent: Decimal
+    to_excess: Decimal
+    months_advanced: int
+    paid_off: bool
+    state: LoanState
+
+
+def default_interest_from(next_due_date: date, last_payment_date: date | None = None) -> date:
+    """Where interest starts when the loan book says nothing else: the last payment, or one month
+    before the next due date (a loan is taken to be paid through its previous installment)."""
+    if last_payment_date is not None:
+        return last_payment_date
+    return add_months(next_due_date, -1)
+
+
+def accrued_interest(state: LoanState, on: date) -> Decimal:
+    """Interest owed as of `on`: what was carried, plus simple interest since `interest_from`.
+
+    Simple interest is principal x annual_rate / 365 per day, never on interest or fees, rounded
+    half-up to the cent. A date on or before `interest_from` accrues nothing new. Leases: zero.
+    """
+    if state.product != RETAIL or not state.annual_rate:
+        return money(state.interest_due)
+    days = max(0, (on - state.interest_from).days)
+    new = state.principal_balance * state.annual_rate * days / DAYS_PER_YEAR
+    return money(state.interest_due + money(new))
+
+
+def _take(remaining: Decimal, owed: Decimal) -> Decimal:
+    return min(remaining, max(owed, ZERO))
+
+
+def apply_payment(state: LoanState, amount: Decimal, received: date) -> Allocation:
+    """Apply one payment received on `received` through the waterfall; see the module docstring.
+
+    Raises LoanNotActiveError for a paid-off or charged-off loan and PaymentAmountError for an
+    amount of zero or less. A partial payment goes as far as it reaches, in waterfall order.
+    """
+    if state.status != ACTIVE:
+        raise LoanNotActiveError(state.status)
+    amount = money(amount)
+    if amount <= ZERO:
+        raise PaymentAmountError(amount)
+    remaining = amount
+    to_fees = _take(remaining, state.fees_due)
+    remaining -= to_fees
+    to_interest = to_principal = to_rent = ZERO
+    interest_left = ZERO
+    interest_from = state.interest_from
+    if state.product == RETAIL:
+        interest_owed = accrued_interest(state, received)
+        to_interest = _take(remaining, interest_owed)
+        remaining -= to_interest
+        interest_left = interest_owed - to_interest
+        interest_from = max(state.interest_from, received)
+        to_principal = _take(remaining, state.principal_balance)
+        remaining -= to_principal
+        counted = to_interest + to_principal
+    else:
+        to_rent = _take(remaining, state.principal_balance)
+        remaining -= to_rent
+        counted = to_rent
+    to_excess = remaining
+    principal_left = state.principal_balance - to_principal - to_rent
+    fees_left = state.fees_due - to_fees
+    paid_off = principal_left <= ZERO and fees_left <= ZERO and interest_left <= ZERO
+
+    credit = state.installment_credit + counted
+    months = 0
+    if state.monthly_payment > ZERO:
+        months = int(credit // state.monthly_payment)
+        credit -= state.monthly_payment * months
+    next_due = add_months(state.next_due_date, months, state.anchor_day)
+
+    new_state = replace(
+        state,
+        status=PAID_OFF if paid_off else state.status,
+        next_due_date=next_due,
+        principal_balance=money(principal_left),
+        fees_due=money(fees_left),
+        interest_from=interest_from,
+        interest_due=money(interest_left),
+        installment_credit=ZERO if paid_off else money(credit),
+        prepaid_balance=money(
+            state.prepaid_balance + (to_excess if state.product == LEASE else ZERO)
+        ),
+        due_day=state.anchor_day,
+    )
+    return Allocation(
+        amount=amount,
+        to_fees=money(to_fees),
+        to_interest=money(to_interest),
+        to_principal=money(to_principal),
+        to_rent=money(to_rent),
+        to_excess=money(to_excess),
+        months_advanced=months,
+        paid_off=paid_off,
+        state=new_state,
+    )
+
+
+def late_installments(
+    next_due_date: date, business_date: date, grace_days: int = 10, due_day: int | None = None
+) -> list[date]:
+    """Every installment due date, from `next_due_date` monthly, still unpaid past its grace period.
+
+    An installment is late when due + grace_days < business_date: due Nov 1 with 10 days' grace is
+    on time through Nov 11 and late on Nov 12. `next_due_date` is the first unpaid installment, so a
+    payment received in the grace period (which advanced it) is never counted.
+    """
+    anchor = due_day or next_due_date.day
+    grace = timedelta(days=grace_days)
+    late: list[date] = []
+    due = next_due_date
+    while due + grace < business_date:
+        late.append(due)
+        due = add_months(next_due_date, len(late), anchor)
+    return late
+
+
+def late_fee_amount(monthly_payment: Decimal, percent: Decimal, cap: Decimal | None) -> Decimal:
+    """`percent` per cent of the monthly payment, rounded half-up to the cent, at most `cap`."""
+    fee = money(monthly_payment * percent / 100)
+    if cap is not None:
+        fee = min(fee, money(cap))
+    return max(fee, ZERO)

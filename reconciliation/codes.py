@@ -1,0 +1,51 @@
+"""Exception codes: one per must-review rule (CONTRACT), each with the sentence a clerk reads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ExceptionCode(StrEnum):
+    UNREADABLE_FILE = "UNREADABLE_FILE"
+    NOT_A_CHECK = "NOT_A_CHECK"
+    DUPLICATE_CHECK = "DUPLICATE_CHECK"
+    UNREADABLE_AMOUNT = "UNREADABLE_AMOUNT"
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
+    STALE_DATED = "STALE_DATED"
+    POST_DATED = "POST_DATED"
+    DATE_UNREADABLE = "DATE_UNREADABLE"
+    MISSING_ACCOUNT = "MISSING_ACCOUNT"
+    UNKNOWN_ACCOUNT = "UNKNOWN_ACCOUNT"
+    AMBIGUOUS_LOAN = "AMBIGUOUS_LOAN"
+    LOAN_NOT_ACTIVE = "LOAN_NOT_ACTIVE"
+    MICR_UNREADABLE = "MICR_UNREADABLE"
+
+
+# The order in which codes are reported when an item breaks several rules: the first is the item's code.
+PRIORITY: tuple[ExceptionCode, ...] = tuple(ExceptionCode)
+
+WHAT_TO_DO: dict[ExceptionCode, str] = {
+    ExceptionCode.UNREADABLE_FILE: "The scan could not be opened. Rescan the item, or reject it.",
+    ExceptionCode.NOT_A_CHECK: "This page is not a check (a letter or a blank page). Route the"
+    " correspondence, or reject the item.",
+    ExceptionCode.DUPLICATE_CHECK: "This check (same routing, account, serial and amount) was"
+    " processed before. Compare with the earlier item; reject it if it is the same check.",
+    ExceptionCode.UNREADABLE_AMOUNT: "The check amount could not be read with confidence. Key the"
+    " amount from the image.",
+    ExceptionCode.AMOUNT_MISMATCH: "The courtesy (numeric) and legal (written) amounts disagree."
+    " The written amount governs; confirm it and resolve with that amount.",
+    ExceptionCode.STALE_DATED: "The check is dated more than 180 days before the business date."
+    " Return it to the customer unless policy says otherwise.",
+    ExceptionCode.POST_DATED: "The check is dated after the business date. Hold it, or return it.",
+    ExceptionCode.DATE_UNREADABLE: "The check date could not be read. Check that it is not stale or"
+    " post-dated, then resolve.",
+    ExceptionCode.MISSING_ACCOUNT: "No loan account number was found on the check or a coupon, and"
+    " the payer's name matches no single loan. Find the loan and resolve.",
+    ExceptionCode.UNKNOWN_ACCOUNT: "The account number read is not in the loan book. Find the loan"
+    " (look at the payer's name) and resolve.",
+    ExceptionCode.AMBIGUOUS_LOAN: "More than one loan could be the payer's. Pick the loan and resolve.",
+    ExceptionCode.LOAN_NOT_ACTIVE: "The loan is paid off or charged off. Send to recovery or refund"
+    " per policy.",
+    ExceptionCode.MICR_UNREADABLE: "The MICR line (routing, account, serial) could not be read, so"
+    " duplicates cannot be ruled out. Check the image, then resolve.",
+}

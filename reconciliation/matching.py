@@ -1,0 +1,197 @@
+"""Match a payment to a loan: by the account number written (coupon, memo), then by payer and amount.
+
+Pure logic over a LoanDirectory, so it is testable without a database. A match is made only when
+exactly one loan fits; otherwise the candidates go to the clerk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rapidfuzz import fuzz
+
+from lockbox.capture import Capture
+from reconciliation.codes import ExceptionCode
+
+NAME_MATCH = 88  # rapidfuzz token score (0-100) for a payer name to count as the borrower's
+MAX_MULTIPLE = 3  # a payment of up to 3 monthly payments is an expected amount
+
+
+@dataclass(frozen=True)
+class LoanCandidate:
+    """What matching needs to know of a loan."""
+
+    account_number: str
+    borrower_name: str
+    co_borrower_name: str | None
+    status: str
+    monthly_payment: Decimal
+    payoff: Decimal | None = None  # principal + fees, when known
+
+    def names(self) -> list[str]:
+        return [n for n in (self.borrower_name, self.co_borrower_name) if n]
+
+    def expects(self, amount: Decimal) -> bool:
+        """Is `amount` one the loan's statement asks for (installments, or the payoff)?"""
+        if self.monthly_payment > 0:
+            for k in range(1, MAX_MULTIPLE + 1):
+                if amount == self.monthly_payment * k:
+                    return True
+        return self.payoff is not None and amount == self.payoff
+
+
+@dataclass
+class Match:
+    """The loan chosen (or not), how, and who else could have been meant."""
+
+    account_number: str | None = None
+    method: str | None = None  # coupon | memo | memo_near | payer_amount
+    confidence: float = 0.0
+    candidates: list[str] = field(default_factory=list)
+    problem: ExceptionCode | None = None
+    detail: str = ""
+
+
+def normalize_name(name: str) -> str:
+    """Upper-case letters and single spaces; drops punctuation, titles and '&'/'and' joins."""
+    text = re.sub(r"[^A-Za-z ]+", " ", name).upper()
+    words = [w for w in text.split() if w not in {"MR", "MRS", "MS", "DR", "JR", "SR", "AND"}]
+    return " ".join(words)
+
+
+def name_score(payer: str, loan_name: str) -> float:
+    """How well a payer block matches a borrower's name; joint payers ('A and B') match either."""
+    a, b = normalize_name(payer), normalize_name(loan_name)
+    if not a or not b:
+        return 0.0
+    return max(fuzz.token_set_ratio(a, b), fuzz.token_sort_ratio(a, b))
+
+
+def near_accounts(read: str, accounts: Iterable[str]) -> list[str]:
+    """Accounts one substitution or one adjacent transposition away from what was read."""
+    out = []
+    for acct in accounts:
+        if len(acct) != len(read) or acct == read:
+            continue
+        diffs = [i for i, (x, y) in enumerate(zip(acct, read, strict=True)) if x != y]
+        if len(diffs) == 1 or (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and acct[diffs[0]] == read[diffs[1]]
+            and acct[diffs[1]] == read[diffs[0]]
+        ):
+            out.append(acct)
+    return out
+
+
+class LoanDirectory:
+    """An in-memory index of the loan book by account number and by borrower surname."""
+
+    def __init__(self, loans: Sequence[LoanCandidate]):
+        self._by_account = {loan.account_number: loan for loan in loans}
+        self._by_len: dict[int, list[str]] = defaultdict(list)
+        self._by_token: dict[str, list[LoanCandidate]] = defaultdict(list)
+        for loan in loans:
+            self._by_len[len(loan.account_number)].append(loan.account_number)
+            for name in loan.names():
+                for token in set(normalize_name(name).split()):
+                    if len(token) >= 2:
+                        self._by_token[token].append(loan)
+
+    def get(self, account: str) -> LoanCandidate | None:
+        return self._by_account.get(account)
+
+    def near(self, account: str) -> list[LoanCandidate]:
+        return [self._by_account[a] for a in near_accounts(account, self._by_len[len(account)])]
+
+    def by_payer(self, payer: str) -> list[LoanCandidate]:
+        """Loans whose borrower or co-borrower name matches the payer's."""
+        pool: dict[str, LoanCandidate] = {}
+        for token in set(normalize_name(payer).split()):
+            for loan in self._by_token.get(token, []):
+                pool[loan.account_number] = loan
+        return [
+            loan
+            for loan in pool.values()
+            if max((name_score(payer, n) for n in loan.names()), default=0) >= NAME_MATCH
+        ]
+
+
+def _payer_agrees(capture: Capture, loan: LoanCandidate) -> bool:
+    return bool(capture.payer) and any(
+        name_score(capture.payer or "", n) >= NAME_MATCH for n in loan.names()
+    )
+
+
+def match_capture(capture: Capture, directory: LoanDirectory, amount: Decimal | None) -> Match:
+    """Choose the loan this payment is for, or say why no single loan can be chosen."""
+    written: list[tuple[str, str, float]] = []
+    if capture.coupon_account:
+        written.append(("coupon", capture.coupon_account, capture.coupon_confidence))
+    if capture.memo_account:
+        written.append(("memo", capture.memo_account, capture.memo_confidence))
+
+    exact = [(m, a, c) for m, a, c in written if directory.get(a) is not None]
+    distinct = {a for _, a, _ in exact}
+    if len(distinct) > 1:
+        return Match(
+            candidates=sorted(distinct),
+            problem=ExceptionCode.AMBIGUOUS_LOAN,
+            detail="the coupon and the memo line name different loans",
+        )
+    if exact:
+        method, account, conf = exact[0]
+        return Match(account_number=account, method=method, confidence=conf)
+
+    if written:
+        # Nothing read is a loan: accept a near miss only when it is the only one and the payer agrees.
+        near: dict[str, LoanCandidate] = {}
+        for _, account, _ in written:
+            for loan in directory.near(account):
+                near[loan.account_number] = loan
+        agreeing = [loan for loan in near.values() if _payer_agrees(capture, loan)]
+        if len(near) == 1 and len(agreeing) == 1:
+            return Match(
+                account_number=agreeing[0].account_number,
+                method="memo_near",
+                confidence=0.9 * max(c for _, _, c in written),
+            )
+        return Match(
+            candidates=sorted(near),
+            problem=ExceptionCode.UNKNOWN_ACCOUNT,
+            detail="no loan has the account number read",
+        )
+
+    # No account written: the payer's name and the amount may still point at exactly one loan.
+    if not capture.payer:
+        return Match(problem=ExceptionCode.MISSING_ACCOUNT, detail="no account number and no payer name")
+    by_name = directory.by_payer(capture.payer)
+    if not by_name:
+        return Match(
+            problem=ExceptionCode.MISSING_ACCOUNT, detail="no account number; payer not in the book"
+        )
+    active = [loan for loan in by_name if loan.status == "active"]
+    fitting = [loan for loan in active if amount is not None and loan.expects(amount)]
+    candidates = sorted(loan.account_number for loan in by_name)
+    if len(fitting) == 1 and capture.payer_confidence >= 0.6:
+        return Match(
+            account_number=fitting[0].account_number,
+            method="payer_amount",
+            confidence=min(0.95, capture.payer_confidence),
+            candidates=candidates,
+        )
+    if len(active) > 1 or len(fitting) > 1:
+        return Match(
+            candidates=candidates,
+            problem=ExceptionCode.AMBIGUOUS_LOAN,
+            detail=f"no account number; the payer's name fits {len(by_name)} loans",
+        )
+    return Match(
+        candidates=candidates,
+        problem=ExceptionCode.MISSING_ACCOUNT,
+        detail="no account number; the payer's loan does not expect this amount",
+    )

@@ -1,0 +1,210 @@
+"""Decide one item and record it: match, apply the rules, then post it or hold it as an exception.
+
+One call is one item in the caller's transaction; the unique constraints (item per batch/file/page,
+check fingerprint, ledger idempotency key) make a rerun or a concurrent run unable to post twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lockbox import ledger
+from lockbox.capture import Capture
+from lockbox.models import Batch, CheckFingerprint, Item, Loan
+from lockbox.money import mask
+from reconciliation.codes import ExceptionCode
+from reconciliation.matching import LoanCandidate, LoanDirectory, Match, match_capture
+from reconciliation.rules import AmountDecision, decide_amount, evaluate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Policy:
+    stale_days: int = 180
+    require_date: bool = True
+
+
+def load_directory(session: Session) -> LoanDirectory:
+    """The loan book as matching sees it, read once per batch."""
+    rows = session.execute(
+        select(
+            Loan.account_number,
+            Loan.borrower_name,
+            Loan.co_borrower_name,
+            Loan.status,
+            Loan.monthly_payment,
+            Loan.principal_balance,
+            Loan.fees_due,
+        )
+    )
+    return LoanDirectory(
+        [
+            LoanCandidate(
+                account_number=r.account_number,
+                borrower_name=r.borrower_name,
+                co_borrower_name=r.co_borrower_name,
+                status=r.status,
+                monthly_payment=r.monthly_payment,
+                payoff=None,
+            )
+            for r in rows
+        ]
+    )
+
+
+def find_duplicate(session: Session, capture: Capture, amount: Decimal | None) -> int | None:
+    """The earlier item with the same check (MICR + amount) or the same scanned page (SHA-256)."""
+    if capture.routing and capture.bank_account and capture.serial and amount is not None:
+        hit = session.scalar(
+            select(CheckFingerprint.item_id).where(
+                CheckFingerprint.routing == capture.routing,
+                CheckFingerprint.account == capture.bank_account,
+                CheckFingerprint.serial == capture.serial,
+                CheckFingerprint.amount == amount,
+            )
+        )
+        if hit is not None:
+            return hit
+    if capture.file_sha256:
+        return session.scalar(
+            select(Item.id)
+            .where(Item.file_sha256 == capture.file_sha256, Item.page == capture.page)
+            .order_by(Item.id)
+            .limit(1)
+        )
+    return None
+
+
+def existing_item(session: Session, batch: Batch, source_file: str, page: int) -> Item | None:
+    return session.scalar(
+        select(Item).where(
+            Item.batch_id == batch.id, Item.source_file == source_file, Item.page == page
+        )
+    )
+
+
+def _remember_check(session: Session, capture: Capture, amount: Decimal | None, item: Item) -> bool:
+    """Record the check's fingerprint; False when another item already holds it (a duplicate)."""
+    if not (capture.routing and capture.bank_account and capture.serial and amount is not None):
+        return True
+    try:
+        with session.begin_nested():
+            session.add(
+                CheckFingerprint(
+                    routing=capture.routing,
+                    account=capture.bank_account,
+                    serial=capture.serial,
+                    amount=amount,
+                    item_id=item.id,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def record_item(
+    session: Session,
+    *,
+    batch: Batch,
+    capture: Capture,
+    directory: LoanDirectory,
+    business_date: date,
+    received_date: date | None = None,
+    policy: Policy | None = None,
+) -> Item:
+    """Decide and record one item; an item already recorded for this batch/file/page is returned as is."""
+    policy = policy or Policy()
+    found = existing_item(session, batch, capture.source_file, capture.page)
+    if found is not None:
+        return found
+    received = received_date or business_date
+
+    decision: AmountDecision | None = None
+    match: Match | None = None
+    loan: Loan | None = None
+    if capture.unreadable_reason is None and capture.is_check:
+        decision = decide_amount(capture)
+        match = match_capture(capture, directory, decision.amount)
+        if match.account_number is not None:
+            loan = session.scalar(select(Loan).where(Loan.account_number == match.account_number))
+    amount_read = decision.read if decision else None
+    duplicate_of = (
+        find_duplicate(session, capture, amount_read) if capture.is_check else None
+    )
+    findings = evaluate(
+        capture,
+        match=match,
+        loan_status=loan.status if loan else None,
+        business_date=business_date,
+        amount=decision,
+        duplicate_of=duplicate_of,
+        stale_days=policy.stale_days,
+        require_date=policy.require_date,
+    )
+    confidences = [capture.micr_confidence]
+    if decision is not None:
+        confidences.append(decision.confidence)
+    if match is not None:
+        confidences.append(match.confidence)
+    item = Item(
+        batch_id=batch.id,
+        source_file=capture.source_file,
+        page=capture.page,
+        file_sha256=capture.file_sha256,
+        status="exception" if findings else "posted",
+        exception_code=findings[0].code.value if findings else None,
+        exception_message="; ".join(f"{f.code.value}: {f.message}" for f in findings) or None,
+        loan_id=loan.id if loan else None,
+        loan_account_read=capture.coupon_account or capture.memo_account,
+        amount=(decision.amount if decision and decision.amount is not None else amount_read),
+        confidence=round(min(confidences), 4) if not findings else 0.0,
+        routing=capture.routing,
+        bank_account=capture.bank_account,
+        serial=capture.serial,
+        check_date=capture.check_date,
+        payer=capture.payer,
+        match_method=match.method if match else None,
+        capture={
+            **capture.to_json(),
+            "codes": [f.code.value for f in findings],
+            "candidates": match.candidates if match else [],
+        },
+        business_date=business_date,
+    )
+    session.add(item)
+    session.flush()
+
+    if not findings and loan is not None and decision is not None and decision.amount is not None:
+        if not _remember_check(session, capture, decision.amount, item):
+            # Another run recorded the same check a moment ago: hold this one as a duplicate.
+            item.status = "exception"
+            item.exception_code = ExceptionCode.DUPLICATE_CHECK.value
+            item.exception_message = "DUPLICATE_CHECK: the same check was recorded by another run"
+        else:
+            ledger.post_payment(
+                session,
+                item=item,
+                loan=loan,
+                amount=decision.amount,
+                business_date=business_date,
+                received_date=received,
+            )
+            log.info(
+                "item %s posted %s to loan %s", item.id, decision.amount, mask(loan.account_number)
+            )
+            return item
+    elif duplicate_of is None and capture.is_check:
+        _remember_check(session, capture, amount_read, item)
+    if item.amount is not None and capture.is_check and capture.unreadable_reason is None:
+        ledger.post_to_suspense(session, item=item, amount=item.amount, business_date=business_date)
+    log.info("item %s held for review: %s", item.id, item.exception_code)
+    return item

@@ -1,0 +1,140 @@
+"""The must-review rules (CONTRACT): an item that breaks any of them is never posted automatically.
+
+Pure functions of what was read, the match and the business date; each finding carries its code and
+a sentence for the clerk. The amount is decided here too: courtesy and legal must agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from lockbox.capture import Capture
+from reconciliation.codes import PRIORITY, ExceptionCode
+from reconciliation.matching import Match
+
+MIN_FIELD_CONFIDENCE = 0.5  # below this a reading is treated as not read at all
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: ExceptionCode
+    message: str
+
+
+@dataclass(frozen=True)
+class AmountDecision:
+    amount: Decimal | None  # the amount to post, when decided
+    read: Decimal | None  # the best single reading, shown to the clerk and held in suspense
+    finding: Finding | None
+    confidence: float
+
+
+def _show(value: Decimal | None) -> str:
+    return "nothing" if value is None else f"${value:,.2f}"
+
+
+def decide_amount(capture: Capture) -> AmountDecision:
+    """Two independent readings must agree: courtesy and legal, or (printed) courtesy and coupon."""
+    courtesy = capture.courtesy_amount if capture.courtesy_confidence >= MIN_FIELD_CONFIDENCE else None
+    legal = capture.legal_amount if capture.legal_confidence >= MIN_FIELD_CONFIDENCE else None
+    if courtesy is not None and legal is not None:
+        if courtesy == legal:
+            conf = min(1.0, 1 - (1 - capture.courtesy_confidence) * (1 - capture.legal_confidence))
+            return AmountDecision(courtesy, courtesy, None, conf)
+        return AmountDecision(
+            None,
+            legal,
+            Finding(
+                ExceptionCode.AMOUNT_MISMATCH,
+                f"courtesy amount reads {_show(courtesy)} but the legal amount reads {_show(legal)}",
+            ),
+            0.0,
+        )
+    if (
+        courtesy is not None
+        and capture.legal_amount is None
+        and capture.coupon_amount is not None
+        and capture.coupon_confidence >= 0.9
+        and courtesy == capture.coupon_amount
+    ):
+        return AmountDecision(courtesy, courtesy, None, capture.courtesy_confidence)
+    seen = courtesy if courtesy is not None else legal
+    return AmountDecision(
+        None,
+        seen or capture.courtesy_amount or capture.legal_amount,
+        Finding(
+            ExceptionCode.UNREADABLE_AMOUNT,
+            f"courtesy amount read as {_show(capture.courtesy_amount)}"
+            f" ({capture.courtesy_confidence:.0%}), legal amount as {_show(capture.legal_amount)}"
+            f" ({capture.legal_confidence:.0%}): not two agreeing readings",
+        ),
+        0.0,
+    )
+
+
+def date_findings(
+    check_date: date | None, confidence: float, business_date: date, stale_days: int = 180,
+    require_date: bool = True,
+) -> list[Finding]:
+    if check_date is None or confidence < MIN_FIELD_CONFIDENCE:
+        if require_date:
+            return [Finding(ExceptionCode.DATE_UNREADABLE, "the check date could not be read")]
+        return []
+    if check_date > business_date:
+        return [Finding(ExceptionCode.POST_DATED, f"dated {check_date}, after {business_date}")]
+    if check_date < business_date - timedelta(days=stale_days):
+        return [
+            Finding(
+                ExceptionCode.STALE_DATED,
+                f"dated {check_date}, more than {stale_days} days before {business_date}",
+            )
+        ]
+    return []
+
+
+def evaluate(
+    capture: Capture,
+    *,
+    match: Match | None,
+    loan_status: str | None,
+    business_date: date,
+    amount: AmountDecision | None,
+    duplicate_of: int | None = None,
+    stale_days: int = 180,
+    require_date: bool = True,
+) -> list[Finding]:
+    """Every rule the item breaks, most important first (PRIORITY order)."""
+    findings: list[Finding] = []
+    if capture.unreadable_reason:
+        findings.append(Finding(ExceptionCode.UNREADABLE_FILE, capture.unreadable_reason))
+        return findings
+    if not capture.is_check:
+        findings.append(
+            Finding(ExceptionCode.NOT_A_CHECK, capture.not_check_reason or "no check found")
+        )
+        return findings
+    if duplicate_of is not None:
+        findings.append(
+            Finding(ExceptionCode.DUPLICATE_CHECK, f"the same check was processed as item {duplicate_of}")
+        )
+    if amount is not None and amount.finding is not None:
+        findings.append(amount.finding)
+    findings.extend(
+        date_findings(
+            capture.check_date, capture.date_confidence, business_date, stale_days, require_date
+        )
+    )
+    if match is not None and match.problem is not None:
+        findings.append(Finding(match.problem, match.detail))
+    if loan_status is not None and loan_status != "active":
+        findings.append(
+            Finding(ExceptionCode.LOAN_NOT_ACTIVE, f"the loan is {loan_status.replace('_', ' ')}")
+        )
+    if not (capture.routing and capture.bank_account and capture.serial):
+        findings.append(
+            Finding(ExceptionCode.MICR_UNREADABLE, "routing, account or serial not read from MICR")
+        )
+    findings.sort(key=lambda f: PRIORITY.index(f.code))
+    return findings

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lockbox.capture import Capture
+from reconciliation.codes import ExceptionCode
+from reconciliation.matching import LoanDirectory, match_capture, name_score, near_accounts
+
+
+def cap(**kw: object) -> Capture:
+    base: dict[str, object] = {"source_file": "b/x.tif", "payer_confidence": 0.9}
+    base.update(kw)
+    return Capture(**base)  # type: ignore[arg-type]
+
+
+def test_memo_account_in_the_book_matches(directory: LoanDirectory) -> None:
+    m = match_capture(cap(memo_account="4410023981", memo_confidence=0.9), directory, Decimal("412.50"))
+    assert (m.account_number, m.method, m.problem) == ("4410023981", "memo", None)
+
+
+def test_coupon_wins_and_disagreeing_memo_is_ambiguous(directory: LoanDirectory) -> None:
+    same = match_capture(
+        cap(coupon_account="4410023981", memo_account="4410023981"), directory, None
+    )
+    assert same.method == "coupon" and same.account_number == "4410023981"
+    differ = match_capture(
+        cap(coupon_account="4410023981", memo_account="4410077310"), directory, None
+    )
+    assert differ.problem == ExceptionCode.AMBIGUOUS_LOAN and differ.account_number is None
+
+
+def test_one_digit_misread_matches_only_when_the_payer_agrees(directory: LoanDirectory) -> None:
+    read = "4410023951"  # 8 misread as 5
+    agree = match_capture(cap(memo_account=read, payer="MARIA GONZALEZ"), directory, None)
+    assert agree.account_number == "4410023981" and agree.method == "memo_near"
+    stranger = match_capture(cap(memo_account=read, payer="Someone Else"), directory, None)
+    assert stranger.account_number is None and stranger.problem == ExceptionCode.UNKNOWN_ACCOUNT
+
+
+def test_near_miss_between_two_loans_is_not_guessed(directory: LoanDirectory) -> None:
+    # 552001994x is one digit from both of Robert Chen's loans: never pick one.
+    m = match_capture(cap(memo_account="5520019946", payer="Robert Chen"), directory, None)
+    assert m.account_number is None and m.problem == ExceptionCode.UNKNOWN_ACCOUNT
+    assert set(m.candidates) == {"5520019944", "5520019945"}
+
+
+def test_no_account_payer_and_amount_pick_one_loan(directory: LoanDirectory) -> None:
+    m = match_capture(cap(payer="Linda Whitaker"), directory, Decimal("389.17"))
+    assert m.account_number == "4410077310" and m.method == "payer_amount"
+    twice = match_capture(cap(payer="Linda Whitaker"), directory, Decimal("778.34"))
+    assert twice.account_number == "4410077310"
+    odd = match_capture(cap(payer="Linda Whitaker"), directory, Decimal("100.00"))
+    assert odd.account_number is None and odd.problem == ExceptionCode.MISSING_ACCOUNT
+
+
+def test_no_account_payer_with_two_loans_is_ambiguous(directory: LoanDirectory) -> None:
+    m = match_capture(cap(payer="ROBERT CHEN"), directory, Decimal("123.00"))
+    assert m.problem == ExceptionCode.AMBIGUOUS_LOAN and len(m.candidates) == 2
+    # ...unless the amount fits exactly one of them
+    m = match_capture(cap(payer="ROBERT CHEN"), directory, Decimal("515.25"))
+    assert m.account_number == "5520019945"
+
+
+def test_no_account_unknown_payer_is_missing_account(directory: LoanDirectory) -> None:
+    m = match_capture(cap(payer="Zed Nobody"), directory, Decimal("412.50"))
+    assert m.problem == ExceptionCode.MISSING_ACCOUNT
+    m = match_capture(cap(), directory, Decimal("412.50"))
+    assert m.problem == ExceptionCode.MISSING_ACCOUNT
+
+
+def test_joint_payer_block_matches_the_borrower() -> None:
+    assert name_score("JAMES T WHITAKER AND LINDA WHITAKER", "James T. Whitaker") >= 88
+    assert name_score("Maria Gonzales", "Maria Gonzalez") >= 88
+    assert name_score("Mario Lopez", "Maria Gonzalez") < 88
+
+
+@given(st.text(alphabet="0123456789", min_size=10, max_size=10), st.integers(0, 9), st.integers(0, 9))
+def test_near_accounts_finds_every_single_substitution(acct: str, pos: int, digit: int) -> None:
+    read = acct[:pos] + str(digit) + acct[pos + 1 :]
+    found = near_accounts(read, [acct])
+    assert found == ([] if read == acct else [acct])

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lockbox.capture import Capture
+from reconciliation.codes import ExceptionCode
+from reconciliation.matching import Match
+from reconciliation.rules import date_findings, decide_amount, evaluate
+
+TODAY = date(2026, 11, 17)
+
+
+def good_check(**kw: object) -> Capture:
+    base: dict[str, object] = dict(
+        source_file="dallas/b1/x.tif",
+        routing="111000025",
+        bank_account="123456789",
+        serial="1001",
+        micr_confidence=0.99,
+        courtesy_amount=Decimal("412.50"),
+        courtesy_confidence=0.95,
+        legal_amount=Decimal("412.50"),
+        legal_confidence=0.9,
+        check_date=date(2026, 11, 10),
+        date_confidence=0.9,
+        memo_account="4410023981",
+        memo_confidence=0.9,
+    )
+    base.update(kw)
+    return Capture(**base)  # type: ignore[arg-type]
+
+
+def codes(capture: Capture, *, status: str | None = "active", dup: int | None = None) -> list[str]:
+    match = Match(account_number="4410023981", method="memo", confidence=0.9)
+    findings = evaluate(
+        capture,
+        match=match,
+        loan_status=status,
+        business_date=TODAY,
+        amount=decide_amount(capture),
+        duplicate_of=dup,
+    )
+    return [f.code.value for f in findings]
+
+
+def test_a_clean_check_breaks_no_rule() -> None:
+    assert codes(good_check()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"legal_amount": Decimal("421.50")}, "AMOUNT_MISMATCH"),
+        ({"legal_amount": None, "legal_confidence": 0.0}, "UNREADABLE_AMOUNT"),
+        ({"courtesy_amount": None, "legal_amount": None}, "UNREADABLE_AMOUNT"),
+        ({"courtesy_confidence": 0.2}, "UNREADABLE_AMOUNT"),
+        ({"check_date": TODAY + timedelta(days=1)}, "POST_DATED"),
+        ({"check_date": TODAY - timedelta(days=181)}, "STALE_DATED"),
+        ({"check_date": None}, "DATE_UNREADABLE"),
+        ({"serial": None}, "MICR_UNREADABLE"),
+        ({"is_check": False, "not_check_reason": "blank page"}, "NOT_A_CHECK"),
+        ({"unreadable_reason": "truncated TIFF"}, "UNREADABLE_FILE"),
+    ],
+)
+def test_each_rule_holds_the_item(change: dict[str, object], code: str) -> None:
+    assert codes(good_check(**change))[0] == code
+
+
+def test_inactive_loan_and_duplicates_are_held() -> None:
+    assert codes(good_check(), status="paid_off") == ["LOAN_NOT_ACTIVE"]
+    assert codes(good_check(), status="charged_off") == ["LOAN_NOT_ACTIVE"]
+    assert codes(good_check(), dup=7) == ["DUPLICATE_CHECK"]
+
+
+def test_stale_boundary_is_exactly_180_days() -> None:
+    assert date_findings(TODAY - timedelta(days=180), 0.9, TODAY) == []
+    assert date_findings(TODAY, 0.9, TODAY) == []
+
+
+def test_courtesy_alone_posts_only_when_the_printed_coupon_agrees() -> None:
+    c = good_check(legal_amount=None, legal_confidence=0.0, coupon_amount=Decimal("412.50"),
+                   coupon_confidence=0.99)
+    assert decide_amount(c).amount == Decimal("412.50")
+    c = good_check(legal_amount=None, legal_confidence=0.0, coupon_amount=Decimal("400.00"),
+                   coupon_confidence=0.99)
+    assert decide_amount(c).finding is not None and decide_amount(c).finding.code == ExceptionCode.UNREADABLE_AMOUNT
+
+
+@given(
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
+)
+def test_amount_is_decided_only_when_both_readings_agree(courtesy: Decimal, legal: Decimal) -> None:
+    d = decide_amount(good_check(courtesy_amount=courtesy, legal_amount=legal))
+    if courtesy == legal:
+        assert d.amount == courtesy and d.finding is None
+    else:
+        assert d.amount is None and d.finding is not None
+        assert d.finding.code == ExceptionCode.AMOUNT_MISMATCH
