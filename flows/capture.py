@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ocr.reading import ItemReading, PageKind, PageReading
-
 from lockbox.capture import Capture
+from ocr.reading import ItemReading, PageKind, PageReading
 
 
 def _kind_reason(reading: ItemReading) -> str:

@@ -9,7 +9,7 @@ import fcntl
 import logging
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -106,7 +106,9 @@ def process_batch(
             else:
                 held += 1
                 log.info(
-                    "%s page %s: held for review (%s)", capture.source_file, capture.page,
+                    "%s page %s: held for review (%s)",
+                    capture.source_file,
+                    capture.page,
                     item.exception_code,
                 )
     with db.session() as session:
@@ -130,16 +132,16 @@ def nightly_lockbox_run(inbox: str, as_of: str | None = None) -> dict[str, Any]:
             summary = _run(db, settings, Path(inbox), business_date)
     finally:
         db.engine.dispose()
-    try:
+    with suppress(MissingContextError):  # called as a plain function (.fn) there is no run to attach to
         create_markdown_artifact(
             key="lockbox-run-summary",
             markdown=render_markdown(summary),
             description=f"Lockbox run summary for {business_date}",
         )
-    except MissingContextError:
-        pass
     log.info(
-        "run complete: %d items, %d posted, %d held for review", summary.items, summary.posted,
+        "run complete: %d items, %d posted, %d held for review",
+        summary.items,
+        summary.posted,
         summary.exceptions,
     )
     return summary.to_json()

@@ -6,10 +6,9 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from flows.capture import to_capture
 from lockbox.capture import Capture
 from lockbox.inbox import ITEM_SUFFIXES, sha256_file
-
-from flows.capture import to_capture
 
 
 def read_one(path: Path, source_file: str) -> list[Capture]:

@@ -82,7 +82,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     inbox = Path(args.inbox).resolve()
     if not inbox.is_dir():
-        raise CliError(f"inbox {inbox} is not a folder; pass --inbox with the scanner's output folder")
+        raise CliError(
+            f"inbox {inbox} is not a folder; pass --inbox with the scanner's output folder"
+        )
     as_of = args.as_of.isoformat() if args.as_of else None
     try:
         result = nightly_lockbox_run(inbox=str(inbox), as_of=as_of)
@@ -164,8 +166,18 @@ def cmd_read(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 print(f"{obj['source_file']} page {obj['page']} ({obj['kind']})")
                 conf = obj["confidences"]
-                for key in ("micr_line", "routing", "account", "serial", "courtesy_amount",
-                            "legal_amount", "amount", "date", "loan_account", "payer"):
+                for key in (
+                    "micr_line",
+                    "routing",
+                    "account",
+                    "serial",
+                    "courtesy_amount",
+                    "legal_amount",
+                    "amount",
+                    "date",
+                    "loan_account",
+                    "payer",
+                ):
                     c = conf.get(key) or conf.get(key.replace("micr_line", "micr")) or ""
                     c_text = f"  ({c:.0%})" if isinstance(c, float) else ""
                     print(f"  {key:<16}{obj[key] if obj[key] is not None else '-'}{c_text}")
@@ -237,8 +249,10 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
     if not rows:
         print("No open exceptions.")
         return 0
-    print(f"{'item':>6}  {'site':<10} {'batch':<18} {'file':<28} {'pg':>3}  {'code':<18} {'amount':>11}"
-          f"  {'account':<14} payer")
+    print(
+        f"{'item':>6}  {'site':<10} {'batch':<18} {'file':<28} {'pg':>3}  {'code':<18} {'amount':>11}"
+        f"  {'account':<14} payer"
+    )
     for r in rows:
         amount = f"{r.amount:,.2f}" if r.amount is not None else "-"
         print(
@@ -246,8 +260,10 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
             f"  {r.exception_code:<18} {amount:>11}  {mask(r.loan_account) or '-':<14}"
             f" {r.payer or '-'}"
         )
-    print(f"{len(rows)} open exception(s). Decide with `lockbox review resolve ITEM --loan ACCOUNT"
-          " --amount X.XX` or `lockbox review reject ITEM --reason TEXT`.")
+    print(
+        f"{len(rows)} open exception(s). Decide with `lockbox review resolve ITEM --loan ACCOUNT"
+        " --amount X.XX` or `lockbox review reject ITEM --reason TEXT`."
+    )
     return 0
 
 
@@ -279,7 +295,10 @@ def cmd_review_reject(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with db.session() as session:
             item = reject(
-                session, args.item_id, reason=args.reason, by=_actor(args.by),
+                session,
+                args.item_id,
+                reason=args.reason,
+                by=_actor(args.by),
                 business_date=business_today(),
             )
             print(f"Item {item.id} rejected: it will not post (status returned).")
@@ -296,7 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to each item")
     sub = p.add_subparsers(dest="command", required=True)
 
-    loans = sub.add_parser("loans", help="the loan book").add_subparsers(dest="loans_cmd", required=True)
+    loans = sub.add_parser("loans", help="the loan book").add_subparsers(
+        dest="loans_cmd", required=True
+    )
     li = loans.add_parser("import", help="import or update loans from a CSV file")
     li.add_argument("file")
     li.set_defaults(func=cmd_loans_import)
@@ -306,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the nightly flow once over every new batch in the inbox")
     run.add_argument("--inbox", required=True)
-    run.add_argument("--as-of", type=_date_arg, help="business date YYYY-MM-DD (default today, Chicago)")
+    run.add_argument(
+        "--as-of", type=_date_arg, help="business date YYYY-MM-DD (default today, Chicago)"
+    )
     run.set_defaults(func=cmd_run)
 
     rd = sub.add_parser("read", help="read scans without touching the database")
@@ -321,7 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", required=True)
     ex.set_defaults(func=cmd_export)
 
-    rv = sub.add_parser("review", help="work the exceptions").add_subparsers(dest="review_cmd", required=True)
+    rv = sub.add_parser("review", help="work the exceptions").add_subparsers(
+        dest="review_cmd", required=True
+    )
     rl = rv.add_parser("list", help="open exceptions, oldest first")
     rl.add_argument("--json", action="store_true")
     rl.set_defaults(func=cmd_review_list)
@@ -340,8 +365,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _quiet_prefect(verbose: bool) -> None:
+    """Keep the terminal for the summary: Prefect's INFO logs still reach its API and UI."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _quiet_prefect(args.verbose)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -55,7 +55,9 @@ def read_ticket(path: Path) -> tuple[Ticket, list[str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return Ticket(), [f"batch.json is not readable JSON ({exc}); batch totals cannot be checked"]
+        return Ticket(), [
+            f"batch.json is not readable JSON ({exc}); batch totals cannot be checked"
+        ]
     if not isinstance(data, dict):
         return Ticket(), ["batch.json is not a JSON object; batch totals cannot be checked"]
     deposit: date | None = None
@@ -102,7 +104,9 @@ def scan_batch(site: str, path: Path, inbox: Path) -> BatchDir:
 def discover_batches(inbox: Path) -> list[BatchDir]:
     """Every batch folder under the known sites, in a stable order (site, then batch name)."""
     if not inbox.is_dir():
-        raise InboxError(f"inbox {inbox} is not a folder; pass --inbox with the scanner's output folder")
+        raise InboxError(
+            f"inbox {inbox} is not a folder; pass --inbox with the scanner's output folder"
+        )
     batches: list[BatchDir] = []
     for site in SITES:
         site_dir = inbox / site

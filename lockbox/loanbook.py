@@ -123,7 +123,9 @@ def parse_row(raw: dict[str, str], line: int, problems: list[str]) -> LoanRow | 
     if not account:
         problems.append(f"line {line}: account_number is empty")
     elif not account.isalnum() or len(account) > 32:
-        problems.append(f"line {line}: account_number {get['account_number']!r} is not an account number")
+        problems.append(
+            f"line {line}: account_number {get['account_number']!r} is not an account number"
+        )
     if not get.get("borrower_name"):
         problems.append(f"line {line}: borrower_name is empty")
     product = get.get("product", "").lower()
@@ -232,12 +234,16 @@ def interest_start(row: LoanRow) -> date:
 def import_loan_book(session: Session, path: Path, *, actor: str = "import") -> ImportResult:
     """Validate the file, then create or update every loan by account number in the caller's transaction."""
     rows = read_loan_book(path)
-    existing = {
-        loan.account_number: loan
-        for loan in session.scalars(
-            select(Loan).where(Loan.account_number.in_([r.account_number for r in rows]))
-        )
-    } if rows else {}
+    existing = (
+        {
+            loan.account_number: loan
+            for loan in session.scalars(
+                select(Loan).where(Loan.account_number.in_([r.account_number for r in rows]))
+            )
+        }
+        if rows
+        else {}
+    )
     created = updated = 0
     for row in rows:
         values: dict[str, Any] = dict(

@@ -67,7 +67,9 @@ class Loan(Base):
     late_fees_assessed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     prepaid_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     interest_paid_to: Mapped[date | None] = mapped_column(Date)  # interest accrues from this date
-    installment_credit: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))  # paid toward the
+    installment_credit: Mapped[Decimal] = mapped_column(
+        Money, default=Decimal("0.00")
+    )  # paid toward the
     # installment now due, short of a full monthly payment (partial payments)
     # interest accrued up to interest_paid_to that a partial payment left unpaid (never compounded)
     interest_due: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
@@ -78,7 +80,9 @@ class Loan(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # loan-book columns we keep but don't use
+    extra: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON
+    )  # loan-book columns we keep but don't use
 
 
 class Run(Base):
@@ -124,9 +128,7 @@ class Item(Base):
     __tablename__ = "items"
     __table_args__ = (
         UniqueConstraint("batch_id", "source_file", "page", name="uq_items_batch_file_page"),
-        CheckConstraint(
-            "status IN ('posted', 'exception', 'returned')", name="status"
-        ),
+        CheckConstraint("status IN ('posted', 'exception', 'returned')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,7 +149,9 @@ class Item(Base):
     check_date: Mapped[date | None] = mapped_column(Date)
     payer: Mapped[str | None] = mapped_column(String(200))
     match_method: Mapped[str | None] = mapped_column(String(32))
-    capture: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # every field read, with confidences
+    capture: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON
+    )  # every field read, with confidences
     business_date: Mapped[date] = mapped_column(Date)
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     review_note: Mapped[str | None] = mapped_column(Text)
@@ -163,7 +167,9 @@ class CheckFingerprint(Base):
 
     __tablename__ = "check_fingerprints"
     __table_args__ = (
-        UniqueConstraint("routing", "account", "serial", "amount", name="uq_check_fingerprints_key"),
+        UniqueConstraint(
+            "routing", "account", "serial", "amount", name="uq_check_fingerprints_key"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -181,7 +187,9 @@ class LedgerEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # payment, suspense, apply, return, late_fee, reversal
+    kind: Mapped[str] = mapped_column(
+        String(32)
+    )  # payment, suspense, apply, return, late_fee, reversal
     business_date: Mapped[date] = mapped_column(Date, index=True)
     loan_id: Mapped[int | None] = mapped_column(ForeignKey("loans.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), index=True)
@@ -229,7 +237,9 @@ class Payment(Base):
     to_interest: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     to_principal: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     to_rent: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))  # lease installments
-    to_excess: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))  # prepaid or refund due
+    to_excess: Mapped[Decimal] = mapped_column(
+        Money, default=Decimal("0.00")
+    )  # prepaid or refund due
     months_advanced: Mapped[int] = mapped_column(Integer, default=0)
 
     entry: Mapped[LedgerEntry] = relationship()

@@ -20,7 +20,9 @@ class BatchTotals:
     amount: Decimal  # every amount read (posted and held), what the operator's adding machine saw
 
 
-def open_batch(session: Session, found: BatchDir, *, run_id: int, business_date: date) -> Batch | None:
+def open_batch(
+    session: Session, found: BatchDir, *, run_id: int, business_date: date
+) -> Batch | None:
     """The Batch row to work on, or None when this batch was already processed completely."""
     batch = session.scalar(select(Batch).where(Batch.site == found.site, Batch.name == found.name))
     if batch is not None:
@@ -50,7 +52,9 @@ def batch_totals(session: Session, batch_id: int) -> BatchTotals:
             Item.batch_id == batch_id
         )
     ).one()
-    return BatchTotals(items=int(count), amount=Decimal(amount).quantize(Decimal("0.01")) if amount else ZERO)
+    return BatchTotals(
+        items=int(count), amount=Decimal(amount).quantize(Decimal("0.01")) if amount else ZERO
+    )
 
 
 def reconcile_ticket(batch: Batch, totals: BatchTotals) -> list[str]:

@@ -168,7 +168,9 @@ def match_capture(capture: Capture, directory: LoanDirectory, amount: Decimal | 
 
     # No account written: the payer's name and the amount may still point at exactly one loan.
     if not capture.payer:
-        return Match(problem=ExceptionCode.MISSING_ACCOUNT, detail="no account number and no payer name")
+        return Match(
+            problem=ExceptionCode.MISSING_ACCOUNT, detail="no account number and no payer name"
+        )
     by_name = directory.by_payer(capture.payer)
     if not by_name:
         return Match(

@@ -137,9 +137,7 @@ def record_item(
         if match.account_number is not None:
             loan = session.scalar(select(Loan).where(Loan.account_number == match.account_number))
     amount_read = decision.read if decision else None
-    duplicate_of = (
-        find_duplicate(session, capture, amount_read) if capture.is_check else None
-    )
+    duplicate_of = find_duplicate(session, capture, amount_read) if capture.is_check else None
     findings = evaluate(
         capture,
         match=match,

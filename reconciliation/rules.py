@@ -37,7 +37,9 @@ def _show(value: Decimal | None) -> str:
 
 def decide_amount(capture: Capture) -> AmountDecision:
     """Two independent readings must agree: courtesy and legal, or (printed) courtesy and coupon."""
-    courtesy = capture.courtesy_amount if capture.courtesy_confidence >= MIN_FIELD_CONFIDENCE else None
+    courtesy = (
+        capture.courtesy_amount if capture.courtesy_confidence >= MIN_FIELD_CONFIDENCE else None
+    )
     legal = capture.legal_amount if capture.legal_confidence >= MIN_FIELD_CONFIDENCE else None
     if courtesy is not None and legal is not None:
         if courtesy == legal:
@@ -75,7 +77,10 @@ def decide_amount(capture: Capture) -> AmountDecision:
 
 
 def date_findings(
-    check_date: date | None, confidence: float, business_date: date, stale_days: int = 180,
+    check_date: date | None,
+    confidence: float,
+    business_date: date,
+    stale_days: int = 180,
     require_date: bool = True,
 ) -> list[Finding]:
     if check_date is None or confidence < MIN_FIELD_CONFIDENCE:
@@ -117,7 +122,10 @@ def evaluate(
         return findings
     if duplicate_of is not None:
         findings.append(
-            Finding(ExceptionCode.DUPLICATE_CHECK, f"the same check was processed as item {duplicate_of}")
+            Finding(
+                ExceptionCode.DUPLICATE_CHECK,
+                f"the same check was processed as item {duplicate_of}",
+            )
         )
     if amount is not None and amount.finding is not None:
         findings.append(amount.finding)

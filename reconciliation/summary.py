@@ -149,7 +149,9 @@ def render_text(summary: RunSummary) -> str:
         for w in s.warnings:
             lines.append(f"  {s.site} warning: {w}")
     if summary.skipped_batches:
-        lines.append(f"  {summary.skipped_batches} batch(es) already processed earlier were skipped.")
+        lines.append(
+            f"  {summary.skipped_batches} batch(es) already processed earlier were skipped."
+        )
     lines.append(f"  Late fees assessed: {summary.late_fees} (${summary.late_fee_amount:,.2f})")
     if summary.exceptions:
         lines.append("  Work the exceptions with `lockbox review list`.")

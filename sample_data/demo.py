@@ -73,7 +73,9 @@ def main() -> int:
     items_csv = home / "items.csv"
     lockbox(["export", "items", "--out", str(items_csv)])
     print(compare_with_truth(sample, items_csv))
-    print(f"\nNext: `.venv/bin/lockbox review list` (with LOCKBOX_HOME={home}) to work the exceptions.")
+    print(
+        f"\nNext: `.venv/bin/lockbox review list` (with LOCKBOX_HOME={home}) to work the exceptions."
+    )
     return 0
 
 

@@ -10,13 +10,22 @@ from lockbox.inbox import InboxError, discover_batches, read_ticket
 
 
 def test_batches_are_found_under_both_sites_in_order(tmp_path: Path) -> None:
-    for site, batch in [("richardson", "B2"), ("dallas", "B1"), ("dallas", "A0"), ("elsewhere", "Z")]:
+    for site, batch in [
+        ("richardson", "B2"),
+        ("dallas", "B1"),
+        ("dallas", "A0"),
+        ("elsewhere", "Z"),
+    ]:
         d = tmp_path / site / batch
         d.mkdir(parents=True)
         (d / "check1.tif").write_bytes(b"x")
     (tmp_path / "dallas" / "A0" / "Thumbs.db").write_bytes(b"")
     found = discover_batches(tmp_path)
-    assert [(b.site, b.name) for b in found] == [("dallas", "A0"), ("dallas", "B1"), ("richardson", "B2")]
+    assert [(b.site, b.name) for b in found] == [
+        ("dallas", "A0"),
+        ("dallas", "B1"),
+        ("richardson", "B2"),
+    ]
     a0 = found[0]
     assert [a0.relative(f) for f in a0.files] == ["dallas/A0/check1.tif"]
     assert any("Thumbs.db" in w for w in a0.warnings)

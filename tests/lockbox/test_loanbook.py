@@ -52,7 +52,10 @@ def test_import_again_updates_by_account_number(database: Database, tmp_path: Pa
     assert (result.created, result.updated) == (0, 2)
     with database.session() as s:
         assert s.scalar(select(func.count(Loan.id))) == 2
-        assert s.scalars(select(Loan.status).where(Loan.account_number == "4410023981")).one() == "paid_off"
+        assert (
+            s.scalars(select(Loan.status).where(Loan.account_number == "4410023981")).one()
+            == "paid_off"
+        )
 
 
 def test_a_bad_row_imports_nothing_and_names_every_line(database: Database, tmp_path: Path) -> None:
@@ -70,14 +73,18 @@ def test_a_bad_row_imports_nothing_and_names_every_line(database: Database, tmp_
         assert s.scalar(select(func.count(Loan.id))) == 0
 
 
-def test_missing_column_and_duplicate_accounts_are_refused(tmp_path: Path, database: Database) -> None:
+def test_missing_column_and_duplicate_accounts_are_refused(
+    tmp_path: Path, database: Database
+) -> None:
     with pytest.raises(LoanBookError, match="lacks column"), database.session() as s:
         import_loan_book(s, write(tmp_path, GOOD, header=HEADER.replace(",fees_due", "")))
     with pytest.raises(LoanBookError, match="also on line 2"), database.session() as s:
         import_loan_book(s, write(tmp_path, [GOOD[0], GOOD[0]]))
 
 
-def test_retail_needs_a_rate_and_percent_rates_are_understood(tmp_path: Path, database: Database) -> None:
+def test_retail_needs_a_rate_and_percent_rates_are_understood(
+    tmp_path: Path, database: Database
+) -> None:
     with pytest.raises(LoanBookError, match="annual_rate is required"), database.session() as s:
         import_loan_book(s, write(tmp_path, [GOOD[0].replace("0.0699", "")]))
     with database.session() as s:

@@ -17,7 +17,9 @@ def cap(**kw: object) -> Capture:
 
 
 def test_memo_account_in_the_book_matches(directory: LoanDirectory) -> None:
-    m = match_capture(cap(memo_account="4410023981", memo_confidence=0.9), directory, Decimal("412.50"))
+    m = match_capture(
+        cap(memo_account="4410023981", memo_confidence=0.9), directory, Decimal("412.50")
+    )
     assert (m.account_number, m.method, m.problem) == ("4410023981", "memo", None)
 
 
@@ -77,7 +79,9 @@ def test_joint_payer_block_matches_the_borrower() -> None:
     assert name_score("Mario Lopez", "Maria Gonzalez") < 88
 
 
-@given(st.text(alphabet="0123456789", min_size=10, max_size=10), st.integers(0, 9), st.integers(0, 9))
+@given(
+    st.text(alphabet="0123456789", min_size=10, max_size=10), st.integers(0, 9), st.integers(0, 9)
+)
 def test_near_accounts_finds_every_single_substitution(acct: str, pos: int, digit: int) -> None:
     read = acct[:pos] + str(digit) + acct[pos + 1 :]
     found = near_accounts(read, [acct])

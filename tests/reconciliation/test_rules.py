@@ -83,12 +83,23 @@ def test_stale_boundary_is_exactly_180_days() -> None:
 
 
 def test_courtesy_alone_posts_only_when_the_printed_coupon_agrees() -> None:
-    c = good_check(legal_amount=None, legal_confidence=0.0, coupon_amount=Decimal("412.50"),
-                   coupon_confidence=0.99)
+    c = good_check(
+        legal_amount=None,
+        legal_confidence=0.0,
+        coupon_amount=Decimal("412.50"),
+        coupon_confidence=0.99,
+    )
     assert decide_amount(c).amount == Decimal("412.50")
-    c = good_check(legal_amount=None, legal_confidence=0.0, coupon_amount=Decimal("400.00"),
-                   coupon_confidence=0.99)
-    assert decide_amount(c).finding is not None and decide_amount(c).finding.code == ExceptionCode.UNREADABLE_AMOUNT
+    c = good_check(
+        legal_amount=None,
+        legal_confidence=0.0,
+        coupon_amount=Decimal("400.00"),
+        coupon_confidence=0.99,
+    )
+    assert (
+        decide_amount(c).finding is not None
+        and decide_amount(c).finding.code == ExceptionCode.UNREADABLE_AMOUNT
+    )
 
 
 @given(

@@ -1,0 +1,1 @@
+"""`make bench`: accuracy and throughput tables on freshly generated lockbox mail."""

@@ -1,0 +1,178 @@
+"""End-to-end accuracy: generate fresh mail with a seed no test uses, run the nightly flow, compare.
+
+Prints the outcome table (straight-through, exceptions caught, wrong postings, seconds per item) and
+a per-field table (exact / rejected / misread) from what each item's capture recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from benchmarks.table import render_table
+
+FIELDS = [
+    # (label, truth key, capture key)
+    ("MICR routing", "routing", "routing"),
+    ("on-us account", "bank_account", "bank_account"),
+    ("serial", "serial", "serial"),
+    ("courtesy amount", "courtesy_amount", "courtesy_amount"),
+    ("legal amount", "legal_amount", "legal_amount"),
+    ("date", "date", "check_date"),
+    ("memo account", "memo_account", "memo_account"),
+    ("coupon account", "coupon_account", "coupon_account"),
+    ("payer", "payer", "payer"),
+]
+
+
+@dataclass
+class FieldScore:
+    total: int = 0
+    exact: int = 0
+    rejected: int = 0
+    misread: int = 0
+
+
+@dataclass
+class Outcome:
+    items: int = 0
+    should_post: int = 0
+    posted_right: int = 0
+    planted: int = 0
+    caught: int = 0
+    wrong: int = 0
+    seconds: float = 0.0
+    fields: dict[str, FieldScore] = field(default_factory=dict)
+    held_codes: Counter[str] = field(default_factory=Counter)
+    missed: list[str] = field(default_factory=list)
+
+
+def _norm(key: str, value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if key == "payer":
+        return " ".join(text.upper().replace(".", "").replace(",", "").split())
+    return text
+
+
+def score(truth: dict[str, Any], items: list[Any], seconds: float) -> Outcome:
+    out = Outcome(items=len(truth["items"]), seconds=seconds)
+    out.fields = {label: FieldScore() for label, _, _ in FIELDS}
+    by_key = {(i.source_file, i.page): i for i in items}
+    for t in truth["items"]:
+        item = by_key.get((t["source_file"], int(t["page"])))
+        expected_post = t["expected_status"] == "posted"
+        if expected_post:
+            out.should_post += 1
+        else:
+            out.planted += 1
+        if item is None:
+            out.missed.append(f"{t['source_file']}#{t['page']}: no item recorded")
+            continue
+        posted = item.status == "posted"
+        loan = item.loan.account_number if item.loan is not None else None
+        if expected_post and posted:
+            if loan == t["loan_account"] and f"{item.amount:.2f}" == t["amount"]:
+                out.posted_right += 1
+            else:
+                out.wrong += 1
+                out.missed.append(f"{t['source_file']}#{t['page']}: POSTED WRONG")
+        elif expected_post:
+            out.held_codes[item.exception_code or "?"] += 1
+        elif posted:
+            out.wrong += 1
+            out.missed.append(
+                f"{t['source_file']}#{t['page']}: planted {t['expected_codes']} was POSTED"
+            )
+        else:
+            out.caught += 1
+        cap = item.capture or {}
+        truth_fields = t.get("fields", {})
+        for label, tkey, ckey in FIELDS:
+            expected = _norm(tkey, truth_fields.get(tkey))
+            if expected is None:
+                continue
+            s = out.fields[label]
+            s.total += 1
+            got = _norm(tkey, cap.get(ckey))
+            if got is None:
+                s.rejected += 1
+            elif got == expected:
+                s.exact += 1
+            else:
+                s.misread += 1
+    return out
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100 * n / d:.1f}%" if d else "-"
+
+
+def report(out: Outcome) -> str:
+    fields = render_table(
+        ["field", "items", "exact", "rejected", "misread"],
+        [
+            [
+                label,
+                s.total,
+                _pct(s.exact, s.total),
+                _pct(s.rejected, s.total),
+                _pct(s.misread, s.total),
+            ]
+            for label, s in out.fields.items()
+        ],
+    )
+    outcome = render_table(
+        ["items", "straight-through", "exceptions caught", "wrong postings", "s/item"],
+        [
+            [
+                out.items,
+                f"{_pct(out.posted_right, out.should_post)} ({out.posted_right}/{out.should_post})",
+                f"{_pct(out.caught, out.planted)} ({out.caught}/{out.planted})",
+                out.wrong,
+                f"{out.seconds / max(1, out.items):.2f}",
+            ]
+        ],
+    )
+    held = ", ".join(f"{c} {n}" for c, n in out.held_codes.most_common()) or "none"
+    return f"{fields}\n\n{outcome}\n\nclean items held for review, by code: {held}"
+
+
+def run(items: int, seed: int, workdir: Path, as_of: date = date(2026, 11, 17)) -> Outcome:
+    from sample_data.generate import generate
+
+    from lockbox.cli import main as lockbox
+    from lockbox.config import load_settings
+    from lockbox.db import open_database
+    from lockbox.models import Item
+
+    sample = workdir / f"mail-{seed}"
+    if not (sample / "truth.json").exists():
+        generate(sample, seed=seed, items=items, as_of=as_of)
+    home = workdir / f"home-{seed}"
+    os.environ["LOCKBOX_HOME"] = str(home)
+    os.environ.pop("LOCKBOX_DATABASE_URL", None)
+    if home.exists():
+        import shutil
+
+        shutil.rmtree(home)
+    truth = json.loads((sample / "truth.json").read_text())
+    assert lockbox(["loans", "import", str(sample / "loans.csv")]) == 0
+    start = time.perf_counter()
+    assert lockbox(["run", "--inbox", str(sample / "inbox"), "--as-of", truth["as_of"]]) == 0
+    seconds = time.perf_counter() - start
+    db = open_database(load_settings().database_url)
+    with db.session() as session:
+        rows = list(session.scalars(select(Item)))
+        for r in rows:
+            _ = r.loan
+        return score(truth, rows, seconds)

@@ -1,0 +1,165 @@
+"""The nightly run end to end through the CLI, as a back-office user drives it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lockbox.cli import main as lockbox
+
+ITEM_COLUMNS = {
+    "site",
+    "batch",
+    "source_file",
+    "page",
+    "status",
+    "loan_account",
+    "amount",
+    "exception_code",
+    "confidence",
+    "item_id",
+    "reviewed_by",
+}
+LEDGER_COLUMNS = {
+    "entry_id",
+    "business_date",
+    "loan_account",
+    "item_id",
+    "gl_account",
+    "debit",
+    "credit",
+}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture
+def ran(small_mail: Path, lockbox_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(small_mail / "inbox", inbox)
+    truth = json.loads((small_mail / "truth.json").read_text())
+    assert lockbox(["loans", "import", str(small_mail / "loans.csv")]) == 0
+    assert lockbox(["run", "--inbox", str(inbox), "--as-of", truth["as_of"]]) == 0
+    out = capsys.readouterr().out
+    return inbox, truth, out, small_mail
+
+
+def test_run_posts_clean_items_and_holds_every_planted_exception(ran, tmp_path: Path) -> None:
+    inbox, truth, out, _ = ran
+    assert "dallas" in out and "posted" in out
+    assert lockbox(["export", "items", "--out", str(tmp_path / "items.csv")]) == 0
+    rows = read_csv(tmp_path / "items.csv")
+    assert set(rows[0]) >= ITEM_COLUMNS
+    got = {(r["source_file"], int(r["page"])): r for r in rows}
+    assert len(got) == len(truth["items"])  # every item recorded, none lost
+    posted_right = should_post = 0
+    for t in truth["items"]:
+        row = got[(t["source_file"], int(t["page"]))]
+        if t["expected_status"] == "posted":
+            should_post += 1
+            if row["status"] == "posted":
+                # never a wrong posting
+                assert (row["loan_account"], row["amount"]) == (t["loan_account"], t["amount"])
+                posted_right += 1
+        else:
+            assert row["status"] == "exception", f"planted {t['expected_codes']} was posted"
+            assert row["exception_code"]
+    assert posted_right >= should_post // 2, "most clean items should post straight through"
+
+
+def test_ledger_balances_and_cash_matches_posted_items(ran, tmp_path: Path) -> None:
+    assert lockbox(["export", "ledger", "--out", str(tmp_path / "ledger.csv")]) == 0
+    assert lockbox(["export", "items", "--out", str(tmp_path / "items.csv")]) == 0
+    lines = read_csv(tmp_path / "ledger.csv")
+    assert set(lines[0]) >= LEDGER_COLUMNS
+    per_entry: dict[str, Decimal] = defaultdict(Decimal)
+    cash_by_item: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        per_entry[line["entry_id"]] += Decimal(line["debit"] or "0") - Decimal(
+            line["credit"] or "0"
+        )
+        if line["gl_account"] == "cash" and line["item_id"]:
+            cash_by_item[line["item_id"]] += Decimal(line["debit"] or "0")
+    assert all(v == 0 for v in per_entry.values())
+    for item in read_csv(tmp_path / "items.csv"):
+        if item["status"] == "posted":
+            assert cash_by_item[item["item_id"]] == Decimal(item["amount"])
+
+
+def test_running_again_posts_nothing_twice(ran, tmp_path: Path, capsys) -> None:
+    inbox, truth, _, _ = ran
+    lockbox(["export", "ledger", "--out", str(tmp_path / "before.csv")])
+    assert lockbox(["run", "--inbox", str(inbox), "--as-of", truth["as_of"]]) == 0
+    assert "already processed" in capsys.readouterr().out
+    lockbox(["export", "ledger", "--out", str(tmp_path / "after.csv")])
+    assert read_csv(tmp_path / "before.csv") == read_csv(tmp_path / "after.csv")
+
+
+def test_review_list_resolve_and_reject(ran, tmp_path: Path, capsys) -> None:
+    capsys.readouterr()
+    assert lockbox(["review", "list", "--json"]) == 0
+    open_items = json.loads(capsys.readouterr().out)
+    assert open_items and {
+        "item_id",
+        "site",
+        "batch",
+        "source_file",
+        "page",
+        "exception_code",
+        "amount",
+    } <= set(open_items[0])
+    first, second = open_items[0], open_items[1]
+    # an unknown loan is refused with a message and a non-zero exit
+    assert (
+        lockbox(
+            [
+                "review",
+                "resolve",
+                str(first["item_id"]),
+                "--loan",
+                "0000000000",
+                "--amount",
+                "10.00",
+            ]
+        )
+        != 0
+    )
+    assert "no loan" in capsys.readouterr().err
+    loans = read_csv(ran[3] / "loans.csv")
+    account = next(r["account_number"] for r in loans if r["status"] == "active")
+    assert (
+        lockbox(
+            [
+                "review",
+                "resolve",
+                str(first["item_id"]),
+                "--loan",
+                account,
+                "--amount",
+                "100.00",
+                "--by",
+                "pat",
+            ]
+        )
+        == 0
+    )
+    assert (
+        lockbox(["review", "reject", str(second["item_id"]), "--reason", "letter", "--by", "pat"])
+        == 0
+    )
+    # deciding it again is refused
+    assert lockbox(["review", "reject", str(second["item_id"]), "--reason", "again"]) != 0
+    lockbox(["export", "items", "--out", str(tmp_path / "items.csv")])
+    rows = {r["item_id"]: r for r in read_csv(tmp_path / "items.csv")}
+    assert rows[str(first["item_id"])]["status"] == "posted"
+    assert rows[str(first["item_id"])]["reviewed_by"] == "pat"
+    assert rows[str(second["item_id"])]["status"] == "returned"
