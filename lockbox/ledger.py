@@ -89,8 +89,11 @@ __all__ = [
     "PaymentAmountError",
     "UnbalancedEntryError",
     "apply_from_suspense",
+    "build_entry",
+    "check_lines",
     "credit",
     "debit",
+    "find_entry",
     "loan_state",
     "post_entry",
     "post_payment",
@@ -148,7 +151,7 @@ def credit(gl_account: str, amount: Decimal, loan_id: int | None = None) -> Line
     return Line(gl_account, credit=money(amount), loan_id=loan_id)
 
 
-def _check_lines(key: str, lines: Sequence[Line]) -> None:
+def check_lines(key: str, lines: Sequence[Line]) -> None:
     if not lines:
         raise UnbalancedEntryError(f"ledger entry {key!r} has no lines; nothing was posted")
     for line in lines:
@@ -188,7 +191,7 @@ def build_entry(
     Unlike post_entry it does not look the key up first; the unique constraint still refuses a
     duplicate when the session flushes.
     """
-    _check_lines(key, lines)
+    check_lines(key, lines)
     return LedgerEntry(
         idempotency_key=key,
         kind=kind,

@@ -1,0 +1,215 @@
+"""CSV exports of items, ledger lines and the loan book, with the columns CONTRACT.md promises.
+
+Money is written in dollars with two places, dates as YYYY-MM-DD, None as an empty cell. Bank
+routing and account numbers never leave the database in full: the items export carries only their
+last four digits. Rows are streamed, so a year of items does not have to fit in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from lockbox.models import Batch, Item, LedgerEntry, LedgerLine, Loan, Payment
+from lockbox.money import fmt
+
+ITEM_COLUMNS = (
+    "item_id",
+    "site",
+    "batch",
+    "source_file",
+    "page",
+    "status",
+    "loan_account",
+    "amount",
+    "exception_code",
+    "confidence",
+    "reviewed_by",
+    "exception_message",
+    "business_date",
+    "check_date",
+    "payer",
+    "routing_last4",
+    "bank_account_last4",
+    "serial",
+)
+LEDGER_COLUMNS = (
+    "entry_id",
+    "business_date",
+    "loan_account",
+    "item_id",
+    "gl_account",
+    "debit",
+    "credit",
+    "kind",
+    "memo",
+    "reverses_entry_id",
+)
+LOAN_COLUMNS = (
+    "account_number",
+    "borrower_name",
+    "co_borrower_name",
+    "product",
+    "status",
+    "monthly_payment",
+    "next_due_date",
+    "principal_balance",
+    "annual_rate",
+    "fees_due",
+    "last_payment_date",
+    "late_fees_assessed",
+    "prepaid_balance",
+    "interest_paid_to",
+    "interest_due",
+    "installment_credit",
+)
+
+_CHUNK = 2000
+
+
+def _day(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _last4(number: str | None) -> str:
+    """The last four digits only; a full bank number is never written to a file."""
+    return "" if not number else str(number)[-4:]
+
+
+def _rate(value: Decimal | None) -> str:
+    """A rate as a plain decimal fraction without trailing zeros (0.0699, never 6.99E-2)."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
+def _write(out: Path, columns: tuple[str, ...], rows: Iterable[list[str]]) -> int:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def _item_rows(session: Session) -> Iterator[list[str]]:
+    query = (
+        select(Item, Batch.site, Batch.name, Loan.account_number, Payment.amount)
+        .join(Batch, Batch.id == Item.batch_id)
+        .outerjoin(Loan, Loan.id == Item.loan_id)
+        .outerjoin(Payment, Payment.item_id == Item.id)
+        .order_by(Item.id)
+        .execution_options(yield_per=_CHUNK)
+    )
+    for item, site, batch, account, paid in session.execute(query):
+        posted = item.status == "posted"
+        yield [
+            str(item.id),
+            site,
+            batch,
+            item.source_file,
+            str(item.page),
+            item.status,
+            account or _text(item.loan_account_read),
+            fmt(paid if paid is not None else item.amount),
+            "" if posted else _text(item.exception_code),
+            f"{item.confidence:.3f}" if item.confidence is not None else "",
+            _text(item.reviewed_by),
+            "" if posted else _text(item.exception_message),
+            _day(item.business_date),
+            _day(item.check_date),
+            _text(item.payer),
+            _last4(item.routing),
+            _last4(item.bank_account),
+            _text(item.serial),
+        ]
+
+
+def export_items(session: Session, out: Path) -> int:
+    """Every item ever processed, one row per item (per page for PDFs); returns the row count.
+
+    `loan_account` is the matched loan's account number, or what was read when nothing matched;
+    `amount` is the amount posted, or the amount read. A posted item has no exception code or
+    message (a resolved exception's history is in the audit events).
+    """
+    return _write(out, ITEM_COLUMNS, _item_rows(session))
+
+
+def _ledger_rows(session: Session) -> Iterator[list[str]]:
+    line_loan = aliased(Loan)
+    entry_loan = aliased(Loan)
+    query = (
+        select(
+            LedgerLine,
+            LedgerEntry,
+            line_loan.account_number,
+            entry_loan.account_number,
+        )
+        .join(LedgerEntry, LedgerEntry.id == LedgerLine.entry_id)
+        .outerjoin(line_loan, line_loan.id == LedgerLine.loan_id)
+        .outerjoin(entry_loan, entry_loan.id == LedgerEntry.loan_id)
+        .order_by(LedgerEntry.id, LedgerLine.id)
+        .execution_options(yield_per=_CHUNK)
+    )
+    for line, entry, line_account, entry_account in session.execute(query):
+        yield [
+            str(entry.id),
+            _day(entry.business_date),
+            _text(line_account or entry_account),
+            _text(entry.item_id),
+            line.gl_account,
+            fmt(line.debit),
+            fmt(line.credit),
+            entry.kind,
+            _text(entry.memo),
+            _text(entry.reverses_entry_id),
+        ]
+
+
+def export_ledger(session: Session, out: Path) -> int:
+    """Every ledger line ever written, one row per line, in entry order; returns the row count."""
+    return _write(out, LEDGER_COLUMNS, _ledger_rows(session))
+
+
+def _loan_rows(session: Session) -> Iterator[list[str]]:
+    query = select(Loan).order_by(Loan.account_number).execution_options(yield_per=_CHUNK)
+    for loan in session.scalars(query):
+        yield [
+            loan.account_number,
+            loan.borrower_name,
+            _text(loan.co_borrower_name),
+            loan.product,
+            loan.status,
+            fmt(loan.monthly_payment),
+            _day(loan.next_due_date),
+            fmt(loan.principal_balance),
+            _rate(loan.annual_rate),
+            fmt(loan.fees_due),
+            _day(loan.last_payment_date),
+            fmt(loan.late_fees_assessed),
+            fmt(loan.prepaid_balance),
+            _day(loan.interest_paid_to),
+            fmt(loan.interest_due),
+            fmt(loan.installment_credit),
+        ]
+
+
+def export_loans(session: Session, out: Path) -> int:
+    """The loan book as it stands: the import columns, then what servicing has changed since.
+
+    The file can be imported again (`lockbox loans import`); the extra columns are ignored or used.
+    """
+    return _write(out, LOAN_COLUMNS, _loan_rows(session))

@@ -1,0 +1,196 @@
+"""A plain-text statement for `lockbox loans show ACCOUNT`: what a clerk needs on one screen.
+
+Balances by bucket, the next installment, every payment with where its money went, the late fees,
+and the audit trail. Account numbers are masked to their last four digits, even the loan's own.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from lockbox.dates import business_today
+from lockbox.ledger import REFUND_DUE, loan_state
+from lockbox.models import AuditEvent, Item, LateFee, LedgerEntry, LedgerLine, Loan, Payment
+from lockbox.money import fmt, mask, money
+from lockbox.servicing import RETAIL, accrued_interest
+
+_LONG_NUMBER = re.compile(r"\d{6,}")
+_SENSITIVE_KEYS = ("account", "routing")
+
+
+class UnknownLoanError(LookupError):
+    """No loan has the account number asked for."""
+
+    def __init__(self, account_number: str):
+        super().__init__(
+            f"no loan has account number {mask(account_number)}; check the number (as on the loan"
+            " book, without spaces or dashes) or import the loan book first"
+        )
+
+
+def _norm(account_number: str) -> str:
+    return account_number.strip().replace(" ", "").replace("-", "")
+
+
+def _safe(key: str, value: Any) -> str:
+    """An audit detail as text, with every account-like number masked."""
+    text = "" if value is None else str(value)
+    if any(word in key.lower() for word in _SENSITIVE_KEYS):
+        return mask(text)
+    return _LONG_NUMBER.sub(lambda m: mask(m.group()), text)
+
+
+def _details(details: dict[str, Any] | None) -> str:
+    if not details:
+        return ""
+    return ", ".join(f"{k}={_safe(k, v)}" for k, v in sorted(details.items()))
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _row(label: str, value: str) -> str:
+    return f"  {label:<26}{value:>14}"
+
+
+def _refund_due(session: Session, loan_id: int) -> Decimal:
+    debits, credits = session.execute(
+        select(
+            func.coalesce(func.sum(LedgerLine.debit), 0),
+            func.coalesce(func.sum(LedgerLine.credit), 0),
+        ).where(LedgerLine.loan_id == loan_id, LedgerLine.gl_account == REFUND_DUE)
+    ).one()
+    return money(Decimal(credits) - Decimal(debits))
+
+
+def _balances(session: Session, loan: Loan, as_of: date) -> list[str]:
+    state = loan_state(loan)
+    lines = ["Balances"]
+    if loan.product == RETAIL:
+        interest = accrued_interest(state, as_of) if loan.status == "active" else state.interest_due
+        rate = f"{Decimal(loan.annual_rate or 0) * 100:.3f}%"
+        lines += [
+            _row("Principal", fmt(loan.principal_balance)),
+            _row(f"Interest to {as_of.isoformat()}", fmt(interest)),
+            _row("Fees due", fmt(loan.fees_due)),
+            _row("Payoff", fmt(loan.principal_balance + interest + loan.fees_due)),
+            _row("Annual rate", rate),
+            _row("Interest paid to", _day(loan.interest_paid_to)),
+        ]
+        refund = _refund_due(session, loan.id)
+        if refund:
+            lines.append(_row("Refund due", fmt(refund)))
+    else:
+        lines += [
+            _row("Lease balance", fmt(loan.principal_balance)),
+            _row("Fees due", fmt(loan.fees_due)),
+            _row("Prepaid", fmt(loan.prepaid_balance)),
+        ]
+    lines += [
+        _row("Monthly payment", fmt(loan.monthly_payment)),
+        _row("Next due", loan.next_due_date.isoformat() if loan.status == "active" else "—"),
+        _row("Paid toward it", fmt(loan.installment_credit)),
+        _row("Last payment", _day(loan.last_payment_date)),
+        _row("Late fees assessed", fmt(loan.late_fees_assessed)),
+    ]
+    return lines
+
+
+def _payments(session: Session, loan: Loan) -> list[str]:
+    payments = session.scalars(
+        select(Payment)
+        .where(Payment.loan_id == loan.id)
+        .order_by(Payment.received_date, Payment.id)
+    ).all()
+    lines = [f"Payments ({len(payments)})"]
+    if not payments:
+        return [*lines, "  none"]
+    reversed_ids = set(
+        session.scalars(
+            select(LedgerEntry.reverses_entry_id).where(
+                LedgerEntry.reverses_entry_id.in_([p.entry_id for p in payments])
+            )
+        )
+    )
+    retail = loan.product == RETAIL
+    names = ["interest", "principal", "refund"] if retail else ["rent", "prepaid"]
+    lines.append(
+        f"  {'received':<10}  {'posted':<10}  {'amount':>10}  {'fees':>9}"
+        + "".join(f"  {name:>10}" for name in names)
+        + f"  {'months':>6}  item"
+    )
+    for p in payments:
+        buckets = (
+            [p.to_interest, p.to_principal, p.to_excess] if retail else [p.to_rent, p.to_excess]
+        )
+        note = "  REVERSED" if p.entry_id in reversed_ids else ""
+        lines.append(
+            f"  {p.received_date.isoformat():<10}  {p.business_date.isoformat():<10}"
+            f"  {fmt(p.amount):>10}  {fmt(p.to_fees):>9}"
+            + "".join(f"  {fmt(amount):>10}" for amount in buckets)
+            + f"  {p.months_advanced:>6}  {p.item_id}{note}"
+        )
+    return lines
+
+
+def _late_fees(session: Session, loan: Loan) -> list[str]:
+    fees = session.scalars(
+        select(LateFee).where(LateFee.loan_id == loan.id).order_by(LateFee.installment_due_date)
+    ).all()
+    lines = [f"Late fees ({len(fees)})"]
+    if not fees:
+        return [*lines, "  none"]
+    lines += [
+        f"  installment due {fee.installment_due_date.isoformat()}, assessed"
+        f" {fee.assessed_on.isoformat()}: {fmt(fee.amount)}"
+        for fee in fees
+    ]
+    return lines
+
+
+def _audit(session: Session, loan: Loan) -> list[str]:
+    item_ids = select(Item.id).where(Item.loan_id == loan.id)
+    events = session.scalars(
+        select(AuditEvent)
+        .where(or_(AuditEvent.loan_id == loan.id, AuditEvent.item_id.in_(item_ids)))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    lines = [f"Audit events ({len(events)})"]
+    if not events:
+        return [*lines, "  none"]
+    for event in events:
+        when = event.at.strftime("%Y-%m-%d %H:%M") if event.at else ""
+        item = f" item {event.item_id}" if event.item_id else ""
+        lines.append(f"  {when}  {event.actor}: {event.action}{item}  {_details(event.details)}")
+    return lines
+
+
+def render_statement(session: Session, account_number: str, *, as_of: date | None = None) -> str:
+    """The statement for one loan as plain text; interest is figured to `as_of` (default today).
+
+    Raises UnknownLoanError when no loan has that account number.
+    """
+    loan = session.scalar(select(Loan).where(Loan.account_number == _norm(account_number)))
+    if loan is None:
+        raise UnknownLoanError(account_number)
+    as_of = as_of or business_today()
+    product = "retail installment loan" if loan.product == RETAIL else "lease"
+    borrowers = loan.borrower_name
+    if loan.co_borrower_name:
+        borrowers += f" and {loan.co_borrower_name}"
+    heading = f"Loan {mask(loan.account_number)} — {borrowers}"
+    sections = [
+        [heading, "=" * len(heading), f"{product}, {loan.status.replace('_', ' ')}"],
+        _balances(session, loan, as_of),
+        _payments(session, loan),
+        _late_fees(session, loan),
+        _audit(session, loan),
+    ]
+    return "\n\n".join("\n".join(section) for section in sections) + "\n"
