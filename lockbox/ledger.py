@@ -462,7 +462,7 @@ def post_to_suspense(
         kind=KIND_SUSPENSE,
         business_date=business_date,
         lines=[debit(CASH, amount), credit(SUSPENSE, amount)],
-        loan_id=item.loan_id,
+        loan_id=None,  # not the loan's money until a clerk decides: no line names a loan
         item_id=item_id,
         memo=f"exception item {item_id} held in suspense",
     )

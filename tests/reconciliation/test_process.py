@@ -1,0 +1,188 @@
+"""Recording items against a real database: posting, holding, duplicates, reruns, review."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from lockbox import ledger
+from lockbox.capture import Capture
+from lockbox.db import Database
+from lockbox.models import Batch, Item, LedgerLine, Loan
+from reconciliation.process import load_directory, record_item
+from reconciliation.review import ItemNotOpenError, ReviewError, UnknownLoanError, reject, resolve
+
+TODAY = date(2026, 11, 17)
+ACCOUNT = "4410023981"
+
+
+def check(serial: str = "1001", **kw: object) -> Capture:
+    base: dict[str, object] = dict(
+        source_file=f"dallas/B1/{serial}.tif",
+        routing="111000025",
+        bank_account="123456789",
+        serial=serial,
+        micr_confidence=0.99,
+        courtesy_amount=Decimal("412.50"),
+        courtesy_confidence=0.95,
+        legal_amount=Decimal("412.50"),
+        legal_confidence=0.9,
+        check_date=date(2026, 11, 10),
+        date_confidence=0.9,
+        memo_account=ACCOUNT,
+        memo_confidence=0.9,
+        payer="Maria Gonzalez",
+        payer_confidence=0.9,
+    )
+    base.update(kw)
+    return Capture(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db(database: Database) -> Database:
+    with database.session() as s:
+        s.add_all(
+            [
+                Loan(
+                    account_number=ACCOUNT,
+                    borrower_name="Maria Gonzalez",
+                    product="retail",
+                    status="active",
+                    monthly_payment=Decimal("412.50"),
+                    next_due_date=date(2026, 12, 1),
+                    principal_balance=Decimal("15000.00"),
+                    annual_rate=Decimal("0.0699"),
+                    fees_due=Decimal("0.00"),
+                    interest_paid_to=date(2026, 11, 1),
+                ),
+                Loan(
+                    account_number="6630001122",
+                    borrower_name="Angela Brooks",
+                    product="retail",
+                    status="paid_off",
+                    monthly_payment=Decimal("250.00"),
+                    next_due_date=date(2026, 12, 1),
+                    principal_balance=Decimal("0.00"),
+                    annual_rate=Decimal("0.05"),
+                    fees_due=Decimal("0.00"),
+                ),
+                Batch(site="dallas", name="B1", business_date=TODAY, status="processing"),
+                Batch(site="richardson", name="R1", business_date=TODAY, status="processing"),
+            ]
+        )
+    return database
+
+
+def record(db: Database, capture: Capture, batch_name: str = "B1") -> Item:
+    with db.session() as s:
+        batch = s.scalars(select(Batch).where(Batch.name == batch_name)).one()
+        return record_item(
+            s, batch=batch, capture=capture, directory=load_directory(s), business_date=TODAY
+        )
+
+
+def cash(db: Database) -> Decimal:
+    with db.session() as s:
+        return ledger.trial_balance(s).get(ledger.CASH, Decimal("0"))
+
+
+def test_a_clean_check_posts_to_its_loan(db: Database) -> None:
+    item = record(db, check())
+    assert item.status == "posted" and item.exception_code is None
+    with db.session() as s:
+        loan = s.scalars(select(Loan).where(Loan.account_number == ACCOUNT)).one()
+        assert loan.next_due_date == date(2027, 1, 1)
+        assert loan.last_payment_date == TODAY
+    assert cash(db) == Decimal("412.50")
+
+
+def test_recording_the_same_item_again_posts_nothing(db: Database) -> None:
+    first = record(db, check())
+    again = record(db, check())
+    assert again.id == first.id
+    assert cash(db) == Decimal("412.50")
+
+
+def test_the_same_check_in_another_batch_is_a_duplicate(db: Database) -> None:
+    record(db, check())
+    dup = record(db, check(source_file="richardson/R1/again.tif"), batch_name="R1")
+    assert dup.status == "exception" and dup.exception_code == "DUPLICATE_CHECK"
+    with db.session() as s:
+        held = ledger.trial_balance(s).get(ledger.SUSPENSE, Decimal("0"))
+    assert held == Decimal("-412.50")  # the duplicate's money waits in suspense (a credit)
+
+
+def test_exceptions_never_touch_a_loan_and_wait_in_suspense(db: Database) -> None:
+    stale = record(db, check(serial="2001", check_date=date(2026, 1, 2)))
+    inactive = record(db, check(serial="2002", memo_account="6630001122"))
+    mismatch = record(db, check(serial="2003", legal_amount=Decimal("421.50")))
+    assert [stale.exception_code, inactive.exception_code, mismatch.exception_code] == [
+        "STALE_DATED",
+        "LOAN_NOT_ACTIVE",
+        "AMOUNT_MISMATCH",
+    ]
+    with db.session() as s:
+        loan_lines = s.scalar(
+            select(func.count(LedgerLine.id)).where(LedgerLine.loan_id.is_not(None))
+        )
+        assert loan_lines == 0
+        tb = ledger.trial_balance(s)
+    assert tb[ledger.CASH] == -tb[ledger.SUSPENSE]
+
+
+def test_resolve_moves_the_money_from_suspense_to_the_loan(db: Database) -> None:
+    item = record(db, check(serial="3001", memo_account=None, payer="Someone Else"))
+    assert item.exception_code == "MISSING_ACCOUNT"
+    with db.session() as s:
+        with pytest.raises(UnknownLoanError):
+            resolve(
+                s,
+                item.id,
+                loan_account="999",
+                amount=Decimal("412.50"),
+                by="pat",
+                note=None,
+                business_date=TODAY,
+            )
+    with db.session() as s:
+        with pytest.raises(ReviewError, match="paid off"):
+            resolve(
+                s,
+                item.id,
+                loan_account="6630001122",
+                amount=Decimal("412.50"),
+                by="pat",
+                note=None,
+                business_date=TODAY,
+            )
+    with db.session() as s:
+        done = resolve(
+            s,
+            item.id,
+            loan_account=ACCOUNT,
+            amount=Decimal("412.50"),
+            by="pat",
+            note="called customer",
+            business_date=TODAY,
+        )
+        assert done.status == "posted" and done.reviewed_by == "pat"
+    with db.session() as s:
+        tb = ledger.trial_balance(s)
+        assert tb.get(ledger.SUSPENSE, Decimal("0")) == 0
+        assert tb[ledger.CASH] == Decimal("412.50")
+        with pytest.raises(ItemNotOpenError):
+            reject(s, item.id, reason="oops", by="pat", business_date=TODAY)
+
+
+def test_reject_returns_the_item(db: Database) -> None:
+    item = record(db, check(serial="4001", check_date=date(2027, 1, 5)))
+    assert item.exception_code == "POST_DATED"
+    with db.session() as s:
+        out = reject(s, item.id, reason="post-dated, returned", by="pat", business_date=TODAY)
+        assert out.status == "returned"
+        tb = ledger.trial_balance(s)
+        assert tb.get(ledger.SUSPENSE, Decimal("0")) == 0
+        assert tb[ledger.RETURNED_ITEMS] == Decimal("-412.50")
