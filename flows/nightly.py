@@ -128,7 +128,7 @@ def nightly_lockbox_run(inbox: str, as_of: str | None = None) -> dict[str, Any]:
     log = _logger()
     db = open_database(settings.database_url)
     try:
-        with run_lock(settings.home):
+        with run_lock(settings.home), db.exclusive():
             summary = _run(db, settings, Path(inbox), business_date)
     finally:
         db.engine.dispose()

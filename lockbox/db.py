@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,6 +76,25 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def exclusive(self, name: str = "lockbox-run") -> Iterator[None]:
+        """Hold a PostgreSQL advisory lock for a whole run, so runs on two machines take turns.
+
+        SQLite needs nothing here: the database lives on one machine and the run lock file covers it.
+        """
+        if not self.is_postgres:
+            yield
+            return
+        key = zlib.crc32(name.encode())
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
 
 
 def open_database(url: str) -> Database:

@@ -31,7 +31,15 @@ REQUIRED_COLUMNS = (
     "annual_rate",
     "fees_due",
 )
-OPTIONAL_COLUMNS = ("last_payment_date", "late_fees_assessed", "prepaid_balance")
+# Columns `lockbox export loans` adds; importing its output again loses nothing.
+OPTIONAL_COLUMNS = (
+    "last_payment_date",
+    "late_fees_assessed",
+    "prepaid_balance",
+    "interest_paid_to",
+    "interest_due",
+    "installment_credit",
+)
 PRODUCTS = ("retail", "lease")
 STATUSES = ("active", "paid_off", "charged_off")
 
@@ -66,6 +74,9 @@ class LoanRow:
     last_payment_date: date | None = None
     late_fees_assessed: Decimal | None = None
     prepaid_balance: Decimal | None = None
+    interest_paid_to: date | None = None
+    interest_due: Decimal | None = None
+    installment_credit: Decimal | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -152,14 +163,13 @@ def parse_row(raw: dict[str, str], line: int, problems: list[str]) -> LoanRow | 
         if get.get("last_payment_date")
         else None
     )
-    late_fees = (
-        _money(get["late_fees_assessed"], "late_fees_assessed", problems, line)
-        if get.get("late_fees_assessed")
-        else None
-    )
-    prepaid = (
-        _money(get["prepaid_balance"], "prepaid_balance", problems, line)
-        if get.get("prepaid_balance")
+    optional_money = {
+        key: _money(get[key], key, problems, line) if get.get(key) else None
+        for key in ("late_fees_assessed", "prepaid_balance", "interest_due", "installment_credit")
+    }
+    interest_paid_to = (
+        _date(get["interest_paid_to"], "interest_paid_to", problems, line)
+        if get.get("interest_paid_to")
         else None
     )
     if len(problems) > before:
@@ -179,8 +189,8 @@ def parse_row(raw: dict[str, str], line: int, problems: list[str]) -> LoanRow | 
         annual_rate=rate if product == "retail" else None,
         fees_due=fees,
         last_payment_date=last_paid,
-        late_fees_assessed=late_fees,
-        prepaid_balance=prepaid,
+        interest_paid_to=interest_paid_to,
+        **optional_money,
         extra={k: v for k, v in get.items() if k not in known and v},
     )
 
@@ -226,6 +236,8 @@ def read_loan_book(path: Path) -> list[LoanRow]:
 
 def interest_start(row: LoanRow) -> date:
     """Interest accrues from the last payment, or from one month before the next due date."""
+    if row.interest_paid_to is not None:
+        return row.interest_paid_to
     if row.last_payment_date is not None:
         return row.last_payment_date
     return add_months(row.next_due_date, -1)
@@ -258,21 +270,19 @@ def import_loan_book(session: Session, path: Path, *, actor: str = "import") -> 
             fees_due=money(row.fees_due),
             extra=row.extra or None,
         )
-        if row.last_payment_date is not None:
-            values["last_payment_date"] = row.last_payment_date
-        if row.late_fees_assessed is not None:
-            values["late_fees_assessed"] = row.late_fees_assessed
-        if row.prepaid_balance is not None:
-            values["prepaid_balance"] = row.prepaid_balance
+        for key in OPTIONAL_COLUMNS:
+            if getattr(row, key) is not None and key != "interest_paid_to":
+                values[key] = getattr(row, key)
         loan = existing.get(row.account_number)
         if loan is None:
-            loan = Loan(
-                account_number=row.account_number,
-                late_fees_assessed=Decimal("0.00"),
-                prepaid_balance=Decimal("0.00"),
-                installment_credit=Decimal("0.00"),
-                **values,
-            )
+            zero = Decimal("0.00")
+            starting = {
+                "late_fees_assessed": zero,
+                "prepaid_balance": zero,
+                "installment_credit": zero,
+                "interest_due": zero,
+            }
+            loan = Loan(account_number=row.account_number, **{**starting, **values})
             loan.interest_paid_to = interest_start(row)
             session.add(loan)
             created += 1

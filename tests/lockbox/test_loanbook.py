@@ -91,3 +91,22 @@ def test_retail_needs_a_rate_and_percent_rates_are_understood(
         import_loan_book(s, write(tmp_path, [GOOD[0].replace("0.0699", "6.99")]))
     with database.session() as s:
         assert s.scalars(select(Loan.annual_rate)).one() == Decimal("0.0699")
+
+
+def test_export_then_import_round_trips_the_loan_book(database: Database, tmp_path: Path) -> None:
+    from lockbox.exports import export_loans
+
+    with database.session() as s:
+        import_loan_book(s, write(tmp_path, GOOD))
+        loan = s.scalars(select(Loan).where(Loan.account_number == "4410023981")).one()
+        loan.interest_due = Decimal("3.21")
+        loan.installment_credit = Decimal("100.00")
+        loan.interest_paid_to = date(2026, 11, 5)
+    out = tmp_path / "export.csv"
+    with database.session() as s:
+        export_loans(s, out)
+    with database.session() as s:
+        import_loan_book(s, out)
+        loan = s.scalars(select(Loan).where(Loan.account_number == "4410023981")).one()
+        assert (loan.interest_due, loan.installment_credit) == (Decimal("3.21"), Decimal("100.00"))
+        assert loan.interest_paid_to == date(2026, 11, 5)
