@@ -1,0 +1,136 @@
+"""Generates a lockbox run: the inbox of scanned mail, the loan book and the ground truth.
+
+    generate(out, seed, items, as_of) -> Manifest
+
+writes `out/inbox/<site>/<batch>/` (batch.json and the scans), `out/loans.csv` and `out/truth.json`.
+The same arguments give the same files, byte for byte, on the same machine (fonts and library
+versions can change the pixels elsewhere; the truth does not depend on them except for font names).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from PIL import Image
+
+from sample_data.batches import Page, ScanFile, assign_batches
+from sample_data.check_back import render_check_back
+from sample_data.check_front import render_check_front
+from sample_data.coupon import render_coupon
+from sample_data.degrade import digitize, on_flatbed, scan
+from sample_data.image_files import save_jpeg, save_pdf, save_png, save_tiff
+from sample_data.letter import render_letter
+from sample_data.loan_book import write_loans_csv
+from sample_data.plan import Planner
+from sample_data.truth import Manifest, TruthItem, truth_for_file
+
+OUTPUTS = ("inbox", "loans.csv", "truth.json")
+
+
+class OutputExistsError(FileExistsError):
+    """The output folder already holds a generated run and --clean was not given."""
+
+
+def prepare_out(out: Path, clean: bool) -> None:
+    """Makes `out`; with `clean`, removes what an earlier run wrote there (and nothing else)."""
+    out.mkdir(parents=True, exist_ok=True)
+    existing = [out / name for name in OUTPUTS if (out / name).exists()]
+    if existing and not clean:
+        raise OutputExistsError(
+            f"{out} already holds a generated run ({', '.join(p.name for p in existing)}); "
+            "pass --clean to replace it"
+        )
+    for path in existing:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def render_page(page: Page, micr_font: Path | None) -> Image.Image:
+    """The page as printed, at 300 dpi, before the scanner."""
+    item = page.item
+    if page.kind == "check":
+        assert item.check is not None
+        return render_check_front(item.check, micr_font)
+    if page.kind == "check_back":
+        assert item.back is not None
+        return render_check_back(item.back)
+    if page.kind == "coupon":
+        assert item.coupon is not None
+        return render_coupon(item.coupon)
+    assert item.letter is not None
+    return render_letter(item.letter)
+
+
+def write_scan_file(scan_file: ScanFile, path: Path, deposit: date, micr_font: Path | None) -> None:
+    """Renders, scans and saves every page of one file."""
+    images: list[Image.Image] = []
+    for page in scan_file.pages:
+        printed = render_page(page, micr_font)
+        if scan_file.fmt == "pdf":
+            glass = on_flatbed(
+                printed, page.style, random.Random(f"flatbed:{page.style.noise_seed}")
+            )
+            images.append(digitize(glass, page.style))
+        else:
+            images.append(scan(printed, page.style))
+    dpi = scan_file.dpi
+    if scan_file.fmt == "pdf":
+        save_pdf(images, path, dpi, deposit, title=f"{scan_file.batch} {path.stem}")
+    elif scan_file.fmt == "tiff":
+        save_tiff(images, path, dpi)
+    elif scan_file.fmt == "png":
+        save_png(images[0], path, dpi)
+    else:
+        quality = scan_file.pages[0].style.jpeg_quality or 75
+        save_jpeg(images[0], path, dpi, quality)
+
+
+def batch_ticket(deposit: date, items: list[TruthItem]) -> dict[str, object]:
+    """batch.json per the CONTRACT: the item count and the sum of the stated check amounts."""
+    total = sum((Decimal(it.amount) for it in items if it.amount is not None), Decimal("0.00"))
+    return {
+        "deposit_date": deposit.isoformat(),
+        "item_count": len(items),
+        "control_total": f"{total:.2f}",
+    }
+
+
+def generate(
+    out: Path,
+    seed: int,
+    items: int,
+    as_of: date,
+    clean: bool = False,
+    micr_font: Path | None = None,
+) -> Manifest:
+    """Writes a run of `items` mail items for business date `as_of`; returns its truth."""
+    if items < 1:
+        raise ValueError("items must be at least 1")
+    if micr_font is not None and not micr_font.is_file():
+        raise FileNotFoundError(f"MICR font not found: {micr_font}")
+    out = Path(out)
+    prepare_out(out, clean)
+    plan = Planner(seed, items, as_of).plan()
+    truth: list[TruthItem] = []
+    first_seen: dict[int, tuple[str, int]] = {}
+    for batch in assign_batches(plan):
+        folder = out / "inbox" / batch.site / batch.name
+        folder.mkdir(parents=True, exist_ok=True)
+        in_batch: list[TruthItem] = []
+        for scan_file in batch.files:
+            write_scan_file(scan_file, folder / scan_file.name, batch.deposit_date, micr_font)
+            in_batch += truth_for_file(scan_file, first_seen)
+        ticket = batch_ticket(batch.deposit_date, in_batch)
+        (folder / "batch.json").write_text(json.dumps(ticket, indent=2) + "\n", encoding="utf-8")
+        truth += in_batch
+    write_loans_csv(plan.loans, out / "loans.csv")
+    manifest = Manifest(as_of=as_of, seed=seed, items=truth, out=out)
+    manifest.write(out / "truth.json")
+    return manifest

@@ -1,0 +1,91 @@
+"""What goes on each page, decided before anything is drawn.
+
+The planner fills these in from the seed; the renderers only draw them, so the truth file and the
+pixels come from one source and cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+LENDER = "Lone Star Auto Finance"
+
+# The two lockbox sites (mirrors lockbox.config.SITE_ADDRESSES, in lines as printed).
+SITE_REMIT_LINES: dict[str, tuple[str, ...]] = {
+    "dallas": ("P.O. Box 650805", "Dallas, TX 75265-0805"),
+    "richardson": ("1501 North Plano Rd., Suite 100", "Richardson, TX 75081"),
+}
+
+
+@dataclass
+class CheckSpec:
+    """One check: the printed stock and what the writer filled in."""
+
+    layout: str  # personal | business
+    render_seed: int  # drives layout jitter and handwriting; a re-scan reuses it
+    payer: str  # the first name line of the payer block
+    payer_lines: list[str]  # every name line of the payer block
+    address_lines: list[str]
+    bank_name: str
+    bank_city: str
+    fraction: str
+    routing: str
+    bank_account: str
+    serial: str  # as in the MICR line (zero-padded)
+    check_number: str  # as printed top right
+    micr_line: str  # T transit, U on-us, A amount, D dash; single spaces between fields
+    micr_variant: str
+    payee: str
+    payee_lines: list[str]  # address under the payee (bill-pay checks)
+    date: date | None
+    date_text: str
+    courtesy_amount: Decimal | None  # None when it cannot be read
+    courtesy_text: str
+    legal_amount: Decimal | None
+    legal_text: str  # "" when blank
+    amount_blotted: bool = False  # the courtesy box is smeared over
+    legal_scribbled: bool = False  # the legal line has a scribble instead of words
+    memo_text: str = ""
+    memo_account: str | None = None
+    handwritten: bool = False
+    fill_font: str = ""  # file name of the font of the filled-in parts
+    signature_font: str = ""
+    signature_text: str = ""
+
+
+@dataclass
+class CouponSpec:
+    """The payment coupon the lender mails with its statements."""
+
+    account: str
+    borrower_lines: list[str]
+    due_date: date
+    amount_due: Decimal
+    scanline: str
+    site: str
+    enclosed_text: str  # handwritten "amount enclosed", or ""
+    render_seed: int
+
+
+@dataclass
+class LetterSpec:
+    """A page that is not a check: a customer's letter or a blank sheet."""
+
+    kind: str  # letter | blank
+    lines: list[str] = field(default_factory=list)
+    handwritten: bool = False
+    font: str = ""
+    signature: str = ""
+    after_signature: list[str] = field(default_factory=list)
+    render_seed: int = 0
+
+
+@dataclass
+class BackSpec:
+    """The back of a check: the payer's endorsement area and the lockbox's deposit stamp."""
+
+    layout: str
+    stamp_lines: list[str]
+    render_seed: int

@@ -1,0 +1,27 @@
+"""A generated 40-item run shared by the sample-data tests (generated once per test session)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sample_data.generate import generate
+from sample_data.truth import Manifest
+
+AS_OF = date(2026, 11, 17)
+
+
+@pytest.fixture(scope="session")
+def run40(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
+    out = tmp_path_factory.mktemp("run40")
+    return generate(out, seed=4242, items=40, as_of=AS_OF)
+
+
+@pytest.fixture(scope="session")
+def committed_sample() -> Manifest:
+    """The sample committed under sample_data/sample (made by `make sample`)."""
+    path = Path(__file__).resolve().parents[2] / "sample_data" / "sample" / "truth.json"
+    assert path.is_file(), "sample_data/sample is missing: run `make sample`"
+    return Manifest.load(path)
