@@ -148,13 +148,13 @@ def _s(value: Any) -> str | None:
 
 
 def cmd_read(args: argparse.Namespace, settings: Settings) -> int:
-    from ocr.reader import read_pages
+    from ocr.reader import read_path_pages
 
     status = 0
     for name in args.files:
         path = Path(name)
         try:
-            readings = read_pages(path, str(path), page=args.page)
+            readings = read_path_pages(path, page=args.page, source_file=str(path))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             print(f"{path}: cannot read ({exc})", file=sys.stderr)
             status = 1
@@ -377,10 +377,10 @@ def _quiet_prefect(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_prefect(args.verbose)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # records propagated from Prefect's loggers skip the root's level
     try:
         settings = load_settings()
         return int(args.func(args, settings) or 0)

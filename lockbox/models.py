@@ -7,7 +7,7 @@ fingerprint (routing, account, serial, amount).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 Money = Numeric(14, 2)
+
+
+def _utcnow() -> datetime:
+    """Python-side timestamps for updates, so bulk (executemany) updates work on every backend."""
+    return datetime.now(UTC)
+
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -78,7 +84,7 @@ class Loan(Base):
     due_day: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        DateTime(timezone=True), server_default=func.now(), onupdate=_utcnow
     )
     extra: Mapped[dict[str, Any] | None] = mapped_column(
         JSON

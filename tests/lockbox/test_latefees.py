@@ -177,3 +177,28 @@ def test_many_loans_in_one_pass(database: Database) -> None:
         fees = assess(s, date(2026, 11, 12))
         assert len(fees) == 200  # 100 loans due Oct 1 and Nov 1 (unpaid)
         assert assess(s, date(2026, 11, 12)) == []
+
+
+def test_many_late_loans_are_assessed_in_one_pass(database: Database) -> None:
+    """A bulk pass over several loans (executemany) works on every backend."""
+    with database.session() as s:
+        for n in range(5):
+            s.add(
+                Loan(
+                    account_number=f"99000000{n:02d}",
+                    borrower_name=f"Borrower {n}",
+                    product="retail",
+                    status="active",
+                    monthly_payment=Decimal("300.00"),
+                    next_due_date=date(2026, 10, 1),
+                    principal_balance=Decimal("5000.00"),
+                    annual_rate=Decimal("0.07"),
+                    fees_due=Decimal("0.00"),
+                    late_fees_assessed=Decimal("0.00"),
+                )
+            )
+    with database.session() as s:
+        fees = assess_late_fees(s, business_date=date(2026, 11, 17), percent=Decimal("5"), cap=None)
+    assert len(fees) == 10  # Oct 1 and Nov 1 installments for each of the five loans
+    with database.session() as s:
+        assert set(s.scalars(select(Loan.fees_due))) == {Decimal("30.00")}
