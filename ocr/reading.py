@@ -56,7 +56,9 @@ class MicrLine:
     text: str
     routing: str | None = None  # 9 digits, ABA check digit verified; None when absent or invalid
     account: str | None = None  # on-us account number (digits only)
-    serial: str | None = None  # check serial number (aux on-us on business checks, or in the on-us field)
+    serial: str | None = (
+        None  # check serial number (aux on-us on business checks, or in the on-us field)
+    )
     amount: Decimal | None = None  # encoded amount field, when the check was already encoded
     confidence: float = 0.0
     routing_valid: bool = False
@@ -75,9 +77,13 @@ class PageReading:
     legal_amount: Field[Decimal] = field(default_factory=Field)
     date: Field[date] = field(default_factory=Field)
     memo_account: Field[str] = field(default_factory=Field)  # loan account written on the memo line
-    coupon_account: Field[str] = field(default_factory=Field)  # loan account from a coupon scan line
+    coupon_account: Field[str] = field(
+        default_factory=Field
+    )  # loan account from a coupon scan line
     coupon_amount: Field[Decimal] = field(default_factory=Field)  # amount due printed on the coupon
-    payer: Field[str] = field(default_factory=Field)  # name from the payer block (top left of a check)
+    payer: Field[str] = field(
+        default_factory=Field
+    )  # name from the payer block (top left of a check)
     warnings: list[str] = field(default_factory=list)
 
     @property

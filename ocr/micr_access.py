@@ -1,0 +1,54 @@
+"""The one door to the MICR reader (ocr.micr), so that a missing or failing MICR module never stops
+the rest of a page from being read: every call returns None instead of raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ocr.reading import MicrLine
+
+Box = tuple[int, int, int, int]
+
+
+def _get(name: str) -> Callable[..., Any] | None:
+    try:
+        import ocr.micr as micr
+    except Exception:  # noqa: BLE001 - the MICR module is optional for everything else here
+        return None
+    fn = getattr(micr, name, None)
+    return fn if callable(fn) else None
+
+
+def micr_band(image: np.ndarray, dpi: int) -> Box | None:
+    """Where the MICR band is on an upright page, or None (absent, unreadable, or no MICR module)."""
+    fn = _get("find_micr_band")
+    if fn is None:
+        return None
+    try:
+        box = fn(image, dpi)
+    except Exception:  # noqa: BLE001
+        return None
+    if box is None:
+        return None
+    x0, y0, x1, y1 = (int(v) for v in box)
+    return (x0, y0, x1, y1)
+
+
+def micr_read(image: np.ndarray, dpi: int) -> MicrLine | None:
+    """The MICR line of an upright page, or None."""
+    fn = _get("read_micr")
+    if fn is None:
+        return None
+    try:
+        line = fn(image, dpi)
+    except Exception:  # noqa: BLE001
+        return None
+    return line if isinstance(line, MicrLine) else None
+
+
+def micr_available() -> bool:
+    return _get("read_micr") is not None and _get("find_micr_band") is not None

@@ -1,0 +1,180 @@
+"""Load a scan file as grayscale pages, whatever the scanner produced.
+
+Lockbox scanners write multi-page TIFF (grey or bitonal CCITT G4), PNG or JPEG; MFPs write PDFs. We
+decode each into uint8 grayscale (0 = ink, 255 = paper) with its dpi, refusing anything that cannot
+be decoded or that would decode into an absurd number of pixels (a decompression bomb), before the
+decoder allocates it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence
+
+from ocr.errors import UnreadableFileError
+from ocr.reading import Page
+
+MAX_PIXELS = 120_000_000
+DEFAULT_DPI = 200
+PDF_DPI = 300
+MIN_SANE_DPI = 72
+MAX_SANE_DPI = 1200
+MAX_PAGES = 50
+_PDF_MAGIC = b"%PDF"
+
+
+def sane_dpi(value: object) -> int:
+    """The dpi from file metadata, or DEFAULT_DPI when it is missing or absurd (JFIF aspect-only 1x1)."""
+    try:
+        if isinstance(value, tuple | list):
+            value = value[0]
+        dpi = round(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return DEFAULT_DPI
+    return dpi if MIN_SANE_DPI <= dpi <= MAX_SANE_DPI else DEFAULT_DPI
+
+
+def to_gray(img: Image.Image) -> np.ndarray:
+    """Any Pillow mode -> uint8 grayscale; transparency is composited on white paper."""
+    mode = img.mode
+    if mode == "P" or mode == "PA":
+        img = img.convert("RGBA")
+        mode = "RGBA"
+    if mode in ("LA", "RGBA", "La", "RGBa"):
+        rgba = img.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(paper, rgba).convert("L")
+    elif mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        lo, hi = float(arr.min()), float(arr.max())
+        if mode.startswith("I;16") or (mode == "I" and hi > 255):
+            top = 65535.0 if hi > 255 else 255.0
+            return np.clip(arr / top * 255.0, 0, 255).round().astype(np.uint8)
+        if mode == "F" and hi <= 1.0 and lo >= 0.0:
+            return np.clip(arr * 255.0, 0, 255).round().astype(np.uint8)
+        return np.clip(arr, 0, 255).round().astype(np.uint8)
+    elif mode == "CMYK":
+        img = img.convert("RGB").convert("L")
+    elif mode != "L":
+        img = img.convert("L")
+    return np.array(img, dtype=np.uint8)
+
+
+def _check_size(width: int, height: int, where: str) -> None:
+    if width <= 0 or height <= 0:
+        raise UnreadableFileError(where, "the image has no pixels")
+    if width * height > MAX_PIXELS:
+        raise UnreadableFileError(
+            where,
+            f"the image is {width} x {height} pixels, far larger than any check scan "
+            f"(limit {MAX_PIXELS // 1_000_000} megapixels)",
+        )
+
+
+def _load_image(path: Path, where: str) -> list[Page]:
+    try:
+        with warnings.catch_warnings():
+            # Our own limit (checked from the header below) replaces Pillow's warning threshold.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)
+            img_pages: list[Page] = []
+            for index, frame in enumerate(ImageSequence.Iterator(img)):
+                if index >= MAX_PAGES:
+                    break
+                _check_size(frame.size[0], frame.size[1], where)
+                dpi = sane_dpi(frame.info.get("dpi"))
+                if index == 0 and img.format == "JPEG":
+                    frame = ImageOps.exif_transpose(frame)
+                frame.load()
+                img_pages.append(Page(to_gray(frame), dpi, index + 1, where))
+    except UnreadableFileError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise UnreadableFileError(where, "the image is far larger than any check scan") from exc
+    except Exception as exc:  # noqa: BLE001 - decoders raise many types for corrupt files
+        raise UnreadableFileError(
+            where, f"the file is not a readable image ({_short(exc)})"
+        ) from exc
+    if not img_pages:
+        raise UnreadableFileError(where, "the file holds no pages")
+    return img_pages
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def _pdf_page_image(page: object, where: str) -> tuple[Image.Image, int]:
+    """Render one pdfplumber page; a scanned page is rendered at its embedded image's own dpi."""
+    width_in = float(page.width) / 72.0  # type: ignore[attr-defined]
+    height_in = float(page.height) / 72.0  # type: ignore[attr-defined]
+    if width_in <= 0 or height_in <= 0:
+        raise UnreadableFileError(where, "a PDF page has no size")
+    dpi = PDF_DPI
+    images = list(page.images)  # type: ignore[attr-defined]
+    if len(images) == 1:
+        im = images[0]
+        covered = (float(im["x1"]) - float(im["x0"])) * (float(im["bottom"]) - float(im["top"]))
+        if covered > 0.5 * float(page.width) * float(page.height):  # type: ignore[attr-defined]
+            src_w = float(im.get("srcsize", (0, 0))[0] or 0)
+            shown_in = (float(im["x1"]) - float(im["x0"])) / 72.0
+            if src_w > 0 and shown_in > 0:
+                dpi = min(max(round(src_w / shown_in), 150), 600)
+    # Never render more pixels than the bomb limit, whatever the page size claims.
+    max_dpi = (MAX_PIXELS / (width_in * height_in)) ** 0.5
+    if max_dpi < 50:
+        raise UnreadableFileError(where, f"a PDF page is {width_in:.0f} x {height_in:.0f} inches")
+    dpi = int(min(dpi, max_dpi))
+    rendered = page.to_image(resolution=dpi).original  # type: ignore[attr-defined]
+    return rendered, dpi
+
+
+def _load_pdf(path: Path, where: str) -> list[Page]:
+    import pdfplumber
+
+    with path.open("rb") as fh:
+        if fh.read(1024).find(_PDF_MAGIC) < 0:
+            raise UnreadableFileError(where, "the file is named .pdf but is not a PDF")
+    pages: list[Page] = []
+    try:
+        with pdfplumber.open(path) as pdf:
+            if len(pdf.pages) == 0:
+                raise UnreadableFileError(where, "the PDF has no pages")
+            for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
+                image, dpi = _pdf_page_image(page, where)
+                pages.append(Page(to_gray(image), dpi, number, where))
+    except UnreadableFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated types for bad PDFs
+        name = type(exc).__name__
+        chain = " ".join(
+            f"{type(e).__name__} {e}"
+            for e in (exc, exc.__cause__, exc.__context__, *exc.args)
+            if e is not None
+        )
+        if "password" in chain.lower() or "encrypt" in chain.lower():
+            raise UnreadableFileError(where, "the PDF is password-protected") from exc
+        raise UnreadableFileError(
+            where, f"the PDF cannot be opened ({name}: {_short(exc)})"
+        ) from exc
+    return pages
+
+
+def load_pages(path: Path, source_file: str | None = None) -> list[Page]:
+    """Every page of a scan file as grayscale with its dpi; raises UnreadableFileError on bad input."""
+    where = source_file if source_file is not None else path.name
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnreadableFileError(where, "the file cannot be opened") from exc
+    if size == 0:
+        raise UnreadableFileError(where, "the file is empty (0 bytes)")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if path.suffix.lower() == ".pdf" or head.startswith(_PDF_MAGIC):
+        return _load_pdf(path, where)
+    return _load_image(path, where)

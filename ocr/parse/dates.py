@@ -1,0 +1,92 @@
+"""Check dates as people write them: '11/17/2026', '11/17/26', 'Nov 17, 2026', '11-17-2026',
+'November 17 2026', '2026-11-17'. A date that is not on the calendar (02/30) is None, not a guess,
+because a wrong date can make a good check look stale or post-dated.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rapidfuzz import fuzz, process
+
+from ocr.parse.confusions import fix_digit_runs
+
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_ABBREV = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
+_FULL = {m: i + 1 for i, m in enumerate(MONTHS)}
+
+_SEP = r"\s*[/\-.]\s*"
+_NUMERIC_MDY = re.compile(rf"(?<!\d)(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{4}}|\d{{2}})(?!\d)")
+_ISO = re.compile(r"(?<!\d)(\d{4})\s*-\s*(\d{1,2})\s*-\s*(\d{1,2})(?!\d)")
+_NAMED = re.compile(
+    r"([A-Za-z][A-Za-z01]{2,8})\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4}|\d{2})(?!\d)"
+)
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    return 2000 + y if y < 100 else y
+
+
+def _make(y: int, m: int, d: int) -> date | None:
+    if not 1900 <= y <= 2199:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def month_number(word: str) -> int | None:
+    """The month a (possibly misread) month name or abbreviation stands for."""
+    w = word.lower().rstrip(".").replace("0", "o").replace("1", "l")
+    if w in _FULL:
+        return _FULL[w]
+    if w in _ABBREV:
+        return _ABBREV[w]
+    if len(w) < 3:
+        return None
+    choices = list(_FULL) + list(_ABBREV)
+    best = process.extractOne(w, choices, scorer=fuzz.ratio)
+    if best is None:
+        return None
+    name, score, _ = best
+    if score >= (80 if len(w) > 4 else 67):
+        return _FULL.get(str(name)) or _ABBREV.get(str(name))
+    return None
+
+
+def parse_date(text: str) -> date | None:
+    """The first calendar date in the text, or None."""
+    s = fix_digit_runs(text)
+    m = _ISO.search(s)
+    if m:
+        found = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if found:
+            return found
+    m = _NUMERIC_MDY.search(s)
+    if m:
+        found = _make(_year(m.group(3)), int(m.group(1)), int(m.group(2)))
+        if found:
+            return found
+    for m in _NAMED.finditer(s):
+        month = month_number(m.group(1))
+        if month:
+            found = _make(_year(m.group(3)), month, int(m.group(2)))
+            if found:
+                return found
+    return None

@@ -1,0 +1,161 @@
+"""Read scan files into typed readings: the entry points the pipeline and `lockbox read` call.
+
+`read_file` never raises for bad input: a file that cannot be decoded comes back as an item with
+error_code UNREADABLE_FILE and a message for the clerk, so one bad scan never stops a batch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ocr.classify import classify_page
+from ocr.cleanup import CleanPage, clean_page, turn
+from ocr.coupon import read_coupon
+from ocr.errors import UnreadableFileError
+from ocr.fields import read_check_fields
+from ocr.layout import field_regions, find_anchors, layout_pass
+from ocr.micr_access import micr_read
+from ocr.pages import load_pages
+from ocr.reading import ItemReading, MicrLine, Page, PageKind, PageReading
+from ocr.tess import Word
+
+UNREADABLE_FILE = "UNREADABLE_FILE"
+_BLANK_SKIP_INK = 0.0005  # below this, don't even run Tesseract
+GOOD_TEXT = 60.0  # a text score that settles the orientation
+
+
+def _text_score(words: list[Word]) -> float:
+    """How much real text the words are: upside-down pages read as low-confidence garbage."""
+    return sum(
+        w.conf * len(w.text)
+        for w in words
+        if w.conf >= 0.7 and len(w.text) >= 3 and any(c.isalpha() for c in w.text)
+    )
+
+
+def _confident_words(words: list[Word]) -> int:
+    return len([w for w in words if w.conf > 0.6 and len(w.text) > 2])
+
+
+def _layout(clean: CleanPage) -> tuple[CleanPage, list[Word]]:
+    """The layout pass, turning the page around when it reads better upside down.
+
+    Only needed when no MICR band settled the orientation, and only tried when the first pass found
+    little confident text.
+    """
+    words = layout_pass(clean.image, clean.dpi, clean.micr_box)
+    if clean.micr_box is not None:
+        return clean, words
+    best = (_text_score(words), clean, words)
+    if best[0] >= GOOD_TEXT:
+        return clean, words
+    # Upside down, or a check back whose endorsement text runs up the page.
+    for degrees in (180, 90, 270):
+        turned = turn(clean, degrees)
+        words2 = layout_pass(turned.image, turned.dpi, turned.micr_box)
+        score = _text_score(words2)
+        if score > best[0] * 1.5 + 5:
+            best = (score, turned, words2)
+        if best[0] >= GOOD_TEXT:
+            break
+    return best[1], best[2]
+
+
+def _micr_useful(micr: MicrLine | None) -> bool:
+    return micr is not None and (micr.routing is not None or micr.confidence >= 0.5)
+
+
+def read_page(page: Page) -> PageReading:
+    """Everything on one page: its kind, and every field a check or coupon carries."""
+    reading = PageReading(source_file=page.source_file, page=page.page)
+    try:
+        _read_into(page, reading)
+    except Exception as exc:  # noqa: BLE001 - a reader bug must become data, not a lost batch
+        reading.kind = PageKind.OTHER
+        reading.kind_confidence = 0.0
+        reading.warnings.append(
+            f"the page could not be read ({type(exc).__name__}: {exc}); key it by hand"
+        )
+    return reading
+
+
+def _read_into(page: Page, reading: PageReading) -> None:
+    clean = clean_page(page.image, page.dpi)
+    if clean.ink < _BLANK_SKIP_INK:
+        reading.kind, reading.kind_confidence = PageKind.BLANK, 0.99
+        return
+    clean, words = _layout(clean)
+    micr = micr_read(clean.image, clean.dpi)
+    has_micr = _micr_useful(micr)
+    reading.micr = micr if has_micr else None
+    kind, conf = classify_page(words, clean.ink, has_micr, _confident_words(words))
+    reading.kind, reading.kind_confidence = kind, conf
+    if clean.rotation:
+        reading.warnings.append(f"page was turned {clean.rotation} degrees to read it")
+    if kind == PageKind.CHECK:
+        h, w = clean.image.shape
+        anchors = find_anchors(words, w, h)
+        micr_top = clean.micr_box[1] if clean.micr_box else None
+        regions = field_regions(anchors, w, h, clean.dpi, micr_top)
+        fields = read_check_fields(clean.image, clean.dpi, regions, anchors, words)
+        reading.courtesy_amount = fields.courtesy
+        reading.legal_amount = fields.legal
+        reading.date = fields.date
+        reading.memo_account = fields.memo_account
+        reading.payer = fields.payer
+        reading.warnings.extend(fields.warnings)
+    elif kind == PageKind.COUPON:
+        coupon = read_coupon(clean.image, clean.dpi, words)
+        reading.coupon_account = coupon.account
+        reading.coupon_amount = coupon.amount_due
+        reading.warnings.extend(coupon.warnings)
+
+
+def _unreadable(source_file: str, message: str, page: int = 1) -> ItemReading:
+    return ItemReading(
+        source_file=source_file, page=page, pages=[], error_code=UNREADABLE_FILE, error=message
+    )
+
+
+def read_file(path: Path, source_file: str | None = None) -> list[ItemReading]:
+    """The payment items in one scan file: one for an image file, one per page for a PDF."""
+    where = source_file if source_file is not None else path.name
+    try:
+        pages = load_pages(path, where)
+    except UnreadableFileError as exc:
+        return [_unreadable(where, str(exc))]
+    except Exception as exc:  # noqa: BLE001
+        return [
+            _unreadable(
+                where,
+                f"{where}: the file could not be read ({type(exc).__name__}); rescan the item",
+            )
+        ]
+    readings = [read_page(p) for p in pages]
+    if path.suffix.lower() == ".pdf" or _is_pdf(path):
+        return [ItemReading(source_file=where, page=r.page, pages=[r]) for r in readings]
+    return [ItemReading(source_file=where, page=1, pages=readings)]
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) == b"%PDF"
+    except OSError:
+        return False
+
+
+def read_path_pages(
+    path: Path, page: int | None = None, source_file: str | None = None
+) -> list[PageReading]:
+    """One reading per page of a file (only page N when given), for `lockbox read FILE --page N`.
+
+    Raises UnreadableFileError when the file cannot be decoded or has no page N.
+    """
+    where = source_file if source_file is not None else str(path)
+    pages = load_pages(path, where)
+    if page is not None:
+        pages = [p for p in pages if p.page == page]
+        if not pages:
+            raise UnreadableFileError(where, f"the file has no page {page}")
+    return [read_page(p) for p in pages]

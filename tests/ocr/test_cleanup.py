@@ -1,0 +1,55 @@
+"""Clean-up: skew, orientation, a check found on a flatbed page, blank pages stay blank."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from ocr.cleanup import clean_page, document_box, estimate_skew, ink_fraction
+from ocr.micr_access import micr_available
+
+
+@pytest.mark.parametrize("angle", [-3.0, -1.2, 0.0, 2.5])
+def test_skew_is_measured(check_factory: Callable[..., np.ndarray], angle: float) -> None:
+    img = check_factory(skew_deg=angle, dpi=200)
+    assert abs(estimate_skew(img, 200) - angle) <= 0.4
+
+
+def test_deskewed_page_is_level(check_factory: Callable[..., np.ndarray]) -> None:
+    page = clean_page(check_factory(skew_deg=3.0, dpi=200), 200)
+    assert abs(page.skew - 3.0) <= 0.4
+    assert abs(estimate_skew(page.image, 200)) <= 0.3
+
+
+@pytest.mark.skipif(not micr_available(), reason="needs the MICR band finder")
+@pytest.mark.parametrize("upside_down", [False, True])
+def test_upside_down_check_is_turned(
+    check_factory: Callable[..., np.ndarray], upside_down: bool
+) -> None:
+    page = clean_page(check_factory(upside_down=upside_down, dpi=200, seed=3), 200)
+    assert page.rotation == (180 if upside_down else 0)
+    assert page.micr_box is not None and page.micr_box[1] > page.image.shape[0] * 0.6
+
+
+def test_check_on_a_flatbed_page_is_cut_out(check_factory: Callable[..., np.ndarray]) -> None:
+    check = check_factory(dpi=200)
+    page = np.full((2200, 1700), 255, np.uint8)  # letter size at 200 dpi
+    page[300 : 300 + check.shape[0], 200 : 200 + check.shape[1]] = check
+    box = document_box(page, 200)
+    assert box is not None
+    x0, y0, x1, y1 = box
+    ys, xs = np.nonzero(page < 128)  # every bit of writing on the check is inside the box
+    assert x0 <= xs.min() and y0 <= ys.min() and x1 >= xs.max() and y1 >= ys.max()
+    assert (y1 - y0) < 3 * 200 and (x1 - x0) < 6.5 * 200  # the check, not the whole page
+    cleaned = clean_page(page, 200)
+    assert cleaned.cropped and cleaned.image.shape[1] > cleaned.image.shape[0]
+
+
+def test_blank_page_has_no_ink_even_with_scanner_noise() -> None:
+    rng = np.random.default_rng(1)
+    page = np.clip(rng.normal(235, 6, (550, 1200)), 0, 255).astype(np.uint8)
+    cleaned = clean_page(page, 200)
+    assert cleaned.ink < 0.001
+    assert ink_fraction(np.full((100, 100), 255, np.uint8), 200) == 0.0

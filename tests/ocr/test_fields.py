@@ -1,0 +1,79 @@
+"""How field readings are combined: agreement earns confidence, disagreement loses it, noise around
+a field is dropped but digits never are, and rules are erased before a crop is read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from ocr.crops import remove_rules
+from ocr.fields import Candidate, best_span, parse_courtesy, parse_legal, parse_memo, vote
+from ocr.reading import Field
+from ocr.tess import Word
+
+
+def _words(*texts: str, conf: float = 0.9) -> list[Word]:
+    return [Word(t, conf, 100 * i, 0, 100 * i + 80, 30) for i, t in enumerate(texts)]
+
+
+def test_agreeing_reads_are_more_confident_than_either() -> None:
+    one = Candidate(Decimal("12.00"), 0.7, "12.00")
+    two = Candidate(Decimal("12.00"), 0.6, "12.00")
+    agreed = vote([one, two], reads=2)
+    assert agreed.value == Decimal("12.00") and agreed.confidence > 0.85
+
+
+def test_disagreeing_reads_lose_confidence() -> None:
+    right = Candidate(Decimal("412.45"), 0.9, "412.45")
+    wrong = Candidate(Decimal("12.45"), 0.8, "12.45")
+    result = vote([right, wrong], reads=2)
+    assert result.confidence < 0.3
+
+
+def test_nothing_read_is_not_found() -> None:
+    result: Field[Decimal] = vote([], reads=3)
+    assert result.value is None and result.confidence == 0.0
+
+
+def test_noise_around_a_field_is_dropped() -> None:
+    cand = best_span(_words("§", "16957.85"), parse_courtesy)
+    assert cand is not None and cand.value == Decimal("16957.85")
+    memo = best_span(_words("First", "Texas", "Bank", "Acct", "1234567890"), parse_memo)
+    assert memo is not None and memo.value == "1234567890"
+
+
+def test_digits_are_never_dropped_to_make_a_parse() -> None:
+    # '3 5 2 24/100' must not become 2.24 by dropping the '3' and '5'.
+    cand = best_span(_words("3", "5", "2", "24/100"), parse_courtesy)
+    assert cand is not None and cand.value == Decimal("352.24")
+    assert best_span(_words("7", "x", "12.45"), parse_courtesy) is None
+
+
+def test_legal_without_cents_is_doubted() -> None:
+    full = parse_legal("Three hundred fifty-two and 24/100")
+    cut = parse_legal("Three hundred fifty-two")
+    assert full is not None and cut is not None
+    assert cut[0] == Decimal("352.00") and cut[1] < 0.5 <= full[1]
+
+
+def test_box_sides_and_rules_are_erased() -> None:
+    crop = np.full((90, 400), 255, np.uint8)
+    crop[10:80, 20:23] = 0  # box side, taller than the writing
+    crop[78:80, 20:380] = 0  # rule
+    crop[35:60, 100:104] = 0  # a written '1'
+    cleaned = remove_rules(crop, 300)
+    assert cleaned[40, 21] == 255 and cleaned[79, 200] == 255
+    assert cleaned[45, 101] == 0
+
+
+def test_a_date_far_from_today_is_doubted() -> None:
+    from datetime import date
+
+    from ocr.fields import parse_check_date
+
+    this_year = date.today().year
+    near = parse_check_date(f"11/17/{this_year}")
+    far = parse_check_date("11/17/2097")
+    assert near is not None and near[1] == 1.0
+    assert far is not None and far[1] < 0.5

@@ -1,0 +1,58 @@
+"""Check dates in the shapes people write them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocr.parse.dates import MONTHS, parse_date
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "11/17/2026",
+        "11/17/26",
+        "Nov 17, 2026",
+        "11-17-2026",
+        "November 17 2026",
+        "2026-11-17",
+        "DATE 11/17/2026",
+        "11 / 17 / 2026",
+        "N0v l7, 2O26",
+        "11.17.2026",
+        "Nov. 17th, 2026",
+    ],
+)
+def test_date_shapes(text: str) -> None:
+    assert parse_date(text) == date(2026, 11, 17)
+
+
+@pytest.mark.parametrize("text", ["", "02/30/2026", "13/01/2026", "DATE", "Nov 2026", "17"])
+def test_not_a_date_is_none(text: str) -> None:
+    assert parse_date(text) is None
+
+
+dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
+
+
+@given(dates)
+def test_round_trip_numeric(d: date) -> None:
+    assert parse_date(f"{d.month}/{d.day}/{d.year}") == d
+    assert parse_date(f"{d.month:02d}/{d.day:02d}/{d.year % 100:02d}") == d
+    assert parse_date(d.isoformat()) == d
+
+
+@given(dates, st.booleans())
+def test_round_trip_named(d: date, short: bool) -> None:
+    month = MONTHS[d.month - 1].title()
+    name = month[:3] if short else month
+    assert parse_date(f"{name} {d.day}, {d.year}") == d
+
+
+@given(st.text(max_size=30))
+def test_never_crashes(text: str) -> None:
+    parse_date(text)

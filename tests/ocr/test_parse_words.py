@@ -1,0 +1,68 @@
+"""Legal amounts in words, including OCR noise, filler and the usual cents shapes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocr.parse.words import amount_to_words, parse_words, parse_words_detail
+
+cents_amounts = st.integers(min_value=100, max_value=999_999_999).map(
+    lambda c: (Decimal(c) / 100).quantize(Decimal("0.01"))
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Four Hundred Twelve and 45/100", "412.45"),
+        ("Four Hundred Twelve Dollars and 50 Cents", "412.50"),
+        ("***One Thousand Two Hundred Thirty-Four and no/100*****", "1234.00"),
+        ("Twelve hundred and xx/100", "1200.00"),
+        ("F0ur Hundrad Twe1ve and 45/100 ------ DOLLARS", "412.45"),
+        ("Fourty Five and 00/100", "45.00"),
+        ("One Million Two Hundred Thousand Five and 00/100", "1200005.00"),
+        ("Fifty and fifty cents", "50.50"),
+        ("Three Hundred Forty-Five and 6/100", "345.06"),
+        ("ninety-nine dollars only", "99.00"),
+        ("Two Thousand and 00/1OO", "2000.00"),
+        ("Four hundred twelve & 45/100", "412.45"),
+    ],
+)
+def test_legal_shapes(text: str, expected: str) -> None:
+    assert parse_words(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "DOLLARS", "five twenty", "hundred hundred", "Pay to the order of", "and 45/100"]
+)
+def test_not_a_number_is_none(text: str) -> None:
+    assert parse_words(text) is None
+
+
+def test_unreadable_word_is_counted_so_confidence_can_drop() -> None:
+    parsed = parse_words_detail("Fxqr Hundred Twelve and 45/100")
+    assert parsed is not None and parsed.unknown_tokens == 1
+
+
+@given(
+    cents_amounts, st.sampled_from(["", "***", "-- "]), st.sampled_from(["", " DOLLARS", "****"])
+)
+def test_round_trip(value: Decimal, before: str, after: str) -> None:
+    assert parse_words(before + amount_to_words(value) + after) == value
+
+
+@given(cents_amounts)
+def test_round_trip_upper_and_lower(value: Decimal) -> None:
+    words = amount_to_words(value)
+    assert parse_words(words.upper()) == value
+    assert parse_words(words.lower().replace("-", " ")) == value
+
+
+@given(st.text(max_size=40))
+def test_never_crashes(text: str) -> None:
+    value = parse_words(text)
+    assert value is None or value > 0
