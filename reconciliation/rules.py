@@ -15,6 +15,9 @@ from reconciliation.codes import PRIORITY, ExceptionCode
 from reconciliation.matching import Match
 
 MIN_FIELD_CONFIDENCE = 0.5  # below this a reading is treated as not read at all
+# A date only decides stale/post-dated; an unsure but well-formed date still gets those checks, and a
+# misread would have to move a stale date into the window to do harm.
+MIN_DATE_CONFIDENCE = 0.15
 
 
 @dataclass(frozen=True)
@@ -36,41 +39,44 @@ def _show(value: Decimal | None) -> str:
 
 
 def decide_amount(capture: Capture) -> AmountDecision:
-    """Two independent readings must agree: courtesy and legal, or (printed) courtesy and coupon."""
-    courtesy = (
-        capture.courtesy_amount if capture.courtesy_confidence >= MIN_FIELD_CONFIDENCE else None
-    )
-    legal = capture.legal_amount if capture.legal_confidence >= MIN_FIELD_CONFIDENCE else None
+    """Two independent readings must agree: courtesy and legal, or (printed) courtesy and coupon.
+
+    Figures and words are read separately, so the same value from both is strong evidence even when
+    one reading alone was unsure; at least one of them must still be confident. Any disagreement
+    holds the item, showing both readings.
+    """
+    courtesy, legal = capture.courtesy_amount, capture.legal_amount
+    c_conf, l_conf = capture.courtesy_confidence, capture.legal_confidence
     if courtesy is not None and legal is not None:
-        if courtesy == legal:
-            conf = min(1.0, 1 - (1 - capture.courtesy_confidence) * (1 - capture.legal_confidence))
-            return AmountDecision(courtesy, courtesy, None, conf)
-        return AmountDecision(
-            None,
-            legal,
-            Finding(
-                ExceptionCode.AMOUNT_MISMATCH,
-                f"courtesy amount reads {_show(courtesy)} but the legal amount reads {_show(legal)}",
-            ),
-            0.0,
-        )
-    if (
+        if courtesy != legal:
+            return AmountDecision(
+                None,
+                legal,
+                Finding(
+                    ExceptionCode.AMOUNT_MISMATCH,
+                    f"courtesy amount reads {_show(courtesy)} ({c_conf:.0%}) but the legal amount"
+                    f" reads {_show(legal)} ({l_conf:.0%})",
+                ),
+                0.0,
+            )
+        if max(c_conf, l_conf) >= MIN_FIELD_CONFIDENCE:
+            return AmountDecision(courtesy, courtesy, None, 1 - (1 - c_conf) * (1 - l_conf))
+    elif (
         courtesy is not None
-        and capture.legal_amount is None
+        and c_conf >= MIN_FIELD_CONFIDENCE
         and capture.coupon_amount is not None
         and capture.coupon_confidence >= 0.9
         and courtesy == capture.coupon_amount
     ):
-        return AmountDecision(courtesy, courtesy, None, capture.courtesy_confidence)
-    seen = courtesy if courtesy is not None else legal
+        return AmountDecision(courtesy, courtesy, None, c_conf)
+    seen = courtesy if courtesy is not None and c_conf >= l_conf or legal is None else legal
     return AmountDecision(
         None,
-        seen or capture.courtesy_amount or capture.legal_amount,
+        seen,
         Finding(
             ExceptionCode.UNREADABLE_AMOUNT,
-            f"courtesy amount read as {_show(capture.courtesy_amount)}"
-            f" ({capture.courtesy_confidence:.0%}), legal amount as {_show(capture.legal_amount)}"
-            f" ({capture.legal_confidence:.0%}): not two agreeing readings",
+            f"courtesy amount read as {_show(courtesy)} ({c_conf:.0%}), legal amount as"
+            f" {_show(legal)} ({l_conf:.0%}): not two agreeing, confident readings",
         ),
         0.0,
     )
@@ -83,7 +89,7 @@ def date_findings(
     stale_days: int = 180,
     require_date: bool = True,
 ) -> list[Finding]:
-    if check_date is None or confidence < MIN_FIELD_CONFIDENCE:
+    if check_date is None or confidence < MIN_DATE_CONFIDENCE:
         if require_date:
             return [Finding(ExceptionCode.DATE_UNREADABLE, "the check date could not be read")]
         return []

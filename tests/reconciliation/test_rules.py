@@ -58,10 +58,12 @@ def test_a_clean_check_breaks_no_rule() -> None:
         ({"legal_amount": Decimal("421.50")}, "AMOUNT_MISMATCH"),
         ({"legal_amount": None, "legal_confidence": 0.0}, "UNREADABLE_AMOUNT"),
         ({"courtesy_amount": None, "legal_amount": None}, "UNREADABLE_AMOUNT"),
-        ({"courtesy_confidence": 0.2}, "UNREADABLE_AMOUNT"),
+        ({"courtesy_confidence": 0.2, "legal_confidence": 0.3}, "UNREADABLE_AMOUNT"),
+        ({"legal_amount": Decimal("421.50"), "legal_confidence": 0.1}, "AMOUNT_MISMATCH"),
         ({"check_date": TODAY + timedelta(days=1)}, "POST_DATED"),
         ({"check_date": TODAY - timedelta(days=181)}, "STALE_DATED"),
         ({"check_date": None}, "DATE_UNREADABLE"),
+        ({"date_confidence": 0.1}, "DATE_UNREADABLE"),
         ({"serial": None}, "MICR_UNREADABLE"),
         ({"is_check": False, "not_check_reason": "blank page"}, "NOT_A_CHECK"),
         ({"unreadable_reason": "truncated TIFF"}, "UNREADABLE_FILE"),
@@ -80,6 +82,13 @@ def test_inactive_loan_and_duplicates_are_held() -> None:
 def test_stale_boundary_is_exactly_180_days() -> None:
     assert date_findings(TODAY - timedelta(days=180), 0.9, TODAY) == []
     assert date_findings(TODAY, 0.9, TODAY) == []
+
+
+def test_agreeing_readings_post_when_one_of_them_is_confident() -> None:
+    assert decide_amount(good_check(legal_confidence=0.0)).amount == Decimal("412.50")
+    assert decide_amount(good_check(courtesy_confidence=0.3)).amount == Decimal("412.50")
+    unsure = decide_amount(good_check(courtesy_confidence=0.3, legal_confidence=0.4))
+    assert unsure.amount is None and unsure.read == Decimal("412.50")
 
 
 def test_courtesy_alone_posts_only_when_the_printed_coupon_agrees() -> None:
