@@ -1,0 +1,254 @@
+"""Find the lines of a page that could be an E-13B code line, and cut one out upright.
+
+Components about one E-13B character tall (0.117 in at the page's dpi) are chained with their
+neighbours on the same line; chains that lie on one straight line are merged, because the fields
+of a code line are separated by blank positions. The line's slope is the skew, so a candidate is
+cut out as an upright strip by one affine warp of a small region, whatever the skew.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr.micr.glyphs import GRID_INCH, HEIGHT_UNITS, PITCH_UNITS
+
+MAX_SKEW_DEG = 6.0
+MAX_CANDIDATES = 40  # lines read per page at most (a letter-size page of text has ~40)
+REACH_PITCHES = 4.5  # symbols shorter than digits may stand this far beyond the last digit
+INK_THRESHOLD_CAP = 175  # never call anything lighter than this ink (tinted check stock)
+LINK_PITCHES = 2.6  # neighbours on one line: centres at most this far apart
+
+
+@dataclass(frozen=True)
+class LineCandidate:
+    """A chain of character-tall components lying on one straight line of the page."""
+
+    slope: float
+    top: float  # y of the characters' top line at x = 0 (page pixels)
+    height: float  # measured character height, perpendicular to the line (pixels)
+    x_min: float
+    x_max: float
+    members: int
+
+
+@dataclass(frozen=True)
+class LineStrip:
+    """A candidate line cut out upright; the characters' top edge lies `margin` pixels down."""
+
+    image: np.ndarray
+    to_page: np.ndarray  # 2x3 affine map from strip (u, v) to page (x, y)
+    margin: float
+    unit: float  # pixels per E-13B grid square, measured on this line
+    char_height: float
+
+
+@dataclass(frozen=True)
+class _Chain:
+    slope: float
+    top: float
+    bottom: float
+    members: np.ndarray
+
+
+def as_gray(image: np.ndarray) -> np.ndarray:
+    """Any 2-D or colour array as contiguous uint8 grayscale."""
+    if image.ndim == 3:
+        code = cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY
+        image = cv2.cvtColor(image, code)
+    if image.dtype == np.bool_:
+        return np.where(image, 255, 0).astype(np.uint8)
+    if image.dtype != np.uint8:
+        image = np.clip(image, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(image)
+
+
+def ink_mask(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(speckle-filtered gray, binary ink mask 0/255).
+
+    A 3x3 median removes salt-and-pepper noise; Otsu's threshold is capped so that a light tint
+    or pattern on the check stock never counts as ink.
+    """
+    smooth = cv2.medianBlur(gray, 3)
+    otsu, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    thr = min(float(otsu), INK_THRESHOLD_CAP)
+    _, mask = cv2.threshold(smooth, thr, 255, cv2.THRESH_BINARY_INV)
+    return smooth, mask
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def _fit_line(xs: np.ndarray, ys: np.ndarray, tol: float) -> tuple[float, float]:
+    """Least-squares line y = a x + b, refitted once without points further than tol."""
+    if len(xs) < 2 or float(np.ptp(xs)) < 1.0:
+        return 0.0, float(np.median(ys))
+    a, b = np.polyfit(xs, ys, 1)
+    keep = np.abs(ys - (a * xs + b)) <= tol
+    if keep.sum() >= 2 and float(np.ptp(xs[keep])) >= 1.0:
+        a, b = np.polyfit(xs[keep], ys[keep], 1)
+    return float(a), float(b)
+
+
+def find_line_candidates(mask: np.ndarray, dpi: int) -> list[LineCandidate]:
+    """Lines of character-tall components in an ink mask, longest first."""
+    unit = GRID_INCH * dpi
+    expected_h = HEIGHT_UNITS * unit
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    stats = stats[1:]
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    # digits, and the transit and on-us bars (6 squares): 0.6 to 1.35 of a character's height
+    tall = (h >= 0.6 * expected_h) & (h <= 1.35 * expected_h) & (w <= 9 * unit) & (w >= 0.5 * unit)
+    idx = np.flatnonzero(tall)
+    if len(idx) < 3:
+        return []
+    order = idx[np.argsort(x[idx] + w[idx] / 2)]
+    cx = (x[order] + w[order] / 2).astype(np.float64)
+    y0 = y[order].astype(np.float64)
+    y1 = (y[order] + h[order]).astype(np.float64)
+    hh = h[order].astype(np.float64)
+    chains = _chain(cx, y0, y1, hh, LINK_PITCHES * PITCH_UNITS * unit, expected_h)
+    out: list[LineCandidate] = []
+    for group in _merge_collinear(chains, cx, y0, y1):
+        first = group[0]
+        members = np.concatenate([c.members for c in group])
+        height = (first.bottom - first.top) * math.cos(math.atan(first.slope))
+        if not 0.8 * expected_h <= height <= 1.25 * expected_h:
+            continue
+        out.append(
+            LineCandidate(
+                first.slope,
+                first.top,
+                height,
+                float(cx[members].min()),
+                float(cx[members].max()),
+                len(members),
+            )
+        )
+    out.sort(key=lambda c: -c.members)
+    return out[:MAX_CANDIDATES]
+
+
+def _chain(
+    cx: np.ndarray,
+    y0: np.ndarray,
+    y1: np.ndarray,
+    hh: np.ndarray,
+    max_dx: float,
+    expected_h: float,
+) -> list[_Chain]:
+    """Components linked to near neighbours that overlap them vertically, as fitted lines."""
+    n = len(cx)
+    uf = _UnionFind(n)
+    ends = np.searchsorted(cx, cx + max_dx, side="right")  # cx is sorted
+    for i in range(n):
+        j = np.arange(i + 1, ends[i])
+        if len(j) == 0:
+            continue
+        overlap = np.minimum(y1[i], y1[j]) - np.maximum(y0[i], y0[j])
+        ratio = hh[i] / hh[j]
+        linked = (overlap >= 0.55 * np.minimum(hh[i], hh[j])) & (ratio >= 0.55) & (ratio <= 1.8)
+        for jj in j[linked]:
+            uf.union(i, int(jj))
+    clusters: dict[int, list[int]] = {}
+    for i in range(n):
+        clusters.setdefault(uf.find(i), []).append(i)
+    chains: list[_Chain] = []
+    for members in clusters.values():
+        if len(members) < 3:
+            continue
+        m = np.array(members)
+        full = m[hh[m] >= 0.85 * np.percentile(hh[m], 75)]  # full-height: digits, transit
+        if len(full) < 2:
+            continue
+        tol = 0.12 * expected_h
+        a_bottom, _ = _fit_line(cx[full], y1[full], tol)
+        a_top, _ = _fit_line(cx[full], y0[full], tol)
+        slope = (a_bottom + a_top) / 2
+        if abs(math.degrees(math.atan(slope))) > MAX_SKEW_DEG:
+            continue
+        top = float(np.median(y0[full] - slope * cx[full]))
+        bottom = float(np.median(y1[full] - slope * cx[full]))
+        chains.append(_Chain(slope, top, bottom, m))
+    return chains
+
+
+def _merge_collinear(
+    chains: list[_Chain], cx: np.ndarray, y0: np.ndarray, y1: np.ndarray
+) -> list[list[_Chain]]:
+    """Chains that continue one another on the same straight line, grouped (longest first)."""
+    chains = sorted(chains, key=lambda c: -len(c.members))
+    merged: list[list[_Chain]] = []
+    for chain in chains:
+        for group in merged:
+            base = group[0]
+            h_base, h_new = base.bottom - base.top, chain.bottom - chain.top
+            if not 0.85 <= h_base / max(h_new, 1e-6) <= 1.18:
+                continue
+            xs = cx[chain.members]
+            tops_fit = np.all(
+                np.abs(y0[chain.members] - (base.slope * xs + base.top)) <= 0.45 * h_base
+            )
+            bottoms = np.abs(y1[chain.members] - (base.slope * xs + base.bottom))
+            if tops_fit and np.median(bottoms) <= 0.22 * h_base:
+                group.append(chain)
+                break
+        else:
+            merged.append([chain])
+    return merged
+
+
+def cut_strip(gray: np.ndarray, cand: LineCandidate) -> LineStrip:
+    """The candidate line resampled upright, with room above, below and past both ends."""
+    theta = math.atan(cand.slope)
+    cos, sin = math.cos(theta), math.sin(theta)
+    unit = cand.height / HEIGHT_UNITS
+    pitch = PITCH_UNITS * unit
+    margin = 0.6 * cand.height
+    x_start = cand.x_min - REACH_PITCHES * pitch
+    x_end = cand.x_max + REACH_PITCHES * pitch
+    # origin: the top line at x_start, moved `margin` up along the line's normal
+    ox = x_start + margin * sin
+    oy = cand.slope * x_start + cand.top - margin * cos
+    width = max(1, int(math.ceil((x_end - x_start) / cos)))
+    height = max(1, int(math.ceil(cand.height + 2 * margin)))
+    to_page = np.array([[cos, -sin, ox], [sin, cos, oy]], dtype=np.float64)
+    image = cv2.warpAffine(
+        gray,
+        to_page,
+        (width, height),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=255,
+    )
+    return LineStrip(image, to_page, margin, unit, cand.height)
+
+
+def strip_box_on_page(
+    strip: LineStrip, u0: float, u1: float, v0: float, v1: float, shape: tuple[int, ...]
+) -> tuple[int, int, int, int]:
+    """The page's axis-aligned box (x0, y0, x1, y1) around a strip rectangle, clipped."""
+    corners = np.array([[u0, v0, 1], [u1, v0, 1], [u0, v1, 1], [u1, v1, 1]], dtype=np.float64)
+    pts = corners @ strip.to_page.T
+    h, w = shape[:2]
+    x0 = int(max(0, math.floor(pts[:, 0].min())))
+    y0 = int(max(0, math.floor(pts[:, 1].min())))
+    x1 = int(min(w, math.ceil(pts[:, 0].max())))
+    y1 = int(min(h, math.ceil(pts[:, 1].max())))
+    return x0, y0, x1, y1
