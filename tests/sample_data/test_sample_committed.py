@@ -3,6 +3,7 @@ of mail the pipeline must handle, and stays small."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PIL import Image
@@ -42,3 +43,25 @@ def test_sample_is_small(committed_sample: Manifest) -> None:
     assert sum(p.stat().st_size for p in files) < 4_000_000
     with Image.open(next(committed_sample.inbox.rglob("*.tif"))) as im:
         assert im.info.get("dpi") is not None
+
+
+def test_committed_sample_is_what_make_sample_generates_now(tmp_path: Path) -> None:
+    """If the generator or the MICR glyphs change, `make sample` must be rerun and committed."""
+    import filecmp
+
+    from sample_data.generate import generate
+
+    fresh = tmp_path / "sample"
+    generate(fresh, seed=20261125, items=20, as_of=date(2026, 11, 17))
+    committed = Path(__file__).parents[2] / "sample_data" / "sample"
+    stale = []
+    for path in sorted(p for p in committed.rglob("*") if p.is_file()):
+        rel = path.relative_to(committed)
+        if not (fresh / rel).is_file() or not filecmp.cmp(path, fresh / rel, shallow=False):
+            stale.append(str(rel))
+    extra = [
+        str(p.relative_to(fresh))
+        for p in fresh.rglob("*")
+        if p.is_file() and not (committed / p.relative_to(fresh)).exists()
+    ]
+    assert not stale and not extra, f"run `make sample` and commit: {stale + extra}"
