@@ -148,12 +148,11 @@ def report(out: Outcome) -> str:
 
 
 def run(items: int, seed: int, workdir: Path, as_of: date = date(2026, 11, 17)) -> Outcome:
-    from sample_data.generate import generate
-
     from lockbox.cli import main as lockbox
     from lockbox.config import load_settings
     from lockbox.db import open_database
     from lockbox.models import Item
+    from sample_data.generate import generate
 
     sample = workdir / f"mail-{seed}"
     if not (sample / "truth.json").exists():

@@ -132,7 +132,9 @@ def nightly_lockbox_run(inbox: str, as_of: str | None = None) -> dict[str, Any]:
             summary = _run(db, settings, Path(inbox), business_date)
     finally:
         db.engine.dispose()
-    with suppress(MissingContextError):  # called as a plain function (.fn) there is no run to attach to
+    with suppress(
+        MissingContextError
+    ):  # called as a plain function (.fn) there is no run to attach to
         create_markdown_artifact(
             key="lockbox-run-summary",
             markdown=render_markdown(summary),

@@ -36,8 +36,8 @@ def compare_with_truth(sample: Path, items_csv: Path) -> str:
     expected = {(t["source_file"], int(t["page"])): t for t in truth["items"]}
     got: dict[tuple[str, int], dict[str, str]] = {}
     with items_csv.open(newline="") as f:
-        for row in csv.DictReader(f):
-            got[(row["source_file"], int(row["page"]))] = row
+        for line in csv.DictReader(f):
+            got[(line["source_file"], int(line["page"]))] = line
     outcome: Counter[str] = Counter()
     for key, t in expected.items():
         row = got.get(key)

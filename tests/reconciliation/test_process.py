@@ -136,28 +136,26 @@ def test_exceptions_never_touch_a_loan_and_wait_in_suspense(db: Database) -> Non
 def test_resolve_moves_the_money_from_suspense_to_the_loan(db: Database) -> None:
     item = record(db, check(serial="3001", memo_account=None, payer="Someone Else"))
     assert item.exception_code == "MISSING_ACCOUNT"
-    with db.session() as s:
-        with pytest.raises(UnknownLoanError):
-            resolve(
-                s,
-                item.id,
-                loan_account="999",
-                amount=Decimal("412.50"),
-                by="pat",
-                note=None,
-                business_date=TODAY,
-            )
-    with db.session() as s:
-        with pytest.raises(ReviewError, match="paid off"):
-            resolve(
-                s,
-                item.id,
-                loan_account="6630001122",
-                amount=Decimal("412.50"),
-                by="pat",
-                note=None,
-                business_date=TODAY,
-            )
+    with db.session() as s, pytest.raises(UnknownLoanError):
+        resolve(
+            s,
+            item.id,
+            loan_account="999",
+            amount=Decimal("412.50"),
+            by="pat",
+            note=None,
+            business_date=TODAY,
+        )
+    with db.session() as s, pytest.raises(ReviewError, match="paid off"):
+        resolve(
+            s,
+            item.id,
+            loan_account="6630001122",
+            amount=Decimal("412.50"),
+            by="pat",
+            note=None,
+            business_date=TODAY,
+        )
     with db.session() as s:
         done = resolve(
             s,
