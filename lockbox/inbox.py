@@ -102,7 +102,7 @@ def scan_batch(site: str, path: Path, inbox: Path) -> BatchDir:
 
 
 def discover_batches(inbox: Path) -> list[BatchDir]:
-    """Every batch folder under the known sites, in a stable order (site, then batch name)."""
+    """Every batch folder under the known sites, oldest deposit date first (then name, site)."""
     if not inbox.is_dir():
         raise InboxError(
             f"inbox {inbox} is not a folder; pass --inbox with the scanner's output folder"
@@ -115,6 +115,9 @@ def discover_batches(inbox: Path) -> list[BatchDir]:
         for child in sorted(site_dir.iterdir()):
             if child.is_dir() and not child.name.startswith("."):
                 batches.append(scan_batch(site, child, inbox))
+    # Oldest deposit first across both sites, so the first sighting of a check is the one that posts
+    # and a later copy is the duplicate; batches without a ticket date come last, by name.
+    batches.sort(key=lambda b: (b.ticket.deposit_date or date.max, b.name, b.site))
     return batches
 
 

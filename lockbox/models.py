@@ -169,20 +169,21 @@ class Item(Base):
 
 
 class CheckFingerprint(Base):
-    """The first item seen for each (routing, account, serial, amount): a second sighting is a duplicate."""
+    """The first item seen for each check (routing, account, serial): a second sighting is a duplicate.
+
+    The amount is kept but is not part of the key: a misread amount must not let a check post twice.
+    """
 
     __tablename__ = "check_fingerprints"
     __table_args__ = (
-        UniqueConstraint(
-            "routing", "account", "serial", "amount", name="uq_check_fingerprints_key"
-        ),
+        UniqueConstraint("routing", "account", "serial", name="uq_check_fingerprints_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     routing: Mapped[str] = mapped_column(String(16))
     account: Mapped[str] = mapped_column(String(32))
     serial: Mapped[str] = mapped_column(String(16))
-    amount: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal | None] = mapped_column(Money)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
 
 

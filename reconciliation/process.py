@@ -60,15 +60,18 @@ def load_directory(session: Session) -> LoanDirectory:
     )
 
 
-def find_duplicate(session: Session, capture: Capture, amount: Decimal | None) -> int | None:
-    """The earlier item with the same check (MICR + amount) or the same scanned page (SHA-256)."""
-    if capture.routing and capture.bank_account and capture.serial and amount is not None:
+def find_duplicate(session: Session, capture: Capture) -> int | None:
+    """The earlier item with the same check (routing, account, serial) or the same scanned page.
+
+    A check number is used once per account, so the amount is left out of the key: the same check
+    read with another amount is still held for a person to compare.
+    """
+    if capture.routing and capture.bank_account and capture.serial:
         hit = session.scalar(
             select(CheckFingerprint.item_id).where(
                 CheckFingerprint.routing == capture.routing,
                 CheckFingerprint.account == capture.bank_account,
                 CheckFingerprint.serial == capture.serial,
-                CheckFingerprint.amount == amount,
             )
         )
         if hit is not None:
@@ -93,7 +96,7 @@ def existing_item(session: Session, batch: Batch, source_file: str, page: int) -
 
 def _remember_check(session: Session, capture: Capture, amount: Decimal | None, item: Item) -> bool:
     """Record the check's fingerprint; False when another item already holds it (a duplicate)."""
-    if not (capture.routing and capture.bank_account and capture.serial and amount is not None):
+    if not (capture.routing and capture.bank_account and capture.serial):
         return True
     try:
         with session.begin_nested():
@@ -137,7 +140,7 @@ def record_item(
         if match.account_number is not None:
             loan = session.scalar(select(Loan).where(Loan.account_number == match.account_number))
     amount_read = decision.read if decision else None
-    duplicate_of = find_duplicate(session, capture, amount_read) if capture.is_check else None
+    duplicate_of = find_duplicate(session, capture) if capture.is_check else None
     findings = evaluate(
         capture,
         match=match,

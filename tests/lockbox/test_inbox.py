@@ -31,6 +31,20 @@ def test_batches_are_found_under_both_sites_in_order(tmp_path: Path) -> None:
     assert any("Thumbs.db" in w for w in a0.warnings)
 
 
+def test_batches_are_ordered_by_deposit_date_across_sites(tmp_path: Path) -> None:
+    for site, batch, deposit in [
+        ("dallas", "D-late", "2026-11-17"),
+        ("richardson", "R-early", "2026-11-16"),
+        ("dallas", "D-none", None),
+    ]:
+        d = tmp_path / site / batch
+        d.mkdir(parents=True)
+        (d / "a.tif").write_bytes(b"x")
+        if deposit:
+            (d / "batch.json").write_text(f'{{"deposit_date": "{deposit}"}}')
+    assert [b.name for b in discover_batches(tmp_path)] == ["R-early", "D-late", "D-none"]
+
+
 def test_ticket_is_read_and_bad_fields_are_warnings(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
     good.write_text('{"deposit_date": "2026-11-17", "item_count": 3, "control_total": "1234.56"}')

@@ -184,3 +184,10 @@ def test_reject_returns_the_item(db: Database) -> None:
         tb = ledger.trial_balance(s)
         assert tb.get(ledger.SUSPENSE, Decimal("0")) == 0
         assert tb[ledger.RETURNED_ITEMS] == Decimal("-412.50")
+
+
+def test_the_same_check_read_with_another_amount_is_still_a_duplicate(db: Database) -> None:
+    first = record(db, check(courtesy_amount=Decimal("41.25"), legal_amount=Decimal("412.50")))
+    assert first.exception_code == "AMOUNT_MISMATCH"
+    again = record(db, check(source_file="richardson/R1/again.tif"), batch_name="R1")
+    assert again.status == "exception" and again.exception_code == "DUPLICATE_CHECK"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 08:51:51.728609
+Create Date: 2026-11-25 09:32:18.495702
 """
 
 from collections.abc import Sequence
@@ -134,11 +134,11 @@ def upgrade() -> None:
     sa.Column('routing', sa.String(length=16), nullable=False),
     sa.Column('account', sa.String(length=32), nullable=False),
     sa.Column('serial', sa.String(length=16), nullable=False),
-    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=True),
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_check_fingerprints_item_id_items')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_check_fingerprints')),
-    sa.UniqueConstraint('routing', 'account', 'serial', 'amount', name='uq_check_fingerprints_key')
+    sa.UniqueConstraint('routing', 'account', 'serial', name='uq_check_fingerprints_key')
     )
     op.create_table('ledger_entries',
     sa.Column('id', sa.Integer(), nullable=False),
