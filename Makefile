@@ -26,20 +26,23 @@ system-deps:
 	  else echo "Please install:$$missing"; fi; \
 	fi
 
+# pip's output goes to a log; it is shown only when the install fails.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/pip install -q --upgrade pip >/dev/null
-	$(BIN)/pip install -q -e .
+	@echo "Installing lockbox into $(VENV) (log: $(VENV)/install.log) ..."
+	@$(BIN)/pip install -q --upgrade pip >$(VENV)/install.log 2>&1 || true
+	@$(BIN)/pip install -e . >>$(VENV)/install.log 2>&1 || (tail -30 $(VENV)/install.log; exit 1)
 	@touch $@
 
 $(DEVSTAMP): pyproject.toml $(STAMP)
-	$(BIN)/pip install -q -e '.[dev]'
+	@echo "Installing the development tools ..."
+	@$(BIN)/pip install -e '.[dev]' >>$(VENV)/install.log 2>&1 || (tail -30 $(VENV)/install.log; exit 1)
 	@touch $@
 
 demo: system-deps $(STAMP)
 	@rm -rf $(DEMO_HOME)
 	@mkdir -p $(DEMO_HOME)
-	LOCKBOX_HOME=$(DEMO_HOME) $(BIN)/python -m sample_data.demo
+	@LOCKBOX_HOME=$(DEMO_HOME) $(BIN)/python -m sample_data.demo
 
 test: system-deps $(DEVSTAMP)
 	$(BIN)/python -m pytest

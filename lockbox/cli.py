@@ -371,7 +371,7 @@ def _quiet_prefect(verbose: bool) -> None:
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "ERROR")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -381,6 +381,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)  # records propagated from Prefect's loggers skip the root's level
+        # Prefect prints its own records on its console handler; don't print them twice.
+        handler.addFilter(lambda record: not record.name.startswith("prefect"))
     try:
         settings = load_settings()
         return int(args.func(args, settings) or 0)
