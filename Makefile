@@ -10,6 +10,8 @@ FONT_PKGS := fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf fonts-comic-
 	fonts-courier-prime fonts-bwht fonts-kaushanscript fonts-ecolier-court
 
 .PHONY: demo test bench lint fmt typecheck sample system-deps clean ui
+UI_PORT ?= 4200
+UI_INBOX ?= $(CURDIR)/sample_data/sample/inbox
 
 # System packages: tesseract for OCR, fonts for the sample generator. Installed only when missing
 # and only where apt-get can be used (root, or passwordless sudo).
@@ -62,6 +64,18 @@ fmt: $(DEVSTAMP)
 # Regenerate the small committed sample (deterministic: same seed, same files).
 sample: system-deps $(STAMP)
 	$(BIN)/python -m sample_data generate --out sample_data/sample --seed 20261125 --items 20 --clean
+
+# A local Prefect server with its UI on http://127.0.0.1:$(UI_PORT), serving the nightly deployment
+# (cron, America/Chicago) and the review flow over UI_INBOX; Ctrl-C stops both.
+ui: system-deps $(STAMP)
+	@mkdir -p $(DEMO_HOME)/prefect
+	@echo "Starting a Prefect server on http://127.0.0.1:$(UI_PORT) (log: $(DEMO_HOME)/prefect-server.log) ..."
+	@export PREFECT_HOME=$(DEMO_HOME)/prefect LOCKBOX_HOME=$(DEMO_HOME); \
+	$(BIN)/prefect server start --host 127.0.0.1 --port $(UI_PORT) >$(DEMO_HOME)/prefect-server.log 2>&1 & \
+	server=$$!; trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 90); do $(BIN)/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(UI_PORT)/api/health')" 2>/dev/null && break; sleep 1; done; \
+	echo "Open http://127.0.0.1:$(UI_PORT) — deployments nightly-lockbox-run/nightly and review-exceptions/review"; \
+	PREFECT_API_URL=http://127.0.0.1:$(UI_PORT)/api $(BIN)/lockbox serve --inbox $(UI_INBOX)
 
 clean:
 	rm -rf $(VENV) .demo .bench .pytest_cache .mypy_cache .ruff_cache

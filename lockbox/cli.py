@@ -100,6 +100,29 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    from flows.deployments import serve
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise CliError(
+            "lockbox serve needs a Prefect server: set PREFECT_API_URL (for example"
+            " http://127.0.0.1:4200/api after `prefect server start`), or run `make ui`"
+        )
+    inbox = Path(args.inbox).resolve()
+    if not inbox.is_dir():
+        raise CliError(
+            f"inbox {inbox} is not a folder; pass --inbox with the scanner's output folder"
+        )
+    print(
+        f"Serving nightly-lockbox-run/nightly ({args.cron}, {args.timezone}) and"
+        f" review-exceptions/review on {os.environ['PREFECT_API_URL']}; Ctrl-C stops."
+    )
+    serve(str(inbox), cron=args.cron, timezone=args.timezone)
+    return 0
+
+
 # --- read --------------------------------------------------------------------------------------
 
 
@@ -331,6 +354,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_date_arg, help="business date YYYY-MM-DD (default today, Chicago)"
     )
     run.set_defaults(func=cmd_run)
+
+    sv = sub.add_parser("serve", help="serve the nightly schedule and the review flow to Prefect")
+    sv.add_argument("--inbox", required=True)
+    sv.add_argument(
+        "--cron", default="0 2 * * *", help="when the nightly run starts (default 2 a.m.)"
+    )
+    sv.add_argument("--timezone", default="America/Chicago")
+    sv.set_defaults(func=cmd_serve)
 
     rd = sub.add_parser("read", help="read scans without touching the database")
     rd.add_argument("files", nargs="+")

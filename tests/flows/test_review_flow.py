@@ -1,0 +1,149 @@
+"""The review-exceptions flow: pause on a form per exception, resume with a clerk's decision."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+from prefect.client.schemas.objects import StateType
+from prefect.flow_runs import resume_flow_run
+from sqlalchemy import select
+
+from flows.review import choose_account, review_exceptions
+from lockbox.capture import Capture
+from lockbox.config import load_settings
+from lockbox.db import open_database
+from lockbox.models import Batch, Item, Loan
+from reconciliation.process import load_directory, record_item
+
+TODAY = date(2026, 11, 17)
+
+
+def held_check(serial: str, **kw: Any) -> Capture:
+    base: dict[str, Any] = dict(
+        source_file=f"dallas/B1/{serial}.tif",
+        routing="111000025",
+        bank_account="123456789",
+        serial=serial,
+        micr_confidence=0.99,
+        courtesy_amount=Decimal("250.00"),
+        courtesy_confidence=0.9,
+        legal_amount=Decimal("250.00"),
+        legal_confidence=0.9,
+        check_date=date(2026, 11, 10),
+        date_confidence=0.9,
+        payer="Pat Q Public",
+        payer_confidence=0.9,
+    )
+    base.update(kw)
+    return Capture(**base)
+
+
+@pytest.fixture
+def two_exceptions(lockbox_home: Path) -> list[int]:
+    db = open_database(load_settings().database_url)
+    with db.session() as s:
+        s.add(
+            Loan(
+                account_number="4410023981",
+                borrower_name="Maria Gonzalez",
+                product="retail",
+                status="active",
+                monthly_payment=Decimal("250.00"),
+                next_due_date=date(2026, 12, 1),
+                principal_balance=Decimal("9000.00"),
+                annual_rate=Decimal("0.07"),
+                fees_due=Decimal("0.00"),
+                interest_paid_to=date(2026, 11, 1),
+            )
+        )
+        s.add(Batch(site="dallas", name="B1", business_date=TODAY, status="processing"))
+    ids = []
+    for serial in ("1001", "1002"):
+        with db.session() as s:
+            batch = s.scalars(select(Batch)).one()
+            item = record_item(
+                s,
+                batch=batch,
+                capture=held_check(serial),
+                directory=load_directory(s),
+                business_date=TODAY,
+            )
+            assert item.exception_code == "MISSING_ACCOUNT"
+            ids.append(item.id)
+    db.engine.dispose()
+    return ids
+
+
+async def _paused_run_ids() -> list[Any]:
+    async with get_client() as client:
+        runs = await client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
+            )
+        )
+        return [r.id for r in runs]
+
+
+def wait_for_pause(timeout: float = 60) -> Any:
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ids = asyncio.run(_paused_run_ids())
+        if ids:
+            return ids[0]
+        time.sleep(0.5)
+    raise AssertionError("the review flow never paused for input")
+
+
+def test_clerk_decisions_in_the_ui_post_and_return(two_exceptions: list[int]) -> None:
+    first, second = two_exceptions
+    result: dict[str, Any] = {}
+    runner = threading.Thread(
+        target=lambda: result.setdefault("out", review_exceptions(limit=2, poll_seconds=1)),
+        daemon=True,
+    )
+    runner.start()
+    run_id = wait_for_pause()
+    resume_flow_run(
+        run_id,
+        run_input={
+            "decision": "post",
+            "loan_account": "4410023981",
+            "amount": "250.00",
+            "reviewer": "pat",
+        },
+    )
+    time.sleep(1.5)
+    run_id = wait_for_pause()
+    resume_flow_run(
+        run_id, run_input={"decision": "return", "note": "letter, not a payment", "reviewer": "pat"}
+    )
+    runner.join(timeout=60)
+    assert result["out"] == [
+        f"item {first}: posted 250.00 to ******3981",
+        f"item {second}: returned",
+    ]
+    db = open_database(load_settings().database_url)
+    with db.session() as s:
+        posted, returned = s.get_one(Item, first), s.get_one(Item, second)
+        assert (posted.status, posted.reviewed_by, posted.amount) == (
+            "posted",
+            "pat",
+            Decimal("250.00"),
+        )
+        assert returned.status == "returned"
+
+
+def test_last_four_digits_pick_a_candidate_only_when_unique() -> None:
+    assert choose_account("3981", ["4410023981", "5520019944"]) == "4410023981"
+    assert choose_account("9944", ["4410029944", "5520019944"]) == "9944"  # ambiguous: not guessed
+    assert choose_account("4410-023-981", []) == "4410023981"
