@@ -227,6 +227,21 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- report ------------------------------------------------------------------------------------
+
+
+def cmd_report_daily(args: argparse.Namespace, settings: Settings) -> int:
+    from reconciliation.reports import describe_deposits, write_daily_report
+
+    db = _db(settings)
+    with db.session() as session:
+        report = write_daily_report(session, args.date, Path(args.out))
+    for line in describe_deposits(report.deposits) or [f"No batches for {args.date}."]:
+        print(line)
+    print(f"Wrote {report.remittance} and {report.html}.")
+    return 0 if all(d.balanced for d in report.deposits.values()) else 1
+
+
 # --- review ------------------------------------------------------------------------------------
 
 
@@ -374,6 +389,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("what", choices=["items", "ledger", "loans"])
     ex.add_argument("--out", required=True)
     ex.set_defaults(func=cmd_export)
+
+    rp = sub.add_parser("report", help="daily remittance and reconciliation report")
+    rps = rp.add_subparsers(dest="report_cmd", required=True)
+    rd_ = rps.add_parser("daily", help="remittance CSV and HTML report for one business date")
+    rd_.add_argument("--date", type=_date_arg, default=business_today())
+    rd_.add_argument("--out", required=True, help="folder to write the files into")
+    rd_.set_defaults(func=cmd_report_daily)
 
     rv = sub.add_parser("review", help="work the exceptions").add_subparsers(
         dest="review_cmd", required=True
