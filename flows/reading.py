@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -50,11 +51,27 @@ def worker_count() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def read_files(files: list[tuple[Path, str]], workers: int | None = None) -> list[Capture]:
-    """Read files in parallel processes, keeping the input order."""
+def iter_read_files(
+    files: list[tuple[Path, str]], workers: int | None = None
+) -> Iterator[list[Capture]]:
+    """Each file's Captures in input order, as soon as that file is read (in parallel processes).
+
+    The flow records each file as it arrives, so a crash or a kill part-way loses only the reading
+    of the files in flight, never what was already recorded.
+    """
     workers = workers or worker_count()
     if workers == 1 or len(files) <= 1:
-        return [c for path, rel in files for c in read_one(path, rel)]
-    with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
-        results = pool.map(read_one, [f for f, _ in files], [r for _, r in files])
-        return [c for chunk in results for c in chunk]
+        for path, rel in files:
+            yield read_one(path, rel)
+        return
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(files)))
+    try:
+        yield from pool.map(read_one, [f for f, _ in files], [r for _, r in files])
+    finally:
+        # When recording fails part-way, stop at once: don't read the rest of the batch first.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_files(files: list[tuple[Path, str]], workers: int | None = None) -> list[Capture]:
+    """Read files in parallel processes, keeping the input order."""
+    return [c for chunk in iter_read_files(files, workers) for c in chunk]

@@ -9,6 +9,7 @@ import argparse
 import getpass
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -76,7 +77,8 @@ def cmd_loans_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.nightly import RunLockedError, nightly_lockbox_run
+    from flows.nightly import ArchiveError, RunLockedError, nightly_lockbox_run
+    from lockbox.db import one_line
     from lockbox.inbox import InboxError
     from reconciliation.summary import render_text, summary_from_json
 
@@ -90,10 +92,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         result = nightly_lockbox_run(inbox=str(inbox), as_of=as_of)
     except (InboxError, RunLockedError, DatabaseError) as exc:
         raise CliError(str(exc)) from exc
+    except ArchiveError as exc:
+        raise CliError(f"the run stopped before finishing: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - the run could not complete: say so, exit non-zero
         raise CliError(
-            f"the run stopped before finishing ({type(exc).__name__}: {exc}). Nothing is lost:"
-            " fix the cause and run the same command again; items already recorded are kept."
+            f"the run stopped before finishing ({type(exc).__name__}: {one_line(exc)})."
+            " Nothing is lost: fix the cause and run the same command again; items already"
+            " recorded are kept."
         ) from exc
     summary = summary_from_json(result)
     print(render_text(summary))
@@ -143,9 +148,7 @@ def _reading_json(reading: Any, unmasked: bool) -> dict[str, Any]:
     found = [c for c in fields.values() if c > 0]
     micr_text = micr.text if micr else None
     if micr_text and not unmasked and micr is not None:
-        for number in (micr.account, micr.routing):
-            if number and len(number) > 4:
-                micr_text = micr_text.replace(number, mask(number))
+        micr_text = masked_micr(micr_text, micr.serial)
     return {
         "source_file": reading.source_file,
         "page": reading.page,
@@ -164,6 +167,29 @@ def _reading_json(reading: Any, unmasked: bool) -> dict[str, Any]:
         "confidence": round(min(found), 3) if found else 0.0,
         "confidences": {k: round(v, 3) for k, v in fields.items()},
     }
+
+
+def masked_micr(text: str, serial: str | None) -> str:
+    """The MICR line with every long number masked to its last 4, the check serial and amount aside.
+
+    Masking what the parser took for routing and account is not enough: a dash (D) or an unsure
+    character (?) inside the account, or a misparsed field, would leave the full number on screen.
+    """
+
+    def hide(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if len(run) <= 4 or (serial and run.lstrip("0") == serial.lstrip("0")):
+            return run
+        return mask(run)
+
+    parts = re.split(r"(A[0-9?]+A)", text)  # the amount field (A0000012345A) is not an account
+    return "".join(
+        part if part.startswith("A") and part.endswith("A") else _LONG_NUMBER.sub(hide, part)
+        for part in parts
+    )
+
+
+_LONG_NUMBER = re.compile(r"[0-9?](?:[0-9?D]*[0-9?])?")
 
 
 def _s(value: Any) -> str | None:

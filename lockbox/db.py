@@ -35,7 +35,11 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args: dict[str, object] = {}
+    if parsed.get_backend_name() == "postgresql":
+        # Fail in seconds, not after the operating system's TCP timeout, when the host is down.
+        connect_args["connect_timeout"] = 10
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def upgrade(engine: Engine) -> None:
@@ -51,8 +55,16 @@ def upgrade(engine: Engine) -> None:
     except Exception as exc:  # noqa: BLE001 - re-raised with a message a clerk can act on
         raise DatabaseError(
             f"could not open or upgrade the database at {engine.url.render_as_string(hide_password=True)}:"
-            f" {exc}. Check LOCKBOX_DATABASE_URL and that the database server is running."
+            f" {one_line(exc)}. Check LOCKBOX_DATABASE_URL and that the database server is running."
         ) from exc
+
+
+def one_line(exc: BaseException) -> str:
+    """The driver's own reason, without SQLAlchemy's statement dump and help link: one line."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    first = text.splitlines()[0].strip() if text else type(exc).__name__
+    return first if len(first) <= 200 else first[:197] + "..."
 
 
 class Database:

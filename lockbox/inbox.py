@@ -45,8 +45,22 @@ class BatchDir:
     warnings: list[str] = field(default_factory=list)
 
     def relative(self, path: Path) -> str:
-        """The path relative to the inbox, '/'-separated, as the exports write it."""
-        return path.relative_to(self.inbox).as_posix()
+        """The path relative to the inbox, '/'-separated, as the exports write it.
+
+        A name that is not valid UTF-8 (bytes from an old scanner or a Windows share) is written
+        with its odd bytes as \\xNN: still unique in the batch, and storable in the database.
+        """
+        return printable_name(path.relative_to(self.inbox).as_posix())
+
+
+def printable_name(name: str) -> str:
+    """The name as valid UTF-8 text; undecodable bytes (surrogate escapes) become \\xNN."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace")
+    return name
 
 
 def read_ticket(path: Path) -> tuple[Ticket, list[str]]:
@@ -85,13 +99,14 @@ def read_ticket(path: Path) -> tuple[Ticket, list[str]]:
 
 
 def scan_batch(site: str, path: Path, inbox: Path) -> BatchDir:
-    batch = BatchDir(site=site, name=path.name, path=path, inbox=inbox)
+    batch = BatchDir(site=site, name=printable_name(path.name), path=path, inbox=inbox)
     ticket_path = path / "batch.json"
     if ticket_path.is_file():
         batch.ticket, batch.warnings = read_ticket(ticket_path)
     for f in sorted(p for p in path.rglob("*") if p.is_file()):
         lower = f.name.lower()
-        if lower in STRAY_NAMES or lower.startswith("._") or lower.startswith("~$"):
+        hidden_dir = any(part.startswith(".") for part in f.relative_to(path).parts[:-1])
+        if lower in STRAY_NAMES or lower.startswith(("._", "~$")) or hidden_dir:
             if lower != "batch.json" or f.parent != path:
                 batch.warnings.append(f"ignored stray file {batch.relative(f)}")
             continue

@@ -96,15 +96,18 @@ def _load_image(path: Path, where: str) -> list[Page]:
         raise UnreadableFileError(where, "the image is far larger than any check scan") from exc
     except Exception as exc:  # noqa: BLE001 - decoders raise many types for corrupt files
         raise UnreadableFileError(
-            where, f"the file is not a readable image ({_short(exc)})"
+            where, f"the file is not a readable image ({_short(exc, path)})"
         ) from exc
     if not img_pages:
         raise UnreadableFileError(where, "the file holds no pages")
     return img_pages
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+def _short(exc: BaseException, path: Path | None = None) -> str:
+    """The decoder's complaint in one short line, without the machine's folder names."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if path is not None:
+        text = text.replace(str(path), path.name)
     return text if len(text) < 120 else text[:117] + "..."
 
 
@@ -159,7 +162,7 @@ def _load_pdf(path: Path, where: str) -> list[Page]:
         if "password" in chain.lower() or "encrypt" in chain.lower():
             raise UnreadableFileError(where, "the PDF is password-protected") from exc
         raise UnreadableFileError(
-            where, f"the PDF cannot be opened ({name}: {_short(exc)})"
+            where, f"the PDF cannot be opened ({name}: {_short(exc, path)})"
         ) from exc
     return pages
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,38 @@ def lockbox_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LOCKBOX_HOME", str(home))
     monkeypatch.delenv("LOCKBOX_DATABASE_URL", raising=False)
     return home
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`slow` tests run only when asked (`-m slow`, or LOCKBOX_SLOW_TESTS=1): the default suite stays fast."""
+    if (
+        "slow" in (config.getoption("markexpr") or "")
+        or os.environ.get("LOCKBOX_SLOW_TESTS") == "1"
+    ):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow or LOCKBOX_SLOW_TESTS=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def prefect_backend() -> Iterator[None]:
+    """One throw-away Prefect backend for the whole session (what ephemeral mode does per process).
+
+    Shared by tests/flows and tests/robustness; a subprocess reaches it through PREFECT_API_URL.
+    """
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def small_mail(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh 16-item mail set with a seed of the tests' own (not the committed sample's)."""
+    from sample_data.generate import generate
+
+    out = tmp_path_factory.mktemp("mail")
+    generate(out, seed=31337, items=16, as_of=date(2026, 11, 17))
+    return out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import shutil
 from collections import defaultdict
@@ -42,15 +44,24 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-@pytest.fixture
-def ran(small_mail: Path, lockbox_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    inbox = tmp_path / "inbox"
+@pytest.fixture(scope="module")
+def ran(small_mail: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One run of the small mail for the whole module (the tests only look, except the last).
+
+    The review test, last in the file, decides two items; the tests before it see the run as it was.
+    """
+    root = tmp_path_factory.mktemp("nightly")
+    inbox = root / "inbox"
     shutil.copytree(small_mail / "inbox", inbox)
     truth = json.loads((small_mail / "truth.json").read_text())
-    assert lockbox(["loans", "import", str(small_mail / "loans.csv")]) == 0
-    assert lockbox(["run", "--inbox", str(inbox), "--as-of", truth["as_of"]]) == 0
-    out = capsys.readouterr().out
-    return inbox, truth, out, small_mail
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LOCKBOX_HOME", str(root / "home"))
+        mp.delenv("LOCKBOX_DATABASE_URL", raising=False)
+        assert lockbox(["loans", "import", str(small_mail / "loans.csv")]) == 0
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert lockbox(["run", "--inbox", str(inbox), "--as-of", truth["as_of"]]) == 0
+        yield inbox, truth, out.getvalue(), small_mail
 
 
 def test_run_posts_clean_items_and_holds_every_planted_exception(ran, tmp_path: Path) -> None:
