@@ -5,7 +5,11 @@ that mirrors the original. Each entry carries an idempotency key, and the unique
 what keeps a rerun from posting twice: `post_entry` refuses a key that exists with
 DuplicateEntryError (which carries the existing entry), so a caller never mistakes a replay for new
 money. The higher-level functions (`post_payment`, `post_to_suspense`, ...) are idempotent per item
-on their own terms and return what was written the first time.
+on their own terms and return what was written the first time. A check returned unpaid after it
+posted (NSF) is undone by `lockbox.reversals.reverse_payment`.
+
+On PostgreSQL the database enforces the same rules at COMMIT (migration 0002): an entry whose debits
+differ from its credits, or an UPDATE/DELETE of a ledger row, is refused whatever wrote it.
 
 GL accounts (debit-normal balances are positive in `trial_balance`):
 cash, suspense (exception items' money until a clerk decides), returned_items (checks to send back),
@@ -19,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -68,6 +73,7 @@ KIND_APPLY = "apply"
 KIND_RETURN = "return"
 KIND_LATE_FEE = "late_fee"
 KIND_REVERSAL = "reversal"
+KIND_REALLOCATION = "reallocation"  # a later payment re-applied after an earlier one was reversed
 
 __all__ = [
     "CASH",
@@ -94,12 +100,15 @@ __all__ = [
     "credit",
     "debit",
     "find_entry",
+    "loan_snapshot",
     "loan_state",
     "post_entry",
     "post_payment",
     "post_to_suspense",
     "return_from_suspense",
+    "restore_snapshot",
     "reverse_entry",
+    "reverse_payment",
     "suspense_balance",
     "trial_balance",
 ]
@@ -212,9 +221,69 @@ def build_entry(
     )
 
 
+_ENTRY_BY_KEY = select(LedgerEntry).where(LedgerEntry.idempotency_key == bindparam("key"))
+
+
 def find_entry(session: Session, key: str) -> LedgerEntry | None:
     """The entry written under an idempotency key, if any."""
-    return session.scalar(select(LedgerEntry).where(LedgerEntry.idempotency_key == key))
+    return session.scalar(_ENTRY_BY_KEY, {"key": key})
+
+
+def _new_entry(
+    *,
+    key: str,
+    kind: str,
+    business_date: date,
+    lines: Sequence[Line],
+    loan_id: int | None,
+    item_id: int | None,
+    memo: str | None,
+    reverses: LedgerEntry | None,
+) -> LedgerEntry:
+    """A checked entry without its lines; `_write_lines` adds them once it has an id."""
+    check_lines(key, lines)
+    return LedgerEntry(
+        idempotency_key=key,
+        kind=kind,
+        business_date=business_date,
+        loan_id=loan_id,
+        item_id=item_id,
+        memo=memo,
+        reverses_entry_id=reverses.id if reverses is not None else None,
+    )
+
+
+def _flush_entry(session: Session, key: str) -> None:
+    """Flush, turning a clash on the idempotency key (a concurrent writer) into DuplicateEntryError."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "idempotency_key" in str(exc.orig):
+            raise DuplicateEntryError(
+                key, None, "; another run posted it first: roll back and run again"
+            ) from exc
+        raise
+
+
+def _write_lines(session: Session, entry: LedgerEntry, lines: Sequence[Line]) -> None:
+    """Insert a flushed entry's lines in one statement (the ORM would send one INSERT per line).
+
+    `entry.lines` is expired, so reading it loads exactly what was written.
+    """
+    session.execute(
+        insert(LedgerLine),
+        [
+            dict(
+                entry_id=entry.id,
+                gl_account=line.gl_account,
+                loan_id=line.loan_id if line.loan_id is not None else entry.loan_id,
+                debit=money(line.debit),
+                credit=money(line.credit),
+            )
+            for line in lines
+        ],
+    )
+    session.expire(entry, ["lines"])
 
 
 def post_entry(
@@ -238,7 +307,7 @@ def post_entry(
     existing = find_entry(session, key)
     if existing is not None:
         raise DuplicateEntryError(key, existing)
-    entry = build_entry(
+    entry = _new_entry(
         key=key,
         kind=kind,
         business_date=business_date,
@@ -246,17 +315,11 @@ def post_entry(
         loan_id=loan_id,
         item_id=item_id,
         memo=memo,
-        reverses_entry_id=reverses.id if reverses is not None else None,
+        reverses=reverses,
     )
     session.add(entry)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        if "idempotency_key" in str(exc.orig):
-            raise DuplicateEntryError(
-                key, None, "; another run posted it first: roll back and run again"
-            ) from exc
-        raise
+    _flush_entry(session, key)
+    _write_lines(session, entry, lines)
     return entry
 
 
@@ -331,7 +394,8 @@ def loan_state(loan: Loan) -> LoanState:
     )
 
 
-def _store_state(loan: Loan, state: LoanState) -> None:
+def store_state(loan: Loan, state: LoanState) -> None:
+    """Write a waterfall result back to the loan row (the inverse of `loan_state`)."""
     loan.status = state.status
     loan.next_due_date = state.next_due_date
     loan.principal_balance = state.principal_balance
@@ -343,17 +407,83 @@ def _store_state(loan: Loan, state: LoanState) -> None:
     loan.due_day = state.due_day
 
 
-def _waterfall_lines(loan: Loan, alloc: Allocation) -> list[Line]:
-    """The credit side of a payment: one line per bucket that received money."""
+# The loan columns a payment changes: what `loan_snapshot` keeps so a reversal can put them back.
+SNAPSHOT_MONEY = (
+    "principal_balance",
+    "fees_due",
+    "interest_due",
+    "installment_credit",
+    "prepaid_balance",
+)
+SNAPSHOT_DATES = ("next_due_date", "interest_paid_to", "last_payment_date")
+SNAPSHOT_OTHER = ("status", "due_day")
+
+
+def loan_snapshot(loan: Loan) -> dict[str, Any]:
+    """The loan columns a payment changes, JSON-safe (money and dates as text, None kept)."""
+    out: dict[str, Any] = {}
+    for name in SNAPSHOT_MONEY:
+        out[name] = str(money(getattr(loan, name) or ZERO))
+    for name in SNAPSHOT_DATES:
+        value = getattr(loan, name)
+        out[name] = value.isoformat() if value is not None else None
+    for name in SNAPSHOT_OTHER:
+        out[name] = getattr(loan, name)
+    return out
+
+
+def restore_snapshot(loan: Loan, snapshot: dict[str, Any]) -> None:
+    """Put back the columns `loan_snapshot` kept, exactly (a None stays None)."""
+    for name in SNAPSHOT_MONEY:
+        setattr(loan, name, money(snapshot[name]))
+    for name in SNAPSHOT_DATES:
+        value = snapshot[name]
+        setattr(loan, name, date.fromisoformat(value) if value is not None else None)
+    for name in SNAPSHOT_OTHER:
+        setattr(loan, name, snapshot[name])
+
+
+# FOR NO KEY UPDATE: it excludes another writer of the loan, but not the KEY SHARE lock a foreign
+# key check takes (an item or entry naming the loan), which FOR UPDATE would turn into deadlocks.
+_LOCK_LOAN = (
+    select(Loan)
+    .where(Loan.id == bindparam("loan_id"))
+    .with_for_update(key_share=True)
+    .execution_options(populate_existing=True)
+)
+
+
+def lock_loan(session: Session, loan: Loan) -> Loan:
+    """Re-read the loan under a row lock (PostgreSQL) so two writers cannot both apply a payment
+    to the balances they read before the other committed (a lost update).
+
+    SQLite serialises writers itself, so there it is only a flush. Pending changes are flushed
+    first, so nothing the caller set is lost.
+    """
+    session.flush()
+    if session.get_bind().dialect.name != "postgresql":
+        return loan
+    return session.scalars(_LOCK_LOAN, {"loan_id": loan.id}).one()
+
+
+def bucket_amounts(loan: Loan, to: Allocation | Payment) -> dict[str, Decimal]:
+    """Where a payment's money sits, by GL account (zero buckets left out)."""
     lease = loan.product == LEASE
     buckets = [
-        (FEES_RECEIVABLE, alloc.to_fees),
-        (INTEREST_INCOME, alloc.to_interest),
-        (LOAN_PRINCIPAL, alloc.to_principal),
-        (LEASE_RECEIVABLE, alloc.to_rent),
-        (LEASE_PREPAID if lease else REFUND_DUE, alloc.to_excess),
+        (FEES_RECEIVABLE, to.to_fees),
+        (INTEREST_INCOME, to.to_interest),
+        (LOAN_PRINCIPAL, to.to_principal),
+        (LEASE_RECEIVABLE, to.to_rent),
+        (LEASE_PREPAID if lease else REFUND_DUE, to.to_excess),
     ]
-    return [credit(account, amount, loan.id) for account, amount in buckets if amount > 0]
+    return {account: money(amount) for account, amount in buckets if amount > 0}
+
+
+def _waterfall_lines(loan: Loan, alloc: Allocation) -> list[Line]:
+    """The credit side of a payment: one line per bucket that received money."""
+    return [
+        credit(account, amount, loan.id) for account, amount in bucket_amounts(loan, alloc).items()
+    ]
 
 
 def _item_id(session: Session, item: Item) -> int:
@@ -362,13 +492,25 @@ def _item_id(session: Session, item: Item) -> int:
     return item.id
 
 
-def _existing_payment(
-    session: Session, item_id: int, loan: Loan, amount: Decimal
-) -> Payment | None:
+# Built once: the posting path runs it for every item, and building a statement costs more than
+# running it on SQLite.
+_PAYMENT_AND_HELD = select(
+    select(Payment.id).where(Payment.item_id == bindparam("item_id")).scalar_subquery(),
+    select(func.coalesce(func.sum(LedgerLine.credit - LedgerLine.debit), 0))
+    .join(LedgerEntry, LedgerEntry.id == LedgerLine.entry_id)
+    .where(LedgerEntry.item_id == bindparam("item_id"), LedgerLine.gl_account == SUSPENSE)
+    .scalar_subquery(),
+)
+
+
+def _payment_and_held(session: Session, item_id: int) -> tuple[int | None, Decimal]:
+    """The item's payment id (if it was applied) and the money it holds in suspense: one query."""
+    found, amount = session.execute(_PAYMENT_AND_HELD, {"item_id": item_id}).one()
+    return found, money(Decimal(amount))
+
+
+def _existing_payment(payment: Payment, item_id: int, loan: Loan, amount: Decimal) -> Payment:
     """The payment already made from this item: returned again when it matches, else refused."""
-    payment = session.scalar(select(Payment).where(Payment.item_id == item_id))
-    if payment is None:
-        return None
     if payment.loan_id == loan.id and money(payment.amount) == amount:
         return payment
     raise ItemAlreadyPostedError(
@@ -395,22 +537,29 @@ def _apply_to_loan(
     source: str,
     kind: str,
 ) -> Payment:
-    """Debit `source` (cash or suspense), credit the waterfall, update the loan, add a Payment."""
+    """Debit `source` (cash or suspense), credit the waterfall, update the loan, add a Payment.
+
+    The caller has seen that the item has no payment, so the entry's key is not looked up first:
+    its unique constraint (and the one on payments.item_id) still refuse a concurrent writer. The
+    entry, the loan and the payment go in one flush and the lines in one more statement.
+    """
     item_id = _item_id(session, item)
-    if loan.id is None:
-        session.flush()
+    prior = loan_snapshot(loan)
     alloc = apply_payment(loan_state(loan), amount, received_date)
-    entry = post_entry(
-        session,
-        key=f"{kind}:item:{item_id}",
+    key = f"{kind}:item:{item_id}"
+    lines = [debit(source, alloc.amount, loan.id), *_waterfall_lines(loan, alloc)]
+    entry = _new_entry(
+        key=key,
         kind=kind,
         business_date=business_date,
-        lines=[debit(source, alloc.amount, loan.id), *_waterfall_lines(loan, alloc)],
+        lines=lines,
         loan_id=loan.id,
         item_id=item_id,
         memo=f"payment to loan {mask(loan.account_number)}",
+        reverses=None,
     )
-    _store_state(loan, alloc.state)
+    session.add(entry)
+    store_state(loan, alloc.state)
     if loan.last_payment_date is None or received_date > loan.last_payment_date:
         loan.last_payment_date = received_date
     item.status = "posted"
@@ -429,9 +578,11 @@ def _apply_to_loan(
         to_rent=alloc.to_rent,
         to_excess=alloc.to_excess,
         months_advanced=alloc.months_advanced,
+        prior_state=prior,
     )
     session.add(payment)
-    session.flush()
+    _flush_entry(session, key)
+    _write_lines(session, entry, lines)
     return payment
 
 
@@ -495,15 +646,15 @@ def apply_from_suspense(
     """
     amount = money(amount)
     item_id = _item_id(session, item)
-    existing = _existing_payment(session, item_id, loan, amount)
-    if existing is not None:
-        return existing
+    payment_id, held = _payment_and_held(session, item_id)
+    if payment_id is not None:
+        return _existing_payment(session.get_one(Payment, payment_id), item_id, loan, amount)
     if item.status == "returned":
         raise ItemAlreadyPostedError(
             f"item {item_id} was rejected (returned); it cannot be applied to a loan"
         )
+    loan = lock_loan(session, loan)
     _check_postable(loan, amount)
-    held = suspense_balance(session, item_id)
     if held == amount:
         return _apply_to_loan(
             session,
@@ -594,3 +745,12 @@ def return_from_suspense(
         item_id=item_id,
         memo=f"exception item {item_id} rejected; check to be returned",
     )
+
+
+def reverse_payment(
+    session: Session, *, item: Item, business_date: date, reason: str, by: str = "system"
+) -> LedgerEntry:
+    """A posted check came back unpaid (NSF): see lockbox.reversals.reverse_payment."""
+    from lockbox.reversals import reverse_payment as _reverse_payment
+
+    return _reverse_payment(session, item=item, business_date=business_date, reason=reason, by=by)

@@ -194,13 +194,15 @@ class LedgerEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[str] = mapped_column(
-        String(32)
-    )  # payment, suspense, apply, return, late_fee, reversal
+    # payment, suspense, apply, return, late_fee, reversal, reallocation
+    kind: Mapped[str] = mapped_column(String(32))
     business_date: Mapped[date] = mapped_column(Date, index=True)
     loan_id: Mapped[int | None] = mapped_column(ForeignKey("loans.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), index=True)
-    reverses_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    # unique: an entry is reversed at most once, whatever key the reversal was written under
+    reverses_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_entries.id"), unique=True
+    )
     memo: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -229,7 +231,13 @@ class LedgerLine(Base):
 
 
 class Payment(Base):
-    """How one item's money was applied to its loan (the waterfall); once per item."""
+    """How one item's money was applied to its loan (the waterfall); once per item.
+
+    `prior_state` is the loan as it stood just before this payment (lockbox.servicing
+    .state_to_json): what an NSF reversal restores, so the loan ends as if the check never came.
+    When an earlier payment is reversed, the buckets and `prior_state` are re-figured and the
+    ledger gets a reallocation entry; the original entry (`entry_id`) is never changed.
+    """
 
     __tablename__ = "payments"
 
@@ -248,6 +256,7 @@ class Payment(Base):
         Money, default=Decimal("0.00")
     )  # prepaid or refund due
     months_advanced: Mapped[int] = mapped_column(Integer, default=0)
+    prior_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     entry: Mapped[LedgerEntry] = relationship()
 

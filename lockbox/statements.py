@@ -1,23 +1,26 @@
 """A plain-text statement for `lockbox loans show ACCOUNT`: what a clerk needs on one screen.
 
-Balances by bucket, the next installment, every payment with where its money went, the late fees,
-and the audit trail. Account numbers are masked to their last four digits, even the loan's own.
+Balances by bucket, the next installment, every payment with where its money went (a check that
+came back unpaid is marked RETURNED with the day, and left out of the totals), the late fees, and
+the audit trail in the lender's time zone. Account numbers are masked to their last four digits,
+even the loan's own.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from lockbox.config import BUSINESS_TZ
 from lockbox.dates import business_today
 from lockbox.ledger import REFUND_DUE, loan_state
 from lockbox.models import AuditEvent, Item, LateFee, LedgerEntry, LedgerLine, Loan, Payment
-from lockbox.money import fmt, mask, money
+from lockbox.money import ZERO, fmt, mask, money
 from lockbox.servicing import RETAIL, accrued_interest
 
 _LONG_NUMBER = re.compile(r"\d{6,}")
@@ -54,6 +57,13 @@ def _details(details: dict[str, Any] | None) -> str:
 
 def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
+
+
+def _when(at: datetime) -> str:
+    """A timestamp in the lender's time zone (SQLite hands back naive UTC, PostgreSQL aware)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _row(label: str, value: str) -> str:
@@ -109,16 +119,16 @@ def _payments(session: Session, loan: Loan) -> list[str]:
         .where(Payment.loan_id == loan.id)
         .order_by(Payment.received_date, Payment.id)
     ).all()
-    lines = [f"Payments ({len(payments)})"]
+    reversals = session.execute(
+        select(LedgerEntry.reverses_entry_id, LedgerEntry.business_date).where(
+            LedgerEntry.reverses_entry_id.in_([p.entry_id for p in payments])
+        )
+    ).tuples()
+    returned = {entry_id: on for entry_id, on in reversals}
+    count = f"{len(payments)}, {len(returned)} returned" if returned else f"{len(payments)}"
+    lines = [f"Payments ({count})"]
     if not payments:
         return [*lines, "  none"]
-    reversed_ids = set(
-        session.scalars(
-            select(LedgerEntry.reverses_entry_id).where(
-                LedgerEntry.reverses_entry_id.in_([p.entry_id for p in payments])
-            )
-        )
-    )
     retail = loan.product == RETAIL
     names = ["interest", "principal", "refund"] if retail else ["rent", "prepaid"]
     lines.append(
@@ -126,17 +136,33 @@ def _payments(session: Session, loan: Loan) -> list[str]:
         + "".join(f"  {name:>10}" for name in names)
         + f"  {'months':>6}  item"
     )
-    for p in payments:
+
+    def columns(p: Payment) -> list[Decimal]:
         buckets = (
             [p.to_interest, p.to_principal, p.to_excess] if retail else [p.to_rent, p.to_excess]
         )
-        note = "  REVERSED" if p.entry_id in reversed_ids else ""
+        return [p.amount, p.to_fees, *buckets]
+
+    totals = [ZERO] * (len(names) + 2)
+    for p in payments:
+        amounts = columns(p)
+        if p.entry_id in returned:
+            note = f"  RETURNED {returned[p.entry_id].isoformat()}"
+        else:
+            note = ""
+            totals = [t + a for t, a in zip(totals, amounts, strict=True)]
         lines.append(
             f"  {p.received_date.isoformat():<10}  {p.business_date.isoformat():<10}"
-            f"  {fmt(p.amount):>10}  {fmt(p.to_fees):>9}"
-            + "".join(f"  {fmt(amount):>10}" for amount in buckets)
+            f"  {fmt(amounts[0]):>10}  {fmt(amounts[1]):>9}"
+            + "".join(f"  {fmt(amount):>10}" for amount in amounts[2:])
             + f"  {p.months_advanced:>6}  {p.item_id}{note}"
         )
+    months = sum(p.months_advanced for p in payments if p.entry_id not in returned)
+    lines.append(
+        f"  {'total':<22}  {fmt(totals[0]):>10}  {fmt(totals[1]):>9}"
+        + "".join(f"  {fmt(amount):>10}" for amount in totals[2:])
+        + f"  {months:>6}"
+    )
     return lines
 
 
@@ -166,7 +192,7 @@ def _audit(session: Session, loan: Loan) -> list[str]:
     if not events:
         return [*lines, "  none"]
     for event in events:
-        when = event.at.strftime("%Y-%m-%d %H:%M") if event.at else ""
+        when = _when(event.at) if event.at else ""
         item = f" item {event.item_id}" if event.item_id else ""
         lines.append(f"  {when}  {event.actor}: {event.action}{item}  {_details(event.details)}")
     return lines
@@ -187,7 +213,12 @@ def render_statement(session: Session, account_number: str, *, as_of: date | Non
         borrowers += f" and {loan.co_borrower_name}"
     heading = f"Loan {mask(loan.account_number)} — {borrowers}"
     sections = [
-        [heading, "=" * len(heading), f"{product}, {loan.status.replace('_', ' ')}"],
+        [
+            heading,
+            "=" * len(heading),
+            f"{product}, {loan.status.replace('_', ' ')}",
+            f"Statement as of {as_of.isoformat()}",
+        ],
         _balances(session, loan, as_of),
         _payments(session, loan),
         _late_fees(session, loan),

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from lockbox import ledger
@@ -60,6 +61,26 @@ def load_directory(session: Session) -> LoanDirectory:
     )
 
 
+# The per-item lookups, built once: building a statement costs about as much as running it.
+_FINGERPRINT = select(CheckFingerprint.item_id).where(
+    CheckFingerprint.routing == bindparam("routing"),
+    CheckFingerprint.account == bindparam("account"),
+    CheckFingerprint.serial == bindparam("serial"),
+)
+_SAME_PAGE = (
+    select(Item.id)
+    .where(Item.file_sha256 == bindparam("sha256"), Item.page == bindparam("page"))
+    .order_by(Item.id)
+    .limit(1)
+)
+_ITEM = select(Item).where(
+    Item.batch_id == bindparam("batch_id"),
+    Item.source_file == bindparam("source_file"),
+    Item.page == bindparam("page"),
+)
+_LOAN = select(Loan).where(Loan.account_number == bindparam("account"))
+
+
 def find_duplicate(session: Session, capture: Capture) -> int | None:
     """The earlier item with the same check (routing, account, serial) or the same scanned page.
 
@@ -68,50 +89,48 @@ def find_duplicate(session: Session, capture: Capture) -> int | None:
     """
     if capture.routing and capture.bank_account and capture.serial:
         hit = session.scalar(
-            select(CheckFingerprint.item_id).where(
-                CheckFingerprint.routing == capture.routing,
-                CheckFingerprint.account == capture.bank_account,
-                CheckFingerprint.serial == capture.serial,
-            )
+            _FINGERPRINT,
+            {
+                "routing": capture.routing,
+                "account": capture.bank_account,
+                "serial": capture.serial,
+            },
         )
         if hit is not None:
             return hit
     if capture.file_sha256:
-        return session.scalar(
-            select(Item.id)
-            .where(Item.file_sha256 == capture.file_sha256, Item.page == capture.page)
-            .order_by(Item.id)
-            .limit(1)
-        )
+        return session.scalar(_SAME_PAGE, {"sha256": capture.file_sha256, "page": capture.page})
     return None
 
 
 def existing_item(session: Session, batch: Batch, source_file: str, page: int) -> Item | None:
-    return session.scalar(
-        select(Item).where(
-            Item.batch_id == batch.id, Item.source_file == source_file, Item.page == page
-        )
-    )
+    return session.scalar(_ITEM, {"batch_id": batch.id, "source_file": source_file, "page": page})
 
 
 def _remember_check(session: Session, capture: Capture, amount: Decimal | None, item: Item) -> bool:
-    """Record the check's fingerprint; False when another item already holds it (a duplicate)."""
+    """Record the check's fingerprint; False when another item already holds it (a duplicate).
+
+    INSERT ... ON CONFLICT DO NOTHING on the fingerprint's unique key: one statement, no savepoint.
+    On PostgreSQL a concurrent run's uncommitted fingerprint makes this wait for that run, and
+    then find it (a duplicate) or, if that run rolled back, take the fingerprint.
+    """
     if not (capture.routing and capture.bank_account and capture.serial):
         return True
-    try:
-        with session.begin_nested():
-            session.add(
-                CheckFingerprint(
-                    routing=capture.routing,
-                    account=capture.bank_account,
-                    serial=capture.serial,
-                    amount=amount,
-                    item_id=item.id,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+    values = dict(
+        routing=capture.routing,
+        account=capture.bank_account,
+        serial=capture.serial,
+        amount=amount,
+        item_id=item.id,
+    )
+    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        make(CheckFingerprint)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["routing", "account", "serial"])
+    )
+    taken = session.execute(stmt.returning(CheckFingerprint.id)).first()
+    return taken is not None
 
 
 def record_item(
@@ -138,7 +157,7 @@ def record_item(
         decision = decide_amount(capture)
         match = match_capture(capture, directory, decision.amount)
         if match.account_number is not None:
-            loan = session.scalar(select(Loan).where(Loan.account_number == match.account_number))
+            loan = session.scalar(_LOAN, {"account": match.account_number})
     amount_read = decision.read if decision else None
     duplicate_of = find_duplicate(session, capture) if capture.is_check else None
     findings = evaluate(

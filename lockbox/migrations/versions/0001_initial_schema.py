@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 09:32:18.495702
+Create Date: 2026-11-25 09:36:05.334861
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table('loans',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_number', sa.String(length=32), nullable=False),
@@ -154,7 +153,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['loan_id'], ['loans.id'], name=op.f('fk_ledger_entries_loan_id_loans')),
     sa.ForeignKeyConstraint(['reverses_entry_id'], ['ledger_entries.id'], name=op.f('fk_ledger_entries_reverses_entry_id_ledger_entries')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entries')),
-    sa.UniqueConstraint('idempotency_key', name=op.f('uq_ledger_entries_idempotency_key'))
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_ledger_entries_idempotency_key')),
+    sa.UniqueConstraint('reverses_entry_id', name=op.f('uq_ledger_entries_reverses_entry_id'))
     )
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledger_entries_business_date'), ['business_date'], unique=False)
@@ -207,6 +207,7 @@ def upgrade() -> None:
     sa.Column('to_rent', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('to_excess', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('months_advanced', sa.Integer(), nullable=False),
+    sa.Column('prior_state', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['entry_id'], ['ledger_entries.id'], name=op.f('fk_payments_entry_id_ledger_entries')),
     sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_payments_item_id_items')),
     sa.ForeignKeyConstraint(['loan_id'], ['loans.id'], name=op.f('fk_payments_loan_id_loans')),
@@ -218,9 +219,7 @@ def upgrade() -> None:
 
 
 
-
 def downgrade() -> None:
-
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payments_loan_id'))
 
@@ -259,4 +258,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_loans_account_number'))
 
     op.drop_table('loans')
-
