@@ -253,6 +253,29 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
+    from lockbox.models import Item
+    from lockbox.reversals import ReversalError, reverse_payment
+
+    db = _db(settings)
+    try:
+        with db.session() as session:
+            item = session.get(Item, args.item_id)
+            if item is None:
+                raise CliError(f"there is no item {args.item_id}; see `lockbox export items`")
+            reverse_payment(
+                session,
+                item=item,
+                business_date=business_today(),
+                reason=args.reason,
+                by=_actor(args.by),
+            )
+            print(f"Item {item.id} returned unpaid: the payment is reversed and the loan restored.")
+    except ReversalError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
 # --- report ------------------------------------------------------------------------------------
 
 
@@ -415,6 +438,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("what", choices=["items", "ledger", "loans"])
     ex.add_argument("--out", required=True)
     ex.set_defaults(func=cmd_export)
+
+    rt = sub.add_parser("return", help="a posted check came back unpaid (NSF): reverse it")
+    rt.add_argument("item_id", type=int)
+    rt.add_argument("--reason", required=True, help="for example 'NSF' or 'account closed'")
+    rt.add_argument("--by")
+    rt.set_defaults(func=cmd_return)
 
     rp = sub.add_parser("report", help="daily remittance and reconciliation report")
     rps = rp.add_subparsers(dest="report_cmd", required=True)

@@ -112,7 +112,11 @@ def test_the_same_check_in_another_batch_is_a_duplicate(db: Database) -> None:
     assert dup.status == "exception" and dup.exception_code == "DUPLICATE_CHECK"
     with db.session() as s:
         held = ledger.trial_balance(s).get(ledger.SUSPENSE, Decimal("0"))
-    assert held == Decimal("-412.50")  # the duplicate's money waits in suspense (a credit)
+    # a copy of a check is never deposited: no cash debit, nothing held in suspense
+    assert held == Decimal("0") and cash(db) == Decimal("412.50")
+    with db.session() as s:  # a clerk who finds it was the same check rejects it: nothing moves
+        reject(s, dup.id, reason="same check scanned twice", by="pat", business_date=TODAY)
+    assert cash(db) == Decimal("412.50")
 
 
 def test_exceptions_never_touch_a_loan_and_wait_in_suspense(db: Database) -> None:
@@ -191,3 +195,21 @@ def test_the_same_check_read_with_another_amount_is_still_a_duplicate(db: Databa
     assert first.exception_code == "AMOUNT_MISMATCH"
     again = record(db, check(source_file="richardson/R1/again.tif"), batch_name="R1")
     assert again.status == "exception" and again.exception_code == "DUPLICATE_CHECK"
+
+
+def test_a_returned_check_is_reversed_from_the_command_line(
+    db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lockbox.cli import main as lockbox
+
+    item = record(db, check())
+    monkeypatch.setenv("LOCKBOX_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
+    assert lockbox(["return", str(item.id), "--reason", "NSF", "--by", "pat"]) == 0
+    assert "returned unpaid" in capsys.readouterr().out
+    assert cash(db) == Decimal("0.00")
+    with db.session() as s:
+        assert s.get_one(Item, item.id).status == "returned"
+        loan = s.scalars(select(Loan).where(Loan.account_number == ACCOUNT)).one()
+        assert loan.next_due_date == date(2026, 12, 1)  # as before the payment
+    assert lockbox(["return", str(item.id), "--reason", "NSF"]) in (0, 2)
+    assert cash(db) == Decimal("0.00")  # never reversed twice
