@@ -71,7 +71,7 @@ ui: system-deps $(STAMP)
 	@mkdir -p $(DEMO_HOME)/prefect
 	@echo "Starting a Prefect server on http://127.0.0.1:$(UI_PORT) (log: $(DEMO_HOME)/prefect-server.log) ..."
 	@export PREFECT_HOME=$(DEMO_HOME)/prefect LOCKBOX_HOME=$(DEMO_HOME); \
-	$(BIN)/prefect server start --host 127.0.0.1 --port $(UI_PORT) >$(DEMO_HOME)/prefect-server.log 2>&1 & \
+	PREFECT_SERVER_API_HOST=127.0.0.1 PREFECT_SERVER_API_PORT=$(UI_PORT) $(BIN)/prefect server start >$(DEMO_HOME)/prefect-server.log 2>&1 & \
 	server=$$!; trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
 	for i in $$(seq 90); do $(BIN)/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(UI_PORT)/api/health')" 2>/dev/null && break; sleep 1; done; \
 	echo "Open http://127.0.0.1:$(UI_PORT) — deployments nightly-lockbox-run/nightly and review-exceptions/review"; \
