@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from lockbox.loanbook import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from lockbox.models import Batch, Item, LedgerEntry, LedgerLine, Loan, Payment
 from lockbox.money import fmt
 
@@ -51,24 +52,8 @@ LEDGER_COLUMNS = (
     "memo",
     "reverses_entry_id",
 )
-LOAN_COLUMNS = (
-    "account_number",
-    "borrower_name",
-    "co_borrower_name",
-    "product",
-    "status",
-    "monthly_payment",
-    "next_due_date",
-    "principal_balance",
-    "annual_rate",
-    "fees_due",
-    "last_payment_date",
-    "late_fees_assessed",
-    "prepaid_balance",
-    "interest_paid_to",
-    "interest_due",
-    "installment_credit",
-)
+# The import columns then everything the importer reads back: export, edit, import again.
+LOAN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 _CHUNK = 2000
 

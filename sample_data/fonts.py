@@ -82,7 +82,12 @@ HANDWRITING_FALLBACK = ("ComicNeue-Regular.otf", "Humor-Sans.ttf", "dkg.ttf") + 
 
 @lru_cache(maxsize=1)
 def _index() -> dict[str, Path]:
-    """Every font file under the usual directories, by file name (first one found wins)."""
+    """Every font file under the usual directories, by file name.
+
+    When two packages ship the same file name (fonts-liberation and fonts-liberation2 both have
+    LiberationSans-Regular.ttf), the later folder name wins (liberation2), so the renders do not
+    change when some other package drags in the older fonts.
+    """
     found: dict[str, Path] = {}
     for root in FONT_DIRS:
         if not root.is_dir():
@@ -90,7 +95,9 @@ def _index() -> dict[str, Path]:
         for dirpath, _dirs, files in sorted(os.walk(root)):
             for name in sorted(files):
                 if name.lower().endswith((".ttf", ".otf")):
-                    found.setdefault(name, Path(dirpath) / name)
+                    path = Path(dirpath) / name
+                    if name not in found or str(path.parent) > str(found[name].parent):
+                        found[name] = path
     return found
 
 

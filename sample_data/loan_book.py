@@ -14,21 +14,11 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from lockbox.loanbook import REQUIRED_COLUMNS
 from sample_data.people import PeopleFactory, Person
 
 CENT = Decimal("0.01")
-LOAN_COLUMNS = (
-    "account_number",
-    "borrower_name",
-    "co_borrower_name",
-    "product",
-    "status",
-    "monthly_payment",
-    "next_due_date",
-    "principal_balance",
-    "annual_rate",
-    "fees_due",
-)
+LOAN_COLUMNS = REQUIRED_COLUMNS  # exactly the CONTRACT's import columns
 
 
 def _money(value: Decimal) -> Decimal:
