@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NONE
 from prefect.exceptions import MissingContextError
 from sqlalchemy import select, update
@@ -236,6 +240,17 @@ def nightly_lockbox_run(inbox: str, as_of: str | None = None) -> dict[str, Any]:
     return summary.to_json()
 
 
+def _progress(artifact: Any, done: int, total: int, last: str = "") -> Any:
+    """A progress artifact staff watch in the Prefect UI: batches done out of the batches found."""
+    percent = 100.0 * done / total if total else 100.0
+    text = f"{done} of {total} batches" + (f" (last: {last})" if last else "")
+    with suppress(MissingContextError):
+        if artifact is None:
+            return create_progress_artifact(percent, key="lockbox-run-progress", description=text)
+        update_progress_artifact(artifact, percent, description=text)
+    return artifact
+
+
 def _run(db: Database, settings: Settings, inbox: Path, business_date: date) -> RunSummary:
     found = discover_batches(inbox)
     with db.session() as session:
@@ -248,10 +263,12 @@ def _run(db: Database, settings: Settings, inbox: Path, business_date: date) -> 
     batch_ids: list[int] = []
     skipped = 0
     late: list[tuple[str, str]] = []
-    for batch_dir in found:
+    progress = _progress(None, 0, len(found))
+    for done, batch_dir in enumerate(found, start=1):
         batch_id = process_batch(
             batch_dir, db=db, settings=settings, run_id=run_id, business_date=business_date
         )
+        progress = _progress(progress, done, len(found), f"{batch_dir.site}/{batch_dir.name}")
         if batch_id is None:
             skipped += 1
             with db.session() as session:

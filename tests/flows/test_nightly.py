@@ -174,3 +174,22 @@ def test_review_list_resolve_and_reject(ran, tmp_path: Path, capsys) -> None:
     assert rows[str(first["item_id"])]["status"] == "posted"
     assert rows[str(first["item_id"])]["reviewed_by"] == "pat"
     assert rows[str(second["item_id"])]["status"] == "returned"
+
+
+def test_run_leaves_summary_and_progress_artifacts_for_the_ui(ran) -> None:
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def versions(key: str) -> list[str]:
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+            )
+            return [str(a.data) for a in found]
+
+    # the first run's summary (a rerun that finds nothing new leaves a later, empty one)
+    summaries = asyncio.run(versions("lockbox-run-summary"))
+    assert any("| dallas |" in s and "exceptions by code" in s for s in summaries)
+    assert all(float(p) == 100.0 for p in asyncio.run(versions("lockbox-run-progress")))
