@@ -1,9 +1,11 @@
 """Read a check's written fields: courtesy amount, legal amount, date, memo account and payer.
 
-Each field is read twice, independently: once from the words of the whole-check layout pass and once
-from a re-read of just its crop (rules erased, the right character whitelist, one line). When the
-reads agree the confidence is high; when they disagree a third read decides, and the confidence
-drops, so that a guess is never passed off as a reading.
+The two amounts have their own reader (`ocr.amounts`: the check stock's box and rule, the writing
+cut out, several reads per field and a cross-check). The date and memo are read twice here,
+independently: once from the words of the whole-check layout pass and once from a re-read of just
+their crop (rules erased, the right character whitelist, one line). When the reads agree the
+confidence is high; when they disagree a third read decides, and the confidence drops, so that a
+guess is never passed off as a reading.
 """
 
 from __future__ import annotations
@@ -17,87 +19,26 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from ocr import crops, tess
+from ocr.amounts import parse_courtesy, parse_legal, read_amounts
+from ocr.evidence import MAX_CONFIDENCE, Candidate, best_span, line_conf, vote
 from ocr.layout import Anchors, Box, Regions, text_lines, words_in
 from ocr.parse.accounts import memo_account_candidates
-from ocr.parse.amounts import parse_amount_detail
 from ocr.parse.dates import parse_date
 from ocr.parse.names import parse_payer
-from ocr.parse.words import parse_words_detail
 from ocr.reading import Field
-from ocr.tess import LineRead, Word
+from ocr.tess import Word
 
 T = TypeVar("T")
-MAX_CONFIDENCE = 0.99
 
-# A parser takes OCR text and returns (value, how much the shape itself can be trusted) or None.
-Parser = Callable[[str], "tuple[T, float] | None"]
-
-
-@dataclass(frozen=True)
-class Candidate(Generic[T]):
-    """One reading of a field: value, confidence in [0, 1], and the text it came from."""
-
-    value: T
-    conf: float
-    raw: str
-
-
-def line_conf(read: LineRead) -> float:
-    """Tesseract's confidence for a line: the weakest word counts as much as the average."""
-    return 0.5 * read.min_conf + 0.5 * read.mean_conf
-
-
-def vote(cands: list[Candidate[T]], reads: int) -> Field[T]:
-    """Combine independent readings: agreement raises confidence, disagreement lowers it."""
-    if not cands:
-        return Field(None, 0.0, "")
-    groups: dict[T, list[Candidate[T]]] = {}
-    for c in cands:
-        groups.setdefault(c.value, []).append(c)
-
-    def support(group: list[Candidate[T]]) -> float:
-        miss = 1.0
-        for c in group:
-            miss *= 1.0 - c.conf
-        return 1.0 - miss
-
-    ranked = sorted(groups.values(), key=lambda g: (support(g), len(g)), reverse=True)
-    best = ranked[0]
-    conf = support(best)
-    if len(ranked) > 1:
-        conf *= 1.0 - support(ranked[1])
-    silent = reads - len(cands)  # reads that found nothing are weak evidence against
-    conf *= 0.85**silent
-    top = max(best, key=lambda c: c.conf)
-    return Field(top.value, round(min(MAX_CONFIDENCE, max(0.0, conf)), 3), top.raw)
-
-
-def _span_conf(words: list[Word] | tuple[Word, ...]) -> float:
-    confs = [w.conf for w in words]
-    return 0.5 * min(confs) + 0.5 * sum(confs) / len(confs)
-
-
-def best_span(
-    words: list[Word] | tuple[Word, ...], parse: Callable[[str], tuple[T, float] | None]
-) -> Candidate[T] | None:
-    """The reading of the longest run of words that parses: leading and trailing noise (a stray
-    '$' misread as '§', the bank's name above a memo line) is dropped, never the middle."""
-    seq = list(words)
-    n = len(seq)
-    has_digit = [any(c.isdigit() for c in w.text) for w in seq]
-    for length in range(n, 0, -1):
-        found: list[Candidate[T]] = []
-        for i in range(0, n - length + 1):
-            if any(has_digit[:i]) or any(has_digit[i + length :]):
-                continue  # a dropped word with digits in it may be part of the number
-            span = seq[i : i + length]
-            text = " ".join(w.text for w in span)
-            parsed = parse(text)
-            if parsed is not None:
-                found.append(Candidate(parsed[0], _span_conf(span) * parsed[1], text))
-        if found:
-            return max(found, key=lambda c: c.conf)
-    return None
+__all__ = [
+    "Candidate",
+    "best_span",
+    "line_conf",
+    "parse_courtesy",
+    "parse_legal",
+    "read_check_fields",
+    "vote",
+]
 
 
 def _reading_order(words: list[Word]) -> list[Word]:
@@ -227,23 +168,6 @@ def locate(
     return None
 
 
-def parse_courtesy(text: str) -> tuple[Decimal, float] | None:
-    parsed = parse_amount_detail(text)
-    if parsed is None:
-        return None
-    return parsed.value, 1.0 if parsed.strict else 0.5
-
-
-def parse_legal(text: str) -> tuple[Decimal, float] | None:
-    parsed = parse_words_detail(text)
-    if parsed is None:
-        return None
-    quality = (0.3**parsed.unknown_tokens) * (0.95**parsed.fuzzy_tokens)
-    if not parsed.has_cents:  # the cents may be cut off or unread: 'Three hundred' is not 300.00
-        quality *= 0.4
-    return parsed.value, quality
-
-
 def parse_check_date(text: str) -> tuple[date, float] | None:
     """A check date; one far from today (a misread year like 2097 or 2020) is doubted."""
     found = parse_date(text)
@@ -308,39 +232,20 @@ def read_check_fields(
 ) -> CheckFields:
     """Read every written field of an upright, cleaned check front."""
     h, w = image.shape
-    courtesy_region = regions.courtesy
-    if anchors.dollar is None and anchors.amount is None:
-        area = (int(w * 0.55), int(h * 0.15), w, int(h * 0.7))
-        courtesy_region = locate(layout_words, area, _strict_courtesy, dpi) or courtesy_region
     date_region = regions.date
     if anchors.date is None:
         area = (int(w * 0.4), 0, w, int(h * 0.6))
         date_region = locate(layout_words, area, parse_check_date, dpi) or date_region
-    courtesy_job = _start_job(
-        image, dpi, courtesy_region, layout_words, parse_courtesy, tess.DIGITS_MONEY
-    )
-    legal_job = _start_job(
-        image, dpi, regions.legal, layout_words, parse_legal, skip=_is_label("DOLLARS", "PAY")
-    )
+    amounts = read_amounts(image, dpi, regions, anchors, layout_words)
     date_job = _start_job(
         image, dpi, date_region, layout_words, parse_check_date, skip=_is_label("DATE")
     )
     memo_job = _start_job(
         image, dpi, regions.memo, layout_words, parse_memo, skip=_is_label("MEMO", "FOR")
     )
-    _run_reads(image, dpi, [courtesy_job, legal_job, date_job, memo_job])
-    courtesy, legal = courtesy_job.result(), legal_job.result()
+    _run_reads(image, dpi, [date_job, memo_job])
     when, memo = date_job.result(), memo_job.result()
     payer = read_payer(layout_words, regions.payer, dpi)
-    warnings: list[str] = []
-    c, legal_f = courtesy.reading, legal.reading
-    if c.value is not None and legal_f.value is not None and c.value != legal_f.value:
-        warnings.append(f"courtesy amount {c.value} and legal amount {legal_f.value} disagree")
-    return CheckFields(c, legal_f, when.reading, memo.reading, payer, warnings)
-
-
-def _strict_courtesy(text: str) -> tuple[Decimal, float] | None:
-    parsed = parse_amount_detail(text)
-    if parsed is None or not parsed.strict:
-        return None
-    return parsed.value, 1.0
+    return CheckFields(
+        amounts.courtesy, amounts.legal, when.reading, memo.reading, payer, amounts.warnings
+    )

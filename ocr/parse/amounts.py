@@ -36,7 +36,7 @@ class ParsedAmount:
 
 
 def _clean(text: str) -> str:
-    s = text.strip()
+    s = text.strip().replace("¢", "")  # a decimal point with a stray stroke through it
     s = fix_digit_runs(s)
     # Filler and currency marks around the figures carry no value.
     s = re.sub(

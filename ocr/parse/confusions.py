@@ -9,6 +9,9 @@ from __future__ import annotations
 LETTER_TO_DIGIT = {
     "O": "0",
     "o": "0",
+    "°": "0",
+    "U": "0",  # a handwritten 0 left open at the top
+    "u": "0",
     "D": "0",
     "Q": "0",
     "l": "1",

@@ -99,7 +99,8 @@ def _tokens(text: str) -> list[str]:
     s = s.replace("—", " ").replace("–", " ").replace("&", " and ")
     # Fractions first: they must survive the punctuation clean-up.
     s = re.sub(r"(\S+)\s*/\s*(1\s*[0oO]\s*[0oO])", lambda m: f" {m.group(1)}/100 ", s)
-    s = re.sub(r"[-*=~_.,:;!?\"'`()\[\]{}<>|+]+", " ", s)
+    s = re.sub(r"\s*/\s*", "/", s)  # '15/ 100', '15 /100'
+    s = re.sub(r"[^\w/]+|_+", " ", s)  # punctuation, typographic quotes and marks included
     return [t for t in s.lower().split() if t]
 
 
@@ -116,8 +117,8 @@ def _group_value(words: list[str]) -> int | None:
             return None
         head = _below_hundred(words[:i]) if words[:i] else 1
         tail = _below_hundred(words[i + 1 :]) if words[i + 1 :] else 0
-        if head is None or tail is None or head == 0:
-            return None
+        if head is None or tail is None or head == 0 or head >= 20:
+            return None  # 'twelve hundred' is a number, 'eighty hundred' is a misread
         return head * 100 + tail
     return _below_hundred(words)
 

@@ -165,8 +165,28 @@ def test_generated_mail_reads_without_confident_wrong_amounts(
     for name in ("courtesy_amount", "legal_amount"):
         assert tallies[name].wrong_confident <= 1, tallies[name].examples
     checks = sum(1 for item in truth["items"] if item.get("kind") == "check")
-    assert tallies["amount"].exact >= checks * 0.3, report(tallies, kinds)
+    assert tallies["amount"].exact >= checks * 0.75, report(tallies, kinds)
     assert kinds.exact >= len(truth["items"]) * 0.7, kinds.examples
+
+
+@pytest.mark.slow
+def test_amounts_on_a_larger_generated_batch(tmp_path: Path) -> None:
+    """Issue 3's amounts target on fresh mail: both amounts agree and are right on most checks
+    (handwriting-style fonts, a fifth of the checks, are where the rest fails), and no amount that
+    posts (both agree, one at 0.5 or more) is ever wrong."""
+    out = tmp_path / "mail"
+    truth = generate(out, 80, seed=4242)
+    tallies, _ = score(out, truth)
+    print(report(tallies, _))
+    agreeable = sum(
+        1
+        for item in truth["items"]
+        if item.get("kind") == "check"
+        and item["fields"].get("courtesy_amount") is not None
+        and item["fields"].get("courtesy_amount") == item["fields"].get("legal_amount")
+    )
+    assert tallies["amount"].wrong_confident == 0, tallies["amount"].examples
+    assert tallies["amount"].exact >= 0.85 * agreeable, report(tallies, _)
 
 
 if __name__ == "__main__":

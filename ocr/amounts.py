@@ -1,0 +1,266 @@
+"""Read a check's two amounts, the courtesy figures and the legal words, and cross-check them.
+
+The amount is the one field that must never be wrong, and a check states it twice on purpose. Each
+statement is cut out of the page on its own (`stock` finds the box and the rule, `isolate` keeps just
+the writing) and read several ways in two Tesseract runs: grey and black-and-white, with and without
+a money character set, plus the layout pass's words. Each field votes on its own reads. Only when the
+two winners differ is a third run made (other scales), and then a value both fields actually read is
+looked for: agreement is found, never made, and a value one field never produced is not borrowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import cv2
+import numpy as np
+
+from ocr import tess
+from ocr.courtesy import MONEY, Fraction, courtesy_region, line_candidate, split_fraction
+from ocr.courtesy import parse_courtesy as parse_courtesy
+from ocr.evidence import MAX_CONFIDENCE, Candidate, best_span, vote
+from ocr.isolate import TARGET_HEIGHT, Line, binarize, isolate, normalize
+from ocr.layout import Anchors, Regions, text_lines, words_in
+from ocr.legal import layout_candidates, legal_region, read_candidates
+from ocr.legal import parse_legal as parse_legal
+from ocr.reading import Field
+from ocr.tess import LineRead, Word
+
+TIE_BREAK_HEIGHTS = (26, 52)
+AGREE_FLOOR = 0.1  # below this a field's value is a guess, and agreeing with it adds nothing
+
+
+@dataclass
+class FieldEvidence:
+    """Everything one amount field produced: its cut-out line, each read's best candidate, and the
+    other values a read's words also supported (second readings, used only to find agreement)."""
+
+    line: Line | None = None
+    cands: list[Candidate[Decimal]] = field(default_factory=list)
+    alts: list[Candidate[Decimal]] = field(default_factory=list)
+    reads: int = 0
+    fraction: Fraction | None = None  # the courtesy amount's raised cents, read apart
+
+    def add(self, cand: Candidate[Decimal] | None) -> None:
+        self.reads += 1
+        if cand is not None:
+            self.cands.append(cand)
+
+    def add_all(self, found: list[Candidate[Decimal]]) -> None:
+        """One read's readings, best first: the best votes, the rest are alternatives."""
+        self.add(found[0] if found else None)
+        self.alts.extend(found[1:])
+
+    def voters(self) -> list[Candidate[Decimal]]:
+        """Every read's best candidate, the two-part reading of a fraction included."""
+        joined = self.fraction.candidate() if self.fraction is not None else None
+        return [*self.cands, joined] if joined is not None else list(self.cands)
+
+    def result(self) -> Field[Decimal]:
+        return vote(self.voters(), self.reads + (self.fraction is not None))
+
+    def values(self) -> set[Decimal]:
+        return {c.value for c in (*self.voters(), *self.alts)}
+
+
+@dataclass
+class Amounts:
+    """Both amounts as read, the evidence behind them, and what a clerk should know."""
+
+    courtesy: Field[Decimal]
+    legal: Field[Decimal]
+    courtesy_evidence: FieldEvidence
+    legal_evidence: FieldEvidence
+    warnings: list[str] = field(default_factory=list)
+
+
+def _layout_courtesy(words: list[Word], line: Line, dpi: int) -> Candidate[Decimal] | None:
+    x0, y0, x1, y1 = line.box
+    pad = int(0.05 * dpi)
+    found = words_in(words, (x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+    if not found:
+        return None
+    return best_span([w for row in text_lines(found) for w in row], parse_courtesy)
+
+
+def read_amounts(
+    image: np.ndarray,
+    dpi: int,
+    regions: Regions,
+    anchors: Anchors,
+    layout_words: list[Word],
+) -> Amounts:
+    """Both amounts of an upright, cleaned check front."""
+    legal_box, rule = legal_region(image, dpi, regions)
+    court = FieldEvidence(isolate(image, courtesy_region(image, dpi, regions, anchors, rule), dpi))
+    legal = FieldEvidence(isolate(image, legal_box, dpi, trim_filler=True))
+    if court.line is not None:
+        court.fraction = split_fraction(court.line)
+        if court.fraction is None:  # the layout pass runs raised cents into the dollars
+            court.add(_layout_courtesy(layout_words, court.line, dpi))
+    if legal.line is not None:
+        legal.add_all(layout_candidates(layout_words, legal.line.box, dpi))
+    _first_round(court, legal)
+    c_field, l_field = court.result(), legal.result()
+    if c_field.value is None or c_field.value != l_field.value:
+        _tie_break_round(court, legal)
+        c_field, l_field = court.result(), legal.result()
+    c_field, l_field, notes = cross_check(court, legal, c_field, l_field)
+    return Amounts(c_field, l_field, court, legal, notes)
+
+
+Sink = Callable[[LineRead], None]
+
+
+def _run(jobs: list[tuple[np.ndarray, Sink]], whitelist: str | None = None) -> None:
+    """Read every job's image in one Tesseract run and hand each read to its job's sink."""
+    if not jobs:
+        return
+    reads = tess.read_lines([image for image, _ in jobs], whitelist)
+    for (_, sink), read in zip(jobs, reads, strict=True):
+        sink(read)
+
+
+def _courtesy_sink(court: FieldEvidence) -> Sink:
+    """Whole-line reads of the figures. With raised cents, a read that came out as a whole number
+    lost the cents (or ran them into the dollars): it is left to the two-part reading."""
+
+    def sink(read: LineRead) -> None:
+        cand = line_candidate(read)
+        if court.fraction is not None and (
+            cand is None or ("." not in cand.raw and "/" not in cand.raw)
+        ):
+            return
+        court.add(cand)
+
+    return sink
+
+
+def _legal_sink(legal: FieldEvidence) -> Sink:
+    return lambda read: legal.add_all(read_candidates(read))
+
+
+def _first_round(court: FieldEvidence, legal: FieldEvidence) -> None:
+    """Both lines grey and black-and-white without a character set, and the figures again with the
+    money set (the dollars and raised cents apart too, when so written): two Tesseract runs."""
+    plain: list[tuple[np.ndarray, Sink]] = []
+    money: list[tuple[np.ndarray, Sink]] = []
+    if court.line is not None:
+        c = normalize(court.line.image, court.line.tall)
+        for image in (c, binarize(c)):
+            plain.append((image, _courtesy_sink(court)))
+            money.append((image, _courtesy_sink(court)))
+        frac = court.fraction
+        if frac is not None:
+            plain.append((frac.dollars_image, frac.add_dollars))
+            money.append((frac.dollars_image, frac.add_dollars))
+            money.append((frac.cents_image, frac.add_cents))
+            money.append((binarize(frac.cents_image), frac.add_cents))
+    if legal.line is not None:
+        lg = normalize(legal.line.image, legal.line.tall)
+        plain += [(lg, _legal_sink(legal)), (binarize(lg), _legal_sink(legal))]
+    _run(plain)
+    _run(money, MONEY)
+
+
+def _tie_break_round(court: FieldEvidence, legal: FieldEvidence) -> None:
+    """Both lines once more, smaller and larger, in one run: Tesseract's mistakes depend on scale
+    (a serif 5 read as 9 at one size is a 5 at another), so these reads err differently."""
+    jobs: list[tuple[np.ndarray, Sink]] = []
+    for height in TIE_BREAK_HEIGHTS:
+        if court.line is not None:
+            jobs.append(
+                (normalize(court.line.image, court.line.tall, height), _courtesy_sink(court))
+            )
+            if court.fraction is not None:
+                dollars = _rescale(court.fraction.dollars_image, height)
+                jobs.append((dollars, court.fraction.add_dollars))
+        if legal.line is not None:
+            jobs.append((normalize(legal.line.image, legal.line.tall, height), _legal_sink(legal)))
+    _run(jobs)
+
+
+def _rescale(image: np.ndarray, height: int) -> np.ndarray:
+    """A crop normalized to TARGET_HEIGHT at another text height (its padding scales along)."""
+    scale = height / TARGET_HEIGHT
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+
+
+def _support(cands: list[Candidate[Decimal]], value: Decimal) -> float:
+    miss = 1.0
+    for c in cands:
+        if c.value == value:
+            miss *= 1.0 - c.conf
+    return 1.0 - miss
+
+
+def _field_for(ev: FieldEvidence, value: Decimal) -> Field[Decimal]:
+    """The field as if `value` had won its vote: its support (second readings included), less
+    every rival best reading's."""
+    mine = [c for c in (*ev.voters(), *ev.alts) if c.value == value]
+    conf = _support(mine, value)
+    for other in {c.value for c in ev.voters()} - {value}:
+        conf *= 1.0 - _support(ev.voters(), other)
+    raw = max(mine, key=lambda c: c.conf).raw
+    return Field(value, round(max(0.0, min(MAX_CONFIDENCE, conf)), 3), raw)
+
+
+def _agreed(c_field: Field[Decimal], l_field: Field[Decimal]) -> tuple[Field[Decimal], ...]:
+    """Both fields read the same value independently: each is as sure as either could be wrong
+    only if both were, the same way (a digit misread and a word misread rarely coincide)."""
+    if min(c_field.confidence, l_field.confidence) < AGREE_FLOOR:
+        return c_field, l_field  # a guess agreeing with a reading proves nothing
+    both = 1.0 - (1.0 - c_field.confidence) * (1.0 - l_field.confidence)
+    both = round(min(MAX_CONFIDENCE, both), 3)
+    return (
+        Field(c_field.value, max(c_field.confidence, both), c_field.raw),
+        Field(l_field.value, max(l_field.confidence, both), l_field.raw),
+    )
+
+
+SWITCH_RATIO = 0.2  # a field gives up its winner only for a value it supports at least this well
+
+
+def _plausible(ev: FieldEvidence, value: Decimal, winner: Field[Decimal]) -> bool:
+    """Whether a field may take `value` instead of its own winner: a clear reading ('...and 95
+    Cents') is not traded for a faint second reading that happens to match the other field."""
+    if winner.value is None or winner.value == value:
+        return True
+    everything = [*ev.voters(), *ev.alts]
+    return _support(everything, value) >= SWITCH_RATIO * _support(ev.voters(), winner.value)
+
+
+def cross_check(
+    court: FieldEvidence,
+    legal: FieldEvidence,
+    c_field: Field[Decimal],
+    l_field: Field[Decimal],
+) -> tuple[Field[Decimal], Field[Decimal], list[str]]:
+    """When the two winners differ, settle on a value both fields read, if there is one.
+
+    Only values that some read of each field produced count, and each keeps the confidence it
+    earns in its own field's vote. Agreement raises confidence only when the value also won one
+    of the two votes outright: a second reading on both sides stays a weak one.
+    """
+    notes: list[str] = []
+    if c_field.value is not None and c_field.value == l_field.value:
+        c_field, l_field = _agreed(c_field, l_field)
+        return c_field, l_field, notes
+    shared = [
+        v
+        for v in court.values() & legal.values()
+        if _plausible(court, v, c_field) and _plausible(legal, v, l_field)
+    ]
+    if shared:
+        best = max(
+            shared, key=lambda v: (_support(court.voters(), v) + _support(legal.voters(), v), v)
+        )
+        c_new, l_new = _field_for(court, best), _field_for(legal, best)
+        if best in (c_field.value, l_field.value):
+            c_new, l_new = _agreed(c_new, l_new)
+        return c_new, l_new, notes
+    if c_field.value is not None and l_field.value is not None:
+        notes.append(f"courtesy amount {c_field.value} and legal amount {l_field.value} disagree")
+    return c_field, l_field, notes

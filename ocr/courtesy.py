@@ -1,0 +1,116 @@
+"""The courtesy amount (the figures in the box): where it is, how its reads become candidates.
+
+Figures are read whole, and, when the writer put the cents as a small raised fraction ('460 ⁸⁸⁄₁₀₀'),
+also in two parts: Tesseract runs the small cents into the dollars ('46088/00'), so the dollars and
+the cents are cut apart, each read and voted on by itself, and joined into one more candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from ocr import stock
+from ocr.evidence import Candidate, best_span, vote
+from ocr.isolate import Line, normalize, raised_tail
+from ocr.layout import Anchors, Box, Regions
+from ocr.parse.amounts import parse_amount_detail
+from ocr.tess import LineRead
+
+MONEY = "0123456789$,.*/-"
+_CENTS = re.compile(r"^(?P<cents>\d{1,2}|[xX]{2})\s*/?\s*1?[0oO]{1,2}$")
+
+
+def parse_courtesy(text: str) -> tuple[Decimal, float] | None:
+    """The figures as an amount, trusted fully only in an unambiguous shape ('123.45')."""
+    parsed = parse_amount_detail(text)
+    if parsed is None:
+        return None
+    return parsed.value, 1.0 if parsed.strict else 0.5
+
+
+def parse_cents(text: str) -> int | None:
+    """The small raised fraction after the dollars: '88/100', '88/00' (the 1 lost), 'xx/100'."""
+    found = _CENTS.match(text.replace(" ", ""))
+    if found is None:
+        return None
+    cents = found.group("cents")
+    return 0 if cents.lower() == "xx" else int(cents)
+
+
+def whole_dollars(text: str) -> int | None:
+    """A read of the dollars alone ('254', '1,141'): a whole number with no cents written."""
+    parsed = parse_amount_detail(text)
+    if parsed is None or parsed.strict or parsed.value != parsed.value.to_integral_value():
+        return None
+    return int(parsed.value)
+
+
+def courtesy_region(
+    image: np.ndarray, dpi: int, regions: Regions, anchors: Anchors, legal_rule: Box | None
+) -> Box:
+    """Where the figures are: the printed box, else its underline, else the labels' region."""
+    found = stock.courtesy_box(image, dpi) or stock.courtesy_underline(image, dpi)
+    if found is not None:
+        return found
+    labelled = anchors.dollar is not None or anchors.amount is not None
+    if not labelled and legal_rule is not None:
+        return stock.courtesy_above_legal(legal_rule, image.shape[1], dpi)
+    return regions.courtesy
+
+
+def line_candidate(read: LineRead) -> Candidate[Decimal] | None:
+    """One whole-line read as a candidate (noise words around the figures dropped)."""
+    return best_span(read.words, parse_courtesy) if read.words else None
+
+
+@dataclass
+class Fraction:
+    """A courtesy amount written with raised cents, read in two parts."""
+
+    dollars_image: np.ndarray
+    cents_image: np.ndarray
+    dollars: list[Candidate[Decimal]] = field(default_factory=list)
+    cents: list[Candidate[Decimal]] = field(default_factory=list)
+    dollar_reads: int = 0
+    cent_reads: int = 0
+
+    def add_dollars(self, read: LineRead) -> None:
+        self.dollar_reads += 1
+        value = whole_dollars(read.text)
+        if value is not None:
+            conf = 0.5 * read.min_conf + 0.5 * read.mean_conf
+            self.dollars.append(Candidate(Decimal(value), conf, read.text))
+
+    def add_cents(self, read: LineRead) -> None:
+        self.cent_reads += 1
+        part = parse_cents(read.text)
+        if part is not None:
+            self.cents.append(Candidate(Decimal(part), read.mean_conf, read.text))
+
+    def candidate(self) -> Candidate[Decimal] | None:
+        """The dollars' vote and the cents' vote joined; as sure as the weaker of the two."""
+        d = vote(self.dollars, self.dollar_reads)
+        c = vote(self.cents, self.cent_reads)
+        if d.value is None or c.value is None:
+            return None
+        value = (d.value + c.value / 100).quantize(Decimal("0.01"))
+        return Candidate(value, min(d.confidence, c.confidence), f"{d.raw} {c.raw}")
+
+
+def split_fraction(line: Line) -> Fraction | None:
+    """The dollars and the raised cents of a courtesy line, each scaled to its own height."""
+    at = raised_tail(line)
+    if at is None:
+        return None
+    small = [g for g in line.glyphs if g[0] >= at]
+    top = max(0, min(g[1] for g in small) - 2)
+    bottom = max(g[3] for g in small) + 2
+    cents_tall = max(g[3] - g[1] for g in small)
+    return Fraction(
+        normalize(line.image[:, :at], line.tall),
+        normalize(line.image[top:bottom, at:], cents_tall),
+    )

@@ -1,0 +1,88 @@
+"""Readings as evidence: each read of a field is a candidate, and candidates are combined by vote.
+
+A field is read several times, independently (different crops, binarizations, character sets); a
+value several reads agree on is more likely right than any one read, and two values competing make
+both doubtful. These helpers are shared by every field reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from ocr.reading import Field
+from ocr.tess import LineRead, Word
+
+T = TypeVar("T")
+MAX_CONFIDENCE = 0.99
+
+# A parser takes OCR text and returns (value, how much the shape itself can be trusted) or None.
+Parser = Callable[[str], "tuple[T, float] | None"]
+
+
+@dataclass(frozen=True)
+class Candidate(Generic[T]):
+    """One reading of a field: value, confidence in [0, 1], and the text it came from."""
+
+    value: T
+    conf: float
+    raw: str
+
+
+def line_conf(read: LineRead) -> float:
+    """Tesseract's confidence for a line: the weakest word counts as much as the average."""
+    return 0.5 * read.min_conf + 0.5 * read.mean_conf
+
+
+def vote(cands: list[Candidate[T]], reads: int) -> Field[T]:
+    """Combine independent readings: agreement raises confidence, disagreement lowers it."""
+    if not cands:
+        return Field(None, 0.0, "")
+    groups: dict[T, list[Candidate[T]]] = {}
+    for c in cands:
+        groups.setdefault(c.value, []).append(c)
+
+    def support(group: list[Candidate[T]]) -> float:
+        miss = 1.0
+        for c in group:
+            miss *= 1.0 - c.conf
+        return 1.0 - miss
+
+    ranked = sorted(groups.values(), key=lambda g: (support(g), len(g)), reverse=True)
+    best = ranked[0]
+    conf = support(best)
+    if len(ranked) > 1:
+        conf *= 1.0 - support(ranked[1])
+    silent = reads - len(cands)  # reads that found nothing are weak evidence against
+    conf *= 0.85**silent
+    top = max(best, key=lambda c: c.conf)
+    return Field(top.value, round(min(MAX_CONFIDENCE, max(0.0, conf)), 3), top.raw)
+
+
+def _span_conf(words: list[Word] | tuple[Word, ...]) -> float:
+    confs = [w.conf for w in words]
+    return 0.5 * min(confs) + 0.5 * sum(confs) / len(confs)
+
+
+def best_span(
+    words: list[Word] | tuple[Word, ...], parse: Callable[[str], tuple[T, float] | None]
+) -> Candidate[T] | None:
+    """The reading of the longest run of words that parses: leading and trailing noise (a stray
+    '$' misread as '§', the bank's name above a memo line) is dropped, never the middle."""
+    seq = list(words)
+    n = len(seq)
+    has_digit = [any(c.isdigit() for c in w.text) for w in seq]
+    for length in range(n, 0, -1):
+        found: list[Candidate[T]] = []
+        for i in range(0, n - length + 1):
+            if any(has_digit[:i]) or any(has_digit[i + length :]):
+                continue  # a dropped word with digits in it may be part of the number
+            span = seq[i : i + length]
+            text = " ".join(w.text for w in span)
+            parsed = parse(text)
+            if parsed is not None:
+                found.append(Candidate(parsed[0], _span_conf(span) * parsed[1], text))
+        if found:
+            return max(found, key=lambda c: c.conf)
+    return None

@@ -1,0 +1,252 @@
+"""Cut one line of writing out of a field's region, clean, and sized the way Tesseract reads best.
+
+A region is a search box: besides the amount it may hold box sides, the rule under the line, the
+tail of the date above, the '$' before it and the dashes or stars a writer adds so nothing can be
+squeezed in after the words. Tesseract reads those as digits and letters ('|' becomes '1', stars
+become 'KKKK'), so only the ink of the written line is kept: the connected components of the line
+with the most ink, less rules, bars and trailing filler. The line is then scaled to a fixed text
+height, since Tesseract's line recognizer misreads small writing that it would read at ~36 px.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr.stock import Box, ink_mask
+
+TARGET_HEIGHT = 36  # px for the tallest glyphs (capitals, digits, ascenders) after scaling
+PAD = 16
+
+
+@dataclass(frozen=True)
+class Line:
+    """The writing of one field: the cut-out (everything else erased), its geometry and its glyphs."""
+
+    image: np.ndarray  # grey crop of the line, paper 255, not yet scaled
+    tall: float  # height of the tall glyphs in page pixels
+    box: Box  # where the line is on the page
+    glyphs: tuple[Box, ...]  # connected components kept, in crop pixels, left to right
+    baseline: float  # y of the baseline in crop pixels
+
+
+def _stats(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    speck = max(4, int((0.012 * dpi) ** 2))
+    return labels, stats, [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= speck]
+
+
+def _erase_rules(ink: np.ndarray, dpi: int) -> None:
+    """Horizontal rules longer than 0.25 in are not writing (the stroke under '$' is shorter)."""
+    k = max(10, int(0.25 * dpi))
+    if ink.shape[1] <= k:
+        return
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))
+    horiz = cv2.dilate(horiz, np.ones((3, 1), np.uint8))
+    ink[horiz > 0] = 0
+
+
+def _main_line(stats: np.ndarray, comps: list[int]) -> list[int]:
+    """The components of the text line with the most ink, and whatever sits inside its band.
+
+    Each line's band is that of its biggest glyph and does not grow as glyphs join: a growing band
+    lets raised stars chain the amount to the printed 'AMOUNT' label above it.
+    """
+    lines: list[list[int]] = []  # [y0, y1, ink, *members]
+    for i in sorted(comps, key=lambda i: -int(stats[i, cv2.CC_STAT_AREA])):
+        y0 = int(stats[i, cv2.CC_STAT_TOP])
+        y1 = y0 + int(stats[i, cv2.CC_STAT_HEIGHT])
+        for line in lines:
+            overlap = min(line[1], y1) - max(line[0], y0)
+            if overlap > 0.3 * min(y1 - y0, line[1] - line[0]):
+                line[2] += int(stats[i, cv2.CC_STAT_AREA])
+                line.append(i)
+                break
+        else:
+            lines.append([y0, y1, int(stats[i, cv2.CC_STAT_AREA]), i])
+    best = max(lines, key=lambda line: line[2])
+    keep = best[3:]
+    top, bottom = best[0], best[1]
+    for i in comps:
+        cy = stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT] / 2
+        if i not in keep and top <= cy <= bottom:
+            keep.append(i)
+    return keep
+
+
+def _drop_bars(stats: np.ndarray, keep: list[int], dpi: int, height: int) -> list[int]:
+    """Box sides and page edges: thin upright bars running (nearly) the height of the region.
+
+    A handwritten 'l' is as thin and may be three times as tall as the other letters, so height
+    alone does not tell; only a bar no writing could reach does.
+    """
+    heights = [int(stats[i, cv2.CC_STAT_HEIGHT]) for i in keep]
+    typical = float(np.median(heights)) if heights else 0.0
+    out = []
+    for i in keep:
+        w, h = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
+        thin = w < 0.05 * dpi and h > 5 * w
+        if thin and (h >= 0.75 * height or h > 3.5 * typical):
+            continue
+        out.append(i)
+    return out
+
+
+def _tall(stats: np.ndarray, keep: list[int]) -> float:
+    heights = sorted(int(stats[i, cv2.CC_STAT_HEIGHT]) for i in keep)
+    return float(np.percentile(heights, 90))
+
+
+def _baseline(stats: np.ndarray, keep: list[int], tall: float) -> float:
+    """The writing's baseline: the median foot of the glyphs in the left part of the line (the
+    words; filler and stars, when there are any, are on the right)."""
+    ordered = sorted(keep, key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
+    left = ordered[: max(1, int(len(ordered) * 0.6))]
+    bottoms = [
+        int(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT])
+        for i in left
+        if stats[i, cv2.CC_STAT_HEIGHT] >= 0.4 * tall
+    ]
+    return float(np.median(bottoms)) if bottoms else 0.0
+
+
+def _trim_filler(stats: np.ndarray, keep: list[int], tall: float, base: float) -> list[int]:
+    """Drop the filler after the words: dashes, a drawn line, stars (raised, or a run of clones).
+
+    The words always end in a tall glyph ('100', 'Cents', 'no/100'), so filler is only looked for
+    at the right end.
+    """
+    keep = sorted(keep, key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
+
+    def filler(i: int) -> bool:
+        w, h = int(stats[i, 2]), int(stats[i, 3])
+        return h < 0.3 * tall or (w > 5 * h and h < 0.8 * tall)  # a dash or a drawn line
+
+    def star(i: int) -> bool:
+        y, h = int(stats[i, 1]), int(stats[i, 3])
+        return y + h < base - 0.25 * tall and h < 0.75 * tall  # small, raised off the baseline
+
+    def clones(i: int, j: int) -> bool:
+        a, b = stats[i], stats[j]
+        if max(a[3], b[3]) > 0.6 * tall:
+            return False
+        return bool(
+            abs(int(a[2]) - int(b[2])) <= 0.15 * max(a[2], b[2]) + 1
+            and abs(int(a[3]) - int(b[3])) <= 0.15 * max(a[3], b[3]) + 1
+            and abs(int(a[4]) - int(b[4])) <= 0.2 * max(a[4], b[4]) + 2
+            and abs((a[1] + a[3] / 2) - (b[1] + b[3] / 2)) <= 0.15 * tall + 1
+        )
+
+    changed = True
+    while changed and keep:
+        changed = False
+        while keep and filler(keep[-1]):
+            keep.pop()
+            changed = True
+        run = 1
+        while run < len(keep) and clones(keep[-run - 1], keep[-run]):
+            run += 1
+        stars = 0
+        while stars < len(keep) and star(keep[-stars - 1]):
+            stars += 1
+        if run >= 5 or stars >= 3:
+            del keep[-max(run if run >= 5 else 0, stars if stars >= 3 else 0) :]
+            changed = True
+    return keep
+
+
+def _trim_leading_stars(stats: np.ndarray, keep: list[int], tall: float) -> list[int]:
+    """Drop the stars or dots before figures ('**743.81'), which Tesseract reads as '2' or '9'.
+
+    Figures start with a digit or a '$', both as tall as the rest; a hand's stars may sit on the
+    baseline, so they are told apart by size alone."""
+    keep = sorted(keep, key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
+    while len(keep) > 1:
+        w, h = int(stats[keep[0], 2]), int(stats[keep[0], 3])
+        if not (h < 0.65 * tall and w < 1.5 * tall):
+            break
+        keep.pop(0)
+    return keep
+
+
+def isolate(page: np.ndarray, region: Box, dpi: int, trim_filler: bool = False) -> Line | None:
+    """The written line in a region of a cleaned page, or None when the region holds no writing.
+
+    With trim_filler (the legal line) dashes and stars after the words are dropped; otherwise (the
+    figures) stars before them are."""
+    h, w = page.shape
+    x0, y0 = max(0, int(region[0])), max(0, int(region[1]))
+    x1, y1 = min(w, int(region[2])), min(h, int(region[3]))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    gray = page[y0:y1, x0:x1]
+    ink = ink_mask(gray)
+    _erase_rules(ink, dpi)
+    labels, stats, comps = _stats(ink, dpi)
+    if not comps:
+        return None
+    keep = _drop_bars(stats, _main_line(stats, comps), dpi, y1 - y0)
+    if not keep:
+        return None
+    tall = _tall(stats, keep)
+    base = _baseline(stats, keep, tall)
+    if trim_filler:
+        keep = _trim_filler(stats, keep, tall, base)
+    else:
+        keep = _trim_leading_stars(stats, keep, tall)
+    if not keep:
+        return None
+    keep.sort(key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
+    cx0 = min(int(stats[i, 0]) for i in keep)
+    cy0 = min(int(stats[i, 1]) for i in keep)
+    cx1 = max(int(stats[i, 0] + stats[i, 2]) for i in keep)
+    cy1 = max(int(stats[i, 1] + stats[i, 3]) for i in keep)
+    mask = np.isin(labels[cy0:cy1, cx0:cx1], keep)
+    out = np.full((cy1 - cy0, cx1 - cx0), 255, np.uint8)
+    out[mask] = gray[cy0:cy1, cx0:cx1][mask]
+    glyphs = tuple(
+        (
+            int(stats[i, 0]) - cx0,
+            int(stats[i, 1]) - cy0,
+            int(stats[i, 0] + stats[i, 2]) - cx0,
+            int(stats[i, 1] + stats[i, 3]) - cy0,
+        )
+        for i in keep
+    )
+    return Line(out, tall, (x0 + cx0, y0 + cy0, x0 + cx1, y0 + cy1), glyphs, base - cy0)
+
+
+def raised_tail(line: Line) -> int | None:
+    """Where small raised figures start at the end of a courtesy amount ('460 ⁸⁸⁄₁₀₀'), as an x in
+    the line's crop, or None. Writers put the cents as a small fraction above the baseline; read
+    run together with the dollars they come out as '46088/00', so they are read on their own."""
+    if len(line.glyphs) < 3:
+        return None
+    big = [g for g in line.glyphs if g[3] - g[1] >= 0.75 * line.tall]
+    if not big:
+        return None
+    for k, g in enumerate(line.glyphs):
+        small = g[3] - g[1] < 0.72 * line.tall
+        raised = g[3] < line.baseline - 0.15 * line.tall
+        if k > 0 and small and raised and g[0] > big[0][2]:
+            rest = line.glyphs[k:]
+            if all(r[3] - r[1] < 0.8 * line.tall for r in rest) and len(rest) >= 2:
+                return g[0]
+            return None
+    return None
+
+
+def normalize(image: np.ndarray, tall: float, target: int = TARGET_HEIGHT) -> np.ndarray:
+    """Scale so the tall glyphs are `target` px high, and pad with paper (Tesseract needs margin)."""
+    scale = min(4.0, max(0.4, target / max(tall, 1.0)))
+    interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    out = cv2.resize(image, None, fx=scale, fy=scale, interpolation=interp)
+    return cv2.copyMakeBorder(out, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
+
+
+def binarize(image: np.ndarray) -> np.ndarray:
+    """Otsu black and white: a second, differently-erring view of the same line."""
+    _, out = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return out

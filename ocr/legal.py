@@ -1,0 +1,70 @@
+"""The legal amount (the amount in words): where it is, how its reads become candidates.
+
+A read of the words yields its best reading and a few second readings the same words support
+('Tio Hondeed Sity Six' is most likely 266 but could be 66): the best one votes, the others are kept
+for the cross-check with the figures, which may only pick a value that some read really produced.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from ocr import stock
+from ocr.evidence import Candidate
+from ocr.layout import Box, Regions, text_lines, words_in
+from ocr.parse.lattice import read_words
+from ocr.parse.words import parse_words_detail
+from ocr.tess import LineRead, Word
+
+NO_CENTS = 0.4  # 'Three hundred' with no cents read: the cents may be cut off, not zero
+
+
+def parse_legal(text: str) -> tuple[Decimal, float] | None:
+    """The words as an amount; guessed words and a missing cents part lower the trust."""
+    parsed = parse_words_detail(text)
+    if parsed is None:
+        return None
+    quality = (0.3**parsed.unknown_tokens) * (0.95**parsed.fuzzy_tokens)
+    if not parsed.has_cents:
+        quality *= NO_CENTS
+    return parsed.value, quality
+
+
+def legal_region(image: np.ndarray, dpi: int, regions: Regions) -> tuple[Box, Box | None]:
+    """Where the words are (above the legal rule, else the labels' region), and the rule itself."""
+    rule = stock.legal_rule(image, dpi)
+    if rule is None:
+        return regions.legal, None
+    return stock.legal_region(rule, dpi), rule
+
+
+def legal_readings(text: str, line_conf: float, limit: int = 3) -> list[Candidate[Decimal]]:
+    """The words' readings as candidates, best first: Tesseract's confidence in the line times
+    how much the words had to be bent to make a number."""
+    out = []
+    for r in read_words(text, limit):
+        quality = r.quality if r.has_cents else r.quality * NO_CENTS
+        out.append(Candidate(r.value, round(line_conf * quality, 4), text))
+    return out
+
+
+def read_candidates(read: LineRead) -> list[Candidate[Decimal]]:
+    """One Tesseract read of the line as candidates, best first."""
+    if not read.words:
+        return []
+    return legal_readings(read.text, 0.5 * read.min_conf + 0.5 * read.mean_conf)
+
+
+def layout_candidates(words: list[Word], box: Box, dpi: int) -> list[Candidate[Decimal]]:
+    """The layout pass's words over the cut-out line: one more, independent, read."""
+    x0, y0, x1, y1 = box
+    pad = int(0.05 * dpi)
+    found = words_in(words, (x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+    if not found:
+        return []
+    ordered = [w for row in text_lines(found) for w in row]
+    confs = [w.conf for w in ordered]
+    text = " ".join(w.text for w in ordered)
+    return legal_readings(text, 0.5 * min(confs) + 0.5 * sum(confs) / len(confs))

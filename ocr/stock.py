@@ -1,0 +1,154 @@
+"""Where the check stock itself says the amounts are: the courtesy box, its underline, the legal rule.
+
+The printed labels that `layout` anchors on are small and often misread ('$' read as 'S' or lost),
+but the pre-printed lines are big, dark and straight, and every check style draws them: a box (or an
+underline) right of the '$' for the figures, and a long rule across the middle for the words. Found
+geometrically they give a tight region even when no label was read; callers fall back to the label
+anchors when the stock has no such lines.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+Box = tuple[int, int, int, int]
+
+INK = 170  # grey level below which a pixel is ink, on a page cleanup has flattened
+
+
+def ink_mask(gray: np.ndarray, threshold: int = INK) -> np.ndarray:
+    """1 where there is ink, as uint8 (what OpenCV's morphology wants)."""
+    return (gray < threshold).astype(np.uint8)
+
+
+def horizontal_segments(gray: np.ndarray, dpi: int, min_len_in: float = 0.3) -> list[Box]:
+    """Printed horizontal rules as boxes, longest pieces joined.
+
+    A one-pixel line stepping through a residual skew breaks into pieces; a small vertical dilation
+    bridges the steps, and collinear pieces with a gap under 0.12 in are joined (wider gaps, like
+    the '$' between the payee line and the courtesy underline, keep two rules apart).
+    """
+    ink = cv2.dilate(ink_mask(gray), np.ones((3, 1), np.uint8))
+    k = max(10, int(min_len_in * dpi))
+    if ink.shape[1] <= k:
+        return []
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(horiz)
+    pieces = sorted((tuple(int(v) for v in stats[i, :4]) for i in range(1, n)), key=lambda s: s[0])
+    merged: list[list[float]] = []
+    gap, drift = 0.12 * dpi, max(3.0, 0.02 * dpi)
+    for x, y, w, h in pieces:
+        cy = y + h / 2
+        for m in merged:
+            if abs(m[4] - cy) <= drift and x - m[2] <= gap:
+                m[1], m[2], m[3] = min(m[1], y), max(m[2], x + w), max(m[3], y + h)
+                break
+        else:
+            merged.append([x, y, x + w, y + h, cy])
+    return [(int(m[0]), int(m[1]), int(m[2]), int(m[3])) for m in merged]
+
+
+def _upright_bars(gray: np.ndarray, dpi: int) -> list[Box]:
+    """Short vertical bars 0.14-0.5 in tall: the sides of a courtesy box (and the odd '1')."""
+    k = max(6, int(0.12 * dpi))
+    if gray.shape[0] <= k:
+        return []
+    vert = cv2.morphologyEx(ink_mask(gray), cv2.MORPH_OPEN, np.ones((k, 1), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(vert)
+    bars = []
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        if 0.14 * dpi <= h <= 0.5 * dpi and w <= 0.05 * dpi:
+            bars.append((x, y, x + w, y + h))
+    return bars
+
+
+def courtesy_box(gray: np.ndarray, dpi: int) -> Box | None:
+    """The inside of the courtesy amount box, or None when the check has no such box.
+
+    A box is two upright bars 0.8-2.6 in apart, level with each other, whose tops and bottoms are
+    joined by rules, in the right half of the check above its lower quarter. The box nearest the top
+    wins (a business check's lower boxes are not amounts).
+    """
+    H, W = gray.shape
+    tol = max(3, int(0.03 * dpi))
+    bars = [b for b in _upright_bars(gray, dpi) if b[0] > 0.45 * W and (b[1] + b[3]) / 2 < 0.75 * H]
+    rules = horizontal_segments(gray, dpi, 0.3)
+    found: list[Box] = []
+    for left in bars:
+        for right in bars:
+            if not 0.8 * dpi <= right[0] - left[2] <= 2.6 * dpi:
+                continue
+            if abs(left[1] - right[1]) > 2 * tol or abs(left[3] - right[3]) > 2 * tol:
+                continue
+            top, bottom = min(left[1], right[1]), max(left[3], right[3])
+            if _ruled(rules, left[2], right[0], top, tol) and _ruled(
+                rules, left[2], right[0], bottom, tol
+            ):
+                found.append((left[2], top, right[0], bottom))
+    if not found:
+        return None
+    x0, y0, x1, y1 = min(found, key=lambda b: b[1])
+    inset = max(2, int(0.015 * dpi))
+    return (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
+
+
+def _ruled(rules: list[Box], x0: int, x1: int, y: int, tol: int) -> bool:
+    """Whether a rule runs along y across most of x0..x1."""
+    covered = 0
+    for r in rules:
+        if abs((r[1] + r[3]) / 2 - y) <= tol + (r[3] - r[1]) / 2:
+            covered += max(0, min(x1, r[2]) - max(x0, r[0]))
+    return covered >= 0.85 * (x1 - x0)
+
+
+def courtesy_underline(gray: np.ndarray, dpi: int) -> Box | None:
+    """The writing area above a courtesy underline (checks without a box), or None.
+
+    The underline starts right of the '$' (past three quarters of the width), ends near the right
+    edge, and is 0.7-2.4 in long; the date line, which also ends near the edge, starts further left.
+    """
+    H, W = gray.shape
+    cands = [
+        s
+        for s in horizontal_segments(gray, dpi, 0.3)
+        if s[0] >= 0.74 * W
+        and s[2] >= W - 0.55 * dpi
+        and 0.7 * dpi <= s[2] - s[0] <= 2.4 * dpi
+        and 0.25 * H < s[1] < 0.6 * H
+    ]
+    if not cands:
+        return None
+    x0, y0, x1, _ = max(cands, key=lambda s: s[1])
+    return (x0, y0 - int(0.3 * dpi), x1, y0)
+
+
+def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
+    """The rule the legal amount is written on: the lowest long rule across the middle.
+
+    Personal checks also have a long payee rule above it, business checks a date rule on the right;
+    the signature and memo rules are shorter than half the width.
+    """
+    H, W = gray.shape
+    cands = [
+        s
+        for s in horizontal_segments(gray, dpi, 0.3)
+        if 0.45 * W <= s[2] - s[0] < 0.95 * W and 0.33 * H < s[1] < 0.8 * H
+    ]
+    if not cands:
+        return None
+    return max(cands, key=lambda s: s[1])
+
+
+def legal_region(rule: Box, dpi: int) -> Box:
+    """Where the legal amount is written: a band above its rule, a little below it for descenders."""
+    x0, y0, x1, _ = rule
+    return (x0, y0 - int(0.34 * dpi), x1, y0 + int(0.06 * dpi))
+
+
+def courtesy_above_legal(rule: Box, width: int, dpi: int) -> Box:
+    """A last-resort courtesy region when neither a box, an underline nor a label was found: the
+    right quarter of the band above the legal rule, where both check styles write the figures."""
+    y = rule[1]
+    return (int(0.76 * width), y - int(0.72 * dpi), width - int(0.05 * dpi), y - int(0.26 * dpi))

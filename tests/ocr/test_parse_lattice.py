@@ -1,0 +1,88 @@
+"""Legal amounts read from garbled words: the readings the words support, best first, each with
+how much the words had to be bent, and never a number the words do not form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocr.parse.lattice import fraction_cents, read_words
+from ocr.parse.words import amount_to_words
+
+
+def _values(text: str) -> list[Decimal]:
+    return [r.value for r in read_words(text)]
+
+
+def test_clean_words_read_exactly_and_first() -> None:
+    (best, *_) = read_words("Four Hundred Twelve and 45/100")
+    assert best.value == Decimal("412.45") and best.quality == 1.0 and best.has_cents
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Handwriting as Tesseract returns it.
+        ("For Wedred eighleen and OO/IOC)", "418.00"),
+        ("Tree Hundred Ferty Nine and 61/100", "349.61"),
+        ("Eig ht H U nd red Seve nty- Five and 12/100", "875.12"),  # words split apart
+        ("ONE HUNDRED EIGHTY-THYEE AND 34/400.", "183.34"),  # a garbled '100' still ends it
+        ("Two Hundred Fifty-Four Dollars and 95 Cents wee ee eee", "254.95"),
+    ],
+)
+def test_garbled_words_give_the_amount_first(text: str, expected: str) -> None:
+    assert _values(text)[0] == Decimal(expected)
+
+
+def test_a_second_reading_is_offered_when_a_word_is_doubtful() -> None:
+    readings = read_words("Tio Hondeed Sity Six Dellacs and 00 Cents")
+    assert Decimal("266.00") in [r.value for r in readings]
+    assert all(r.quality < 0.1 for r in readings)  # every one of them had to be guessed
+
+
+def test_bent_words_are_worth_less_than_clean_ones() -> None:
+    clean = read_words("Three Hundred Forty Nine and 61/100")[0]
+    bent = read_words("Tree Hundred Ferty Mine and 61/100")[0]
+    assert clean.value == bent.value and bent.quality < 0.2 < clean.quality
+
+
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        ("hundred sixty and 00/100", "160.00"),  # the word before 'hundred' was lost
+        ("eighty hundred and 00/100", "8000.00"),
+        ("Pay to the order of", None),
+        ("and 45/100", None),
+    ],
+)
+def test_no_number_without_guessing(text: str, never: str | None) -> None:
+    readings = read_words(text)
+    assert all(r.quality < 0.01 for r in readings)  # whatever is left is a guess, and says so
+    assert never is None or Decimal(never) not in [r.value for r in readings]
+
+
+def test_noise_after_the_cents_does_not_change_the_amount() -> None:
+    (best, *_) = read_words("EIGHT HUNDRED THIRTY-SEVEN AND 95/100 FEE KR RK 2 2 CO OK")
+    assert best.value == Decimal("837.95") and best.quality == 1.0
+
+
+def test_words_without_cents_are_marked() -> None:
+    (best, *_) = read_words("Three hundred")
+    assert best.value == Decimal("300.00") and not best.has_cents
+
+
+@pytest.mark.parametrize(
+    ("token", "cents"),
+    [("45/100", 45), ("oo/ioc", 0), ("xx/100", 0), ("no/100", 0), ("6l/100", 61), ("4/1", None)],
+)
+def test_fraction_cents(token: str, cents: int | None) -> None:
+    assert fraction_cents(token) == cents
+
+
+@given(st.integers(min_value=100, max_value=99_999_999))
+def test_round_trip(cents: int) -> None:
+    value = (Decimal(cents) / 100).quantize(Decimal("0.01"))
+    assert _values(amount_to_words(value))[0] == value
