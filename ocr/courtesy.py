@@ -52,8 +52,13 @@ def whole_dollars(text: str) -> int | None:
 def courtesy_region(
     image: np.ndarray, dpi: int, regions: Regions, anchors: Anchors, legal_rule: Box | None
 ) -> Box:
-    """Where the figures are: the printed box, else its underline, else the labels' region."""
-    found = stock.courtesy_box(image, dpi) or stock.courtesy_underline(image, dpi)
+    """Where the figures are: the printed box, else its underline, else a business check's amount
+    cell, else the labels' region."""
+    found = (
+        stock.courtesy_box(image, dpi)
+        or stock.courtesy_underline(image, dpi)
+        or stock.courtesy_table(image, dpi)
+    )
     if found is not None:
         return found
     labelled = anchors.dollar is not None or anchors.amount is not None

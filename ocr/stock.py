@@ -124,6 +124,27 @@ def courtesy_underline(gray: np.ndarray, dpi: int) -> Box | None:
     return (x0, y0 - int(0.3 * dpi), x1, y0)
 
 
+def courtesy_table(gray: np.ndarray, dpi: int) -> Box | None:
+    """The amount cell of a business check's date/amount table, or None.
+
+    Such checks print 'Date' and 'Amount' over one rule, 1.8-3.6 in long, that ends near the right
+    edge, and the values are written under it, the amount in its right half.
+    """
+    H, W = gray.shape
+    cands = [
+        s
+        for s in horizontal_segments(gray, dpi, 0.3)
+        if s[2] >= W - 0.6 * dpi
+        and 1.8 * dpi <= s[2] - s[0] <= 3.6 * dpi
+        and 0.2 * H < s[1] < 0.5 * H
+    ]
+    for x0, _, x1, y1 in sorted(cands, key=lambda s: s[1]):
+        cell = (x0 + int(0.45 * (x1 - x0)), y1 + 2, x1, y1 + int(0.3 * dpi))
+        if ink_mask(gray[cell[1] : cell[3], cell[0] : cell[2]]).mean() > 0.01:
+            return cell
+    return None
+
+
 def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
     """The rule the legal amount is written on: the lowest long rule across the middle.
 

@@ -54,6 +54,23 @@ def test_courtesy_underline_when_there_is_no_box() -> None:
     assert region[0] >= int(4.7 * DPI) and region[3] <= y + 2 and region[1] < y - 0.2 * DPI
 
 
+def test_business_table_amount_cell() -> None:
+    img, d = _canvas(8.5, 3.5)
+    y = int(1.15 * DPI)
+    d.text((int(5.3 * DPI), y - 30), "Date", font=_font(18), fill=40)
+    d.text((int(6.75 * DPI), y - 30), "Amount", font=_font(18), fill=40)
+    d.line([(int(5.3 * DPI), y), (int(8.15 * DPI), y)], fill=40, width=2)
+    d.text((int(5.3 * DPI), y + 10), "11/23/2026", font=_font(30), fill=0)
+    d.text((int(6.8 * DPI), y + 10), "845.67", font=_font(30), fill=0)
+    gray = np.array(img)
+    assert stock.courtesy_box(gray, DPI) is None
+    cell = stock.courtesy_table(gray, DPI)
+    assert cell is not None
+    # The cell holds the amount and none of the date.
+    assert cell[0] > 5.3 * DPI + _font(30).getlength("11/23/2026") and cell[0] < 6.8 * DPI
+    assert cell[1] >= y and cell[3] > y + 40
+
+
 def _legal_line(tail: str) -> tuple[np.ndarray, int]:
     img, d = _canvas(6.0, 0.6)
     f = _font(34)
