@@ -224,11 +224,14 @@ def record_item(
             return item
     elif duplicate_of is None and capture.is_check:
         _remember_check(session, capture, amount_read, item)
+    # A second image of a check is never deposited: a duplicate has no money to hold.
     duplicate = item.exception_code == ExceptionCode.DUPLICATE_CHECK.value
-    if item.amount is not None and capture.is_check and capture.unreadable_reason is None:
-        if not duplicate:  # a second image of a check is never deposited: no money to hold
-            ledger.post_to_suspense(
-                session, item=item, amount=item.amount, business_date=business_date
-            )
+    if (
+        item.amount is not None
+        and capture.is_check
+        and capture.unreadable_reason is None
+        and not duplicate
+    ):
+        ledger.post_to_suspense(session, item=item, amount=item.amount, business_date=business_date)
     log.info("item %s held for review: %s", item.id, item.exception_code)
     return item
