@@ -173,3 +173,33 @@ def courtesy_above_legal(rule: Box, width: int, dpi: int) -> Box:
     right quarter of the band above the legal rule, where both check styles write the figures."""
     y = rule[1]
     return (int(0.76 * width), y - int(0.72 * dpi), width - int(0.05 * dpi), y - int(0.26 * dpi))
+
+
+def date_rule(gray: np.ndarray, dpi: int, courtesy: Box | None = None) -> Box | None:
+    """The rule the date is written on: a short rule in the upper right with writing above it.
+
+    Personal and business checks draw it right of 'DATE', 0.8-3 in long, in the top half, above
+    the courtesy box (whose own top and bottom rules, and a business check's date/amount table with
+    its values written below, are not it). The highest such rule wins.
+    """
+    H, W = gray.shape
+    tol = max(3, int(0.04 * dpi))
+    cands = []
+    for s in horizontal_segments(gray, dpi, 0.3):
+        x0, y0, x1, y1 = s
+        if not (x0 >= 0.4 * W and 0.8 * dpi <= x1 - x0 <= 3.0 * dpi and 0.1 * H < y0 < 0.5 * H):
+            continue
+        if courtesy is not None and courtesy[1] - tol <= y0 <= courtesy[3] + tol:
+            continue
+        above = ink_mask(gray[max(0, y0 - int(0.3 * dpi)) : y0 - tol, x0 + tol : x1 - tol])
+        if above.size and above.mean() > 0.008:
+            cands.append(s)
+    if not cands:
+        return None
+    return min(cands, key=lambda s: s[1])
+
+
+def date_region(rule: Box, dpi: int) -> Box:
+    """Where the date is written: a band above its rule, a little below it for descenders."""
+    x0, y0, x1, _ = rule
+    return (x0, y0 - int(0.36 * dpi), x1, y0 + int(0.06 * dpi))

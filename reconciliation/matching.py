@@ -31,17 +31,26 @@ class LoanCandidate:
     status: str
     monthly_payment: Decimal
     payoff: Decimal | None = None  # principal + fees, when known
+    fees_due: Decimal = Decimal("0.00")
 
     def names(self) -> list[str]:
         return [n for n in (self.borrower_name, self.co_borrower_name) if n]
 
+    def expected_amounts(self) -> list[Decimal]:
+        """The amounts the loan's statement asks for: one to three installments, an installment
+        with the fees due, and the payoff."""
+        out: list[Decimal] = []
+        if self.monthly_payment > 0:
+            out += [self.monthly_payment * k for k in range(1, MAX_MULTIPLE + 1)]
+            if self.fees_due > 0:
+                out.append(self.monthly_payment + self.fees_due)
+        if self.payoff is not None and self.payoff > 0:
+            out.append(self.payoff)
+        return sorted(set(out))
+
     def expects(self, amount: Decimal) -> bool:
         """Is `amount` one the loan's statement asks for (installments, or the payoff)?"""
-        if self.monthly_payment > 0:
-            for k in range(1, MAX_MULTIPLE + 1):
-                if amount == self.monthly_payment * k:
-                    return True
-        return self.payoff is not None and amount == self.payoff
+        return amount in self.expected_amounts()
 
 
 @dataclass

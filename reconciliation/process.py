@@ -22,9 +22,12 @@ from lockbox.models import Batch, CheckFingerprint, Item, Loan
 from lockbox.money import mask
 from reconciliation.codes import ExceptionCode
 from reconciliation.matching import LoanCandidate, LoanDirectory, Match, match_capture
-from reconciliation.rules import AmountDecision, decide_amount, evaluate
+from reconciliation.rules import AmountDecision, decide_amount, evaluate, verify_expected
 
 log = logging.getLogger(__name__)
+# Matches made from an account number written on the item: only these may verify an amount (a
+# match by payer and amount already used the amount).
+WRITTEN_ACCOUNT = ("coupon", "memo", "memo_near")
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ def load_directory(session: Session) -> LoanDirectory:
                 co_borrower_name=r.co_borrower_name,
                 status=r.status,
                 monthly_payment=r.monthly_payment,
-                payoff=None,
+                payoff=r.principal_balance + r.fees_due,
+                fees_due=r.fees_due,
             )
             for r in rows
         ]
@@ -158,6 +162,9 @@ def record_item(
         match = match_capture(capture, directory, decision.amount)
         if match.account_number is not None:
             loan = session.scalar(_LOAN, {"account": match.account_number})
+            named = directory.get(match.account_number)
+            if named is not None and match.method in WRITTEN_ACCOUNT:
+                decision = verify_expected(capture, decision, named.expected_amounts())
     amount_read = decision.read if decision else None
     duplicate_of = find_duplicate(session, capture) if capture.is_check else None
     findings = evaluate(
@@ -197,6 +204,7 @@ def record_item(
             **capture.to_json(),
             "codes": [f.code.value for f in findings],
             "candidates": match.candidates if match else [],
+            "amount_verified": bool(decision and decision.verified),
         },
         business_date=business_date,
     )

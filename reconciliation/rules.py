@@ -6,6 +6,7 @@ a sentence for the clerk. The amount is decided here too: courtesy and legal mus
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ class AmountDecision:
     read: Decimal | None  # the best single reading, shown to the clerk and held in suspense
     finding: Finding | None
     confidence: float
+    verified: bool = False  # decided with the matched loan's expected amounts
 
 
 def _show(value: Decimal | None) -> str:
@@ -80,6 +82,32 @@ def decide_amount(capture: Capture) -> AmountDecision:
         ),
         0.0,
     )
+
+
+EXPECTED_FLOOR = 0.1  # below this a reading is a guess, even of an amount the loan expects
+
+
+def verify_expected(
+    capture: Capture, decision: AmountDecision, expected: Sequence[Decimal]
+) -> AmountDecision:
+    """Post an unsure amount when both readings agree on it and the matched loan expects it.
+
+    The courtesy and legal amounts are read independently; for both to land on the same wrong
+    value, and for that value to be exactly an installment, a multiple or the payoff of the loan
+    the account number named, is far less likely than either reading being unsure. Disagreeing
+    readings are never settled this way: agreement is found, not made.
+    """
+    if decision.amount is not None or decision.finding is None:
+        return decision
+    if decision.finding.code != ExceptionCode.UNREADABLE_AMOUNT:
+        return decision
+    value = capture.courtesy_amount
+    if value is None or value != capture.legal_amount or value not in expected:
+        return decision
+    c_conf, l_conf = capture.courtesy_confidence, capture.legal_confidence
+    if min(c_conf, l_conf) < EXPECTED_FLOOR:
+        return decision
+    return AmountDecision(value, value, None, 1 - (1 - c_conf) * (1 - l_conf), verified=True)
 
 
 def date_findings(

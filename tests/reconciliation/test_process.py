@@ -137,6 +137,19 @@ def test_exceptions_never_touch_a_loan_and_wait_in_suspense(db: Database) -> Non
     assert tb[ledger.CASH] == -tb[ledger.SUSPENSE]
 
 
+def test_an_unsure_amount_the_loan_expects_posts_and_says_so(db: Database) -> None:
+    unsure = dict(courtesy_confidence=0.3, legal_confidence=0.25)
+    item = record(db, check(serial="3001", **unsure))
+    assert item.status == "posted" and item.capture["amount_verified"] is True
+    # the same doubt about an amount the loan does not expect is a clerk's to decide
+    odd = dict(courtesy_amount=Decimal("412.05"), legal_amount=Decimal("412.05"))
+    held = record(db, check(serial="3002", **unsure, **odd))
+    assert held.exception_code == "UNREADABLE_AMOUNT" and held.capture["amount_verified"] is False
+    # a payer-and-amount match used the amount to find the loan: it cannot also verify it
+    by_payer = record(db, check(serial="3003", memo_account=None, **unsure))
+    assert by_payer.status == "exception"
+
+
 def test_resolve_moves_the_money_from_suspense_to_the_loan(db: Database) -> None:
     item = record(db, check(serial="3001", memo_account=None, payer="Someone Else"))
     assert item.exception_code == "MISSING_ACCOUNT"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from lockbox.capture import Capture
 from reconciliation.codes import ExceptionCode
 from reconciliation.matching import Match
-from reconciliation.rules import date_findings, decide_amount, evaluate
+from reconciliation.rules import date_findings, decide_amount, evaluate, verify_expected
 
 TODAY = date(2026, 11, 17)
 
@@ -109,6 +109,51 @@ def test_courtesy_alone_posts_only_when_the_printed_coupon_agrees() -> None:
         decide_amount(c).finding is not None
         and decide_amount(c).finding.code == ExceptionCode.UNREADABLE_AMOUNT
     )
+
+
+EXPECTED = [Decimal("412.50"), Decimal("825.00"), Decimal("1237.50")]
+
+
+def test_unsure_agreeing_readings_of_an_expected_amount_post() -> None:
+    unsure = good_check(courtesy_confidence=0.3, legal_confidence=0.2)
+    decided = verify_expected(unsure, decide_amount(unsure), EXPECTED)
+    assert decided.amount == Decimal("412.50") and decided.finding is None and decided.verified
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"courtesy_amount": Decimal("412.05"), "legal_amount": Decimal("412.05")},  # not expected
+        {"legal_amount": Decimal("421.50")},  # the readings disagree, one of them expected
+        {"legal_confidence": 0.05},  # one reading is a guess
+        {"legal_amount": None},
+    ],
+)
+def test_verification_never_makes_agreement_or_trusts_a_guess(change: dict[str, object]) -> None:
+    capture = good_check(**{"courtesy_confidence": 0.3, "legal_confidence": 0.2, **change})
+    before = decide_amount(capture)
+    after = verify_expected(capture, before, EXPECTED)
+    assert after == before and after.amount is None and not after.verified
+
+
+@given(
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
+    st.floats(min_value=0.0, max_value=1.0),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+def test_verification_posts_only_agreeing_expected_amounts(
+    courtesy: Decimal, legal: Decimal, c_conf: float, l_conf: float
+) -> None:
+    capture = good_check(
+        courtesy_amount=courtesy,
+        legal_amount=legal,
+        courtesy_confidence=c_conf,
+        legal_confidence=l_conf,
+    )
+    decided = verify_expected(capture, decide_amount(capture), [courtesy])
+    if decided.amount is not None:
+        assert decided.amount == courtesy == legal
 
 
 @given(
