@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -71,6 +72,41 @@ def test_no_account_unknown_payer_is_missing_account(directory: LoanDirectory) -
     assert m.problem == ExceptionCode.MISSING_ACCOUNT
     m = match_capture(cap(), directory, Decimal("412.50"))
     assert m.problem == ExceptionCode.MISSING_ACCOUNT
+
+
+THIRD_PARTY = ["ACME ROOFING INC", "Chen Family Dental LLC", "Gonzalez Plumbing & Heating"]
+
+
+@pytest.mark.parametrize("payer", THIRD_PARTY)
+def test_a_third_party_payer_with_the_account_written_matches_by_account(
+    directory: LoanDirectory, payer: str
+) -> None:
+    """An employer or relative paying the borrower's car: the account number decides, not the name."""
+    m = match_capture(
+        cap(memo_account="5520019944", memo_confidence=0.9, payer=payer),
+        directory,
+        Decimal("299.00"),
+    )
+    assert (m.account_number, m.method, m.problem) == ("5520019944", "memo", None)
+
+
+@pytest.mark.parametrize("payer", THIRD_PARTY)
+def test_a_third_party_payer_without_an_account_is_never_guessed(
+    directory: LoanDirectory, payer: str
+) -> None:
+    """A business sharing a borrower's surname and paying that borrower's exact installment is
+    not that borrower: the item goes to a clerk, with no loan chosen."""
+    for amount in (Decimal("299.00"), Decimal("412.50")):
+        m = match_capture(cap(payer=payer), directory, amount)
+        assert m.account_number is None and m.problem == ExceptionCode.MISSING_ACCOUNT
+
+
+def test_a_misread_account_from_a_third_party_lists_the_loan_for_the_clerk(
+    directory: LoanDirectory,
+) -> None:
+    m = match_capture(cap(memo_account="4410023951", payer="ACME ROOFING INC"), directory, None)
+    assert m.account_number is None and m.problem == ExceptionCode.UNKNOWN_ACCOUNT
+    assert m.candidates == ["4410023981"]
 
 
 def test_joint_payer_block_matches_the_borrower() -> None:
