@@ -77,7 +77,8 @@ def cmd_loans_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.nightly import ArchiveError, RunLockedError, nightly_lockbox_run
+    from flows.nightly import ArchiveError, BatchesFailedError, RunLockedError, nightly_lockbox_run
+    from flows.reading import DaskUnavailableError
     from lockbox.db import one_line
     from lockbox.inbox import InboxError
     from reconciliation.summary import render_text, summary_from_json
@@ -90,8 +91,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     as_of = args.as_of.isoformat() if args.as_of else None
     try:
         result = nightly_lockbox_run(inbox=str(inbox), as_of=as_of)
-    except (InboxError, RunLockedError, DatabaseError) as exc:
+    except (InboxError, RunLockedError, DatabaseError, DaskUnavailableError) as exc:
         raise CliError(str(exc)) from exc
+    except BatchesFailedError as exc:
+        raise CliError(f"the run did not finish: {exc}") from exc
     except ArchiveError as exc:
         raise CliError(f"the run stopped before finishing: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - the run could not complete: say so, exit non-zero
@@ -326,6 +329,7 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
                         "business_date": r.business_date.isoformat(),
                         "reason": r.message,
                         "candidates": [mask(c) for c in r.candidates],
+                        "crops": r.crops,
                     }
                     for r in rows
                 ],
@@ -347,6 +351,8 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
             f"  {r.exception_code:<18} {amount:>11}  {mask(r.loan_account) or '-':<14}"
             f" {r.payer or '-'}"
         )
+        for name, path in r.crops.items():
+            print(f"{'':>8}{name} image: {path}")
     print(
         f"{len(rows)} open exception(s). Decide with `lockbox review resolve ITEM --loan ACCOUNT"
         " --amount X.XX` or `lockbox review reject ITEM --reason TEXT`."

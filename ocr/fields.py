@@ -241,6 +241,7 @@ class CheckFields:
     memo_account: Field[str]
     payer: Field[str]
     warnings: list[str] = field(default_factory=list)
+    boxes: dict[str, Box] = field(default_factory=dict)  # where each field was read, page pixels
 
 
 def read_payer(layout_words: list[Word], region: Box, dpi: int) -> Field[str]:
@@ -281,6 +282,14 @@ def read_check_fields(
     _run_reads(image, dpi, [date_job, memo_job])
     when, memo = date_job.result(), memo_job.result()
     payer = read_payer(layout_words, regions.payer, dpi)
+    court_line, legal_line = amounts.courtesy_evidence.line, amounts.legal_evidence.line
+    boxes = {
+        "courtesy": court_line.box if court_line is not None else regions.courtesy,
+        "legal": legal_line.box if legal_line is not None else regions.legal,
+        "date": date_job.box,
+        "memo": memo_job.box,
+        "payer": regions.payer,
+    }
     return CheckFields(
-        amounts.courtesy, amounts.legal, when.reading, memo.reading, payer, amounts.warnings
+        amounts.courtesy, amounts.legal, when.reading, memo.reading, payer, amounts.warnings, boxes
     )

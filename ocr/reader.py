@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ocr import snippets
 from ocr.classify import classify_page
 from ocr.cleanup import CleanPage, clean_page, turn
 from ocr.coupon import read_coupon
@@ -104,6 +105,10 @@ def _read_into(page: Page, reading: PageReading) -> None:
         reading.memo_account = fields.memo_account
         reading.payer = fields.payer
         reading.warnings.extend(fields.warnings)
+        boxes = dict(fields.boxes)
+        if clean.micr_box is not None:
+            boxes["micr"] = clean.micr_box
+        reading.snippets = snippets.cut_all(clean.image, boxes, clean.dpi)
     elif kind == PageKind.COUPON:
         coupon = read_coupon(clean.image, clean.dpi, words)
         reading.coupon_account = coupon.account

@@ -85,6 +85,9 @@ class PageReading:
         default_factory=Field
     )  # name from the payer block (top left of a check)
     warnings: list[str] = field(default_factory=list)
+    # PNG crops of the fields (courtesy, legal, date, memo, payer, micr) cut from the cleaned page,
+    # for the clerk who reviews an exception; see ocr.snippets.
+    snippets: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def amount(self) -> Field[Decimal]:

@@ -5,7 +5,7 @@ The decision posts through the same ledger code as the nightly run, and leaves a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -43,6 +43,7 @@ class OpenException:
     payer: str | None
     business_date: date
     candidates: list[str]
+    crops: dict[str, str] = field(default_factory=dict)  # field in doubt -> image path
 
 
 def open_exceptions(session: Session) -> list[OpenException]:
@@ -69,6 +70,7 @@ def open_exceptions(session: Session) -> list[OpenException]:
                 payer=item.payer,
                 business_date=item.business_date,
                 candidates=list((item.capture or {}).get("candidates") or []),
+                crops=dict((item.capture or {}).get("crops") or {}),
             )
         )
     return out

@@ -1,0 +1,45 @@
+"""The reader hands back an image of each field of a check, cut where that field was read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from ocr.reader import read_page
+from ocr.reading import Page, PageKind
+from ocr.snippets import MAX_WIDTH, cut
+
+
+def _decode(png: bytes) -> np.ndarray:
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert image is not None
+    return image
+
+
+def test_a_check_front_carries_a_crop_of_every_field(
+    check_factory: Callable[..., np.ndarray],
+) -> None:
+    img = check_factory(dpi=300, hand_font="DejaVuSans.ttf")
+    reading = read_page(Page(img, 300, 1, "a.png"))
+    assert reading.kind == PageKind.CHECK
+    assert {"courtesy", "legal", "date", "memo", "payer"} <= set(reading.snippets)
+    h, w = img.shape
+    for name, png in reading.snippets.items():
+        crop = _decode(png)
+        # each is a part of the check, with ink in it, not the whole page
+        assert crop.shape[0] < h and crop.shape[1] <= w, name
+        assert (crop < 128).mean() > 0.005, name
+    # the amount crops are the writing itself: short lines, wider than tall
+    for name in ("courtesy", "legal"):
+        ch, cw = _decode(reading.snippets[name]).shape
+        assert cw > 2 * ch and ch < 0.35 * h, name
+
+
+def test_a_crop_outside_the_page_is_nothing_and_a_wide_one_is_scaled_down() -> None:
+    page = np.full((400, 4000), 255, np.uint8)
+    page[100:140, 50:3900] = 0
+    assert cut(page, (5000, 10, 5100, 50), 300) is None
+    wide = _decode(cut(page, (0, 80, 4000, 160), 300) or b"")
+    assert wide.shape[1] == MAX_WIDTH
