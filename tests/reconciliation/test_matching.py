@@ -43,6 +43,14 @@ def test_one_digit_misread_matches_only_when_the_payer_agrees(directory: LoanDir
     assert stranger.account_number is None and stranger.problem == ExceptionCode.UNKNOWN_ACCOUNT
 
 
+def test_a_lost_digit_matches_only_when_the_payer_agrees(directory: LoanDirectory) -> None:
+    read = "441002398"  # the last 1 ran into the end of the line
+    agree = match_capture(cap(memo_account=read, payer="Maria Gonzalez"), directory, None)
+    assert agree.account_number == "4410023981" and agree.method == "memo_near"
+    stranger = match_capture(cap(memo_account=read, payer="Zed Nobody"), directory, None)
+    assert stranger.account_number is None and stranger.candidates == ["4410023981"]
+
+
 def test_near_miss_between_two_loans_is_not_guessed(directory: LoanDirectory) -> None:
     # 552001994x is one digit from both of Robert Chen's loans: never pick one.
     m = match_capture(cap(memo_account="5520019946", payer="Robert Chen"), directory, None)
