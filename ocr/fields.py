@@ -267,7 +267,12 @@ def read_payer(layout_words: list[Word], region: Box, dpi: int) -> Field[str]:
 
 
 def read_check_fields(
-    image: np.ndarray, dpi: int, regions: Regions, anchors: Anchors, layout_words: list[Word]
+    image: np.ndarray,
+    dpi: int,
+    regions: Regions,
+    anchors: Anchors,
+    layout_words: list[Word],
+    micr_top: int | None = None,
 ) -> CheckFields:
     """Read every written field of an upright, cleaned check front."""
     date_region = _date_region(image, dpi, regions, anchors, layout_words)
@@ -275,8 +280,10 @@ def read_check_fields(
     date_job = _start_job(
         image, dpi, date_region, layout_words, parse_check_date, skip=_is_label("DATE")
     )
+    memo_rule = stock.memo_rule(image, dpi, micr_top)
+    memo_box = stock.memo_region(memo_rule, dpi) if memo_rule is not None else regions.memo
     memo_job = _start_job(
-        image, dpi, regions.memo, layout_words, parse_memo, skip=_is_label("MEMO", "FOR")
+        image, dpi, memo_box, layout_words, parse_memo, skip=_is_label("MEMO", "FOR")
     )
     _line_reads(image, dpi, [date_job, memo_job])
     _run_reads(image, dpi, [date_job, memo_job])

@@ -98,7 +98,7 @@ def _read_into(page: Page, reading: PageReading) -> None:
         anchors = find_anchors(words, w, h)
         micr_top = clean.micr_box[1] if clean.micr_box else None
         regions = field_regions(anchors, w, h, clean.dpi, micr_top)
-        fields = read_check_fields(clean.image, clean.dpi, regions, anchors, words)
+        fields = read_check_fields(clean.image, clean.dpi, regions, anchors, words, micr_top)
         reading.courtesy_amount = fields.courtesy
         reading.legal_amount = fields.legal
         reading.date = fields.date

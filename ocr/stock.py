@@ -203,3 +203,30 @@ def date_region(rule: Box, dpi: int) -> Box:
     """Where the date is written: a band above its rule, a little below it for descenders."""
     x0, y0, x1, _ = rule
     return (x0, y0 - int(0.36 * dpi), x1, y0 + int(0.06 * dpi))
+
+
+def memo_rule(gray: np.ndarray, dpi: int, bottom: int | None = None) -> Box | None:
+    """The rule the memo is written on: the lowest rule in the bottom left, above the MICR band.
+
+    It runs right of 'MEMO' or 'FOR', 1.2-4.5 in long, starts in the left third and ends before the
+    signature rule, which is on the right half; `bottom` is the top of the MICR band when known.
+    """
+    H, W = gray.shape
+    floor = bottom if bottom is not None else int(0.92 * H)
+    cands = [
+        s
+        for s in horizontal_segments(gray, dpi, 0.3)
+        if s[0] < 0.35 * W
+        and s[2] < 0.66 * W
+        and 1.2 * dpi <= s[2] - s[0] <= 4.5 * dpi
+        and 0.55 * H < s[1] < floor
+    ]
+    if not cands:
+        return None
+    return max(cands, key=lambda s: s[1])
+
+
+def memo_region(rule: Box, dpi: int) -> Box:
+    """Where the memo is written: a band above its rule, a little below it for descenders."""
+    x0, y0, x1, _ = rule
+    return (x0, y0 - int(0.3 * dpi), x1, y0 + int(0.06 * dpi))
