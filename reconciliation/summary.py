@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lockbox.models import Batch, Item
-from lockbox.money import ZERO
+from lockbox.money import ZERO, mask
 
 
 @dataclass
@@ -27,10 +27,26 @@ class SiteSummary:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HeldItem:
+    """One exception as the run's artifact lists it: enough to find it and see what is in doubt."""
+
+    item_id: int
+    site: str
+    batch: str
+    source_file: str
+    code: str
+    amount: Decimal | None
+    account: str  # masked to the last 4
+    reason: str
+    crops: dict[str, str] = field(default_factory=dict)  # field in doubt -> image path
+
+
 @dataclass
 class RunSummary:
     business_date: str
     sites: dict[str, SiteSummary] = field(default_factory=dict)
+    held: list[HeldItem] = field(default_factory=list)
     skipped_batches: int = 0
     late_fees: int = 0
     late_fee_amount: Decimal = ZERO
@@ -56,6 +72,20 @@ class RunSummary:
             "skipped_batches": self.skipped_batches,
             "late_fees": self.late_fees,
             "late_fee_amount": str(self.late_fee_amount),
+            "held": [
+                {
+                    "item_id": h.item_id,
+                    "site": h.site,
+                    "batch": h.batch,
+                    "source_file": h.source_file,
+                    "code": h.code,
+                    "amount": None if h.amount is None else str(h.amount),
+                    "account": h.account,
+                    "reason": h.reason,
+                    "crops": h.crops,
+                }
+                for h in self.held
+            ],
             "sites": {
                 name: {
                     "batches": s.batches,
@@ -80,6 +110,20 @@ def summary_from_json(data: dict[str, Any]) -> RunSummary:
         late_fees=int(data.get("late_fees", 0)),
         late_fee_amount=Decimal(data.get("late_fee_amount", "0")),
     )
+    for h in data.get("held", []):
+        summary.held.append(
+            HeldItem(
+                item_id=int(h["item_id"]),
+                site=h["site"],
+                batch=h["batch"],
+                source_file=h["source_file"],
+                code=h["code"],
+                amount=None if h["amount"] is None else Decimal(h["amount"]),
+                account=h["account"],
+                reason=h["reason"],
+                crops=dict(h.get("crops") or {}),
+            )
+        )
     for name, s in data.get("sites", {}).items():
         summary.sites[name] = SiteSummary(
             site=name,
@@ -105,21 +149,82 @@ def summarize(session: Session, batch_ids: list[int], business_date: str) -> Run
         site.batches += 1
         site.warnings.extend(f"{batch.name}: {w}" for w in batch.warnings or [])
     rows = session.execute(
-        select(Batch.site, Item.status, Item.amount, Item.exception_code)
+        select(Item, Batch.site, Batch.name)
         .join(Batch, Batch.id == Item.batch_id)
         .where(Item.batch_id.in_(batch_ids))
+        .order_by(Item.id)
     )
-    for site_name, status, amount, code in rows:
+    for item, site_name, batch_name in rows:
         site = summary.sites[site_name]
         site.items += 1
-        if status == "posted":
+        if item.status == "posted":
             site.posted += 1
-            site.posted_amount += amount or ZERO
-        else:
-            site.exceptions += 1
-            site.exception_amount += amount or ZERO
-            site.by_code[code or "UNKNOWN"] += 1
+            site.posted_amount += item.amount or ZERO
+            continue
+        site.exceptions += 1
+        site.exception_amount += item.amount or ZERO
+        site.by_code[item.exception_code or "UNKNOWN"] += 1
+        if item.status == "exception":
+            summary.held.append(
+                HeldItem(
+                    item_id=item.id,
+                    site=site_name,
+                    batch=batch_name,
+                    source_file=item.source_file,
+                    code=item.exception_code or "UNKNOWN",
+                    amount=item.amount,
+                    account=mask(item.loan_account_read),
+                    reason=_first_reason(item.exception_message),
+                    crops=dict((item.capture or {}).get("crops") or {}),
+                )
+            )
     return summary
+
+
+def _first_reason(message: str | None) -> str:
+    """The item's main finding in a few words ('AMOUNT_MISMATCH: courtesy ... ; STALE...')."""
+    first = (message or "").split("; ")[0]
+    return first.split(": ", 1)[-1]
+
+
+def site_rows(summary: RunSummary) -> list[dict[str, Any]]:
+    """One row per site for the Prefect table artifact: the numbers staff compare day to day."""
+    out = []
+    for s in summary.sites.values():
+        rate = f"{s.posted / s.items:.0%}" if s.items else "-"
+        out.append(
+            {
+                "site": s.site,
+                "batches": s.batches,
+                "items": s.items,
+                "posted": s.posted,
+                "posted $": f"{s.posted_amount:,.2f}",
+                "exceptions": s.exceptions,
+                "held $": f"{s.exception_amount:,.2f}",
+                "straight-through": rate,
+                "exceptions by code": ", ".join(f"{c} {n}" for c, n in sorted(s.by_code.items())),
+                "batch warnings": len(s.warnings),
+            }
+        )
+    return out
+
+
+def held_rows(summary: RunSummary) -> list[dict[str, Any]]:
+    """One row per exception waiting for a clerk, for the Prefect table artifact."""
+    return [
+        {
+            "item": h.item_id,
+            "site": h.site,
+            "batch": h.batch,
+            "file": h.source_file,
+            "code": h.code,
+            "amount": "-" if h.amount is None else f"{h.amount:,.2f}",
+            "account": h.account or "-",
+            "reason": h.reason,
+            "images": " ".join(h.crops.values()),
+        }
+        for h in summary.held
+    ]
 
 
 def render_text(summary: RunSummary) -> str:
@@ -174,5 +279,17 @@ def render_markdown(summary: RunSummary) -> str:
             out += [f"| {c} | {n} |" for c, n in sorted(s.by_code.items())]
         if s.warnings:
             out += ["", f"## {s.site}: batch warnings", ""] + [f"- {w}" for w in s.warnings]
+    if summary.held:
+        out += ["", "## Exceptions to review", ""]
+        out.append("| item | site | code | amount | account | images of the fields in doubt |")
+        out.append("|---:|---|---|---:|---|---|")
+        for h in summary.held:
+            amount = "-" if h.amount is None else f"{h.amount:,.2f}"
+            images = ", ".join(f"[{name}](file://{path})" for name, path in h.crops.items())
+            out.append(
+                f"| {h.item_id} | {h.site} | {h.code} | {amount} | {h.account or '-'} |"
+                f" {images or '-'} |"
+            )
+        out += ["", "Decide them in the `review-exceptions` flow or with `lockbox review list`."]
     out += ["", f"Late fees assessed: {summary.late_fees} (${summary.late_fee_amount:,.2f})"]
     return "\n".join(out)

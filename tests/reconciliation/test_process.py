@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -226,3 +227,40 @@ def test_a_returned_check_is_reversed_from_the_command_line(
         assert loan.next_due_date == date(2026, 12, 1)  # as before the payment
     assert lockbox(["return", str(item.id), "--reason", "NSF"]) in (0, 2)
     assert cash(db) == Decimal("0.00")  # never reversed twice
+
+
+def test_the_run_summary_lists_each_held_item_masked_with_its_images(
+    db: Database, tmp_path: Path
+) -> None:
+    from reconciliation.crops import attach_crops
+    from reconciliation.summary import (
+        held_rows,
+        render_markdown,
+        site_rows,
+        summarize,
+        summary_from_json,
+    )
+
+    record(db, check(serial="4001"))
+    held = record(db, check(serial="4002", legal_amount=Decimal("421.50")))
+    with db.session() as s:
+        item = s.get(Item, held.id)
+        assert item is not None
+        attach_crops(tmp_path, item, {"courtesy": b"c", "legal": b"l", "memo": b"m"})
+    with db.session() as s:
+        batch_ids = list(s.scalars(select(Batch.id)))
+        summary = summarize(s, batch_ids, TODAY.isoformat())
+    site, empty = site_rows(summary)
+    assert empty["site"] == "richardson" and empty["straight-through"] == "-"
+    assert (site["site"], site["items"], site["posted"], site["exceptions"]) == ("dallas", 2, 1, 1)
+    assert site["straight-through"] == "50%" and site["exceptions by code"] == "AMOUNT_MISMATCH 1"
+    [row] = held_rows(summary)
+    assert row["item"] == held.id and row["code"] == "AMOUNT_MISMATCH"
+    assert row["account"] == "******3981" and row["amount"] == "421.50"
+    assert row["images"].split() == [
+        str(tmp_path / "crops" / TODAY.isoformat() / f"item-{held.id}-{name}.png")
+        for name in ("courtesy", "legal")
+    ]
+    text = render_markdown(summary)
+    assert ACCOUNT not in text and f"item-{held.id}-legal.png" in text
+    assert summary_from_json(summary.to_json()) == summary
