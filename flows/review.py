@@ -7,7 +7,9 @@ run it against a Prefect server (`make ui`, or PREFECT_API_URL set).
 
 from __future__ import annotations
 
+import base64
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger
@@ -55,6 +57,7 @@ def describe(item: OpenException) -> str:
             f"- **Account read**: {mask(item.loan_account) or 'none'}",
             f"- **Payer**: {item.payer or 'not read'}",
             f"- **Candidate loans**: {candidates}",
+            *_images(item),
             "",
             advice,
             "",
@@ -62,6 +65,30 @@ def describe(item: OpenException) -> str:
             " or **hold** to leave it for later.",
         ]
     )
+
+
+# Crops shown inside the form: they hold no account or routing number (the memo line and the MICR
+# band do, so those stay files under LOCKBOX_HOME, named by path only).
+SHOWN_INLINE = ("courtesy", "legal", "date")
+MAX_INLINE_BYTES = 64 * 1024
+
+
+def _images(item: OpenException) -> list[str]:
+    """The images of the fields in doubt: amount and date crops inline, the others by path."""
+    out: list[str] = []
+    for name, where in item.crops.items():
+        path = Path(where)
+        if name in SHOWN_INLINE and path.is_file() and path.stat().st_size <= MAX_INLINE_BYTES:
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            out += [
+                "",
+                f"**{name.capitalize()} as written:**",
+                "",
+                f"![{name}](data:image/png;base64,{data})",
+            ]
+        else:
+            out.append(f"- **{name.capitalize()} image**: `{where}`")
+    return out
 
 
 def choose_account(entered: str, candidates: list[str]) -> str:

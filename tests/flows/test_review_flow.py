@@ -147,3 +147,33 @@ def test_last_four_digits_pick_a_candidate_only_when_unique() -> None:
     assert choose_account("3981", ["4410023981", "5520019944"]) == "4410023981"
     assert choose_account("9944", ["4410029944", "5520019944"]) == "9944"  # ambiguous: not guessed
     assert choose_account("4410-023-981", []) == "4410023981"
+
+
+def test_the_form_shows_the_amounts_as_written_but_never_an_account_image(tmp_path: Path) -> None:
+    from flows.review import describe
+    from reconciliation.review import OpenException
+
+    crops = {}
+    for name in ("courtesy", "legal", "memo"):
+        path = tmp_path / f"item-9-{name}.png"
+        path.write_bytes(b"\x89PNG " + name.encode())
+        crops[name] = str(path)
+    item = OpenException(
+        item_id=9,
+        site="dallas",
+        batch="B1",
+        source_file="dallas/B1/x.tif",
+        page=1,
+        exception_code="AMOUNT_MISMATCH",
+        message="courtesy amount reads $250.00 but the legal amount reads $205.00",
+        amount=Decimal("205.00"),
+        loan_account="4410023981",
+        payer="Maria Gonzalez",
+        business_date=TODAY,
+        candidates=["4410023981"],
+        crops=crops,
+    )
+    text = describe(item)
+    assert "4410023981" not in text and "******3981" in text
+    assert text.count("](data:image/png;base64,") == 2  # the courtesy and legal lines, inline
+    assert f"`{crops['memo']}`" in text and "base64,iVBORw0gbWVtbw" not in text
