@@ -13,11 +13,15 @@ from lockbox.inbox import BatchDir
 from lockbox.models import Batch, Item
 from lockbox.money import ZERO
 
+# Exceptions whose amount is itself in doubt: the amount recorded is a reading, not a fact.
+AMOUNT_IN_DOUBT = ("UNREADABLE_AMOUNT", "AMOUNT_MISMATCH")
+
 
 @dataclass(frozen=True)
 class BatchTotals:
     items: int
     amount: Decimal  # every amount read (posted and held), what the operator's adding machine saw
+    in_doubt: tuple[int, ...] = ()  # ids of held items whose amount is in doubt
 
 
 def open_batch(
@@ -52,8 +56,19 @@ def batch_totals(session: Session, batch_id: int) -> BatchTotals:
             Item.batch_id == batch_id
         )
     ).one()
+    in_doubt = session.scalars(
+        select(Item.id)
+        .where(
+            Item.batch_id == batch_id,
+            Item.status == "exception",
+            Item.exception_code.in_(AMOUNT_IN_DOUBT),
+        )
+        .order_by(Item.id)
+    )
     return BatchTotals(
-        items=int(count), amount=Decimal(amount).quantize(Decimal("0.01")) if amount else ZERO
+        items=int(count),
+        amount=Decimal(amount).quantize(Decimal("0.01")) if amount else ZERO,
+        in_doubt=tuple(in_doubt),
     )
 
 
@@ -65,10 +80,14 @@ def reconcile_ticket(batch: Batch, totals: BatchTotals) -> list[str]:
             f"ticket says {batch.ticket_item_count} items, the batch has {totals.items}"
         )
     if batch.ticket_control_total is not None and batch.ticket_control_total != totals.amount:
-        problems.append(
+        text = (
             f"ticket control total ${batch.ticket_control_total:,.2f} but the amounts read add up"
             f" to ${totals.amount:,.2f} (difference ${batch.ticket_control_total - totals.amount:,.2f})"
         )
+        if totals.in_doubt:
+            ids = ", ".join(str(i) for i in totals.in_doubt)
+            text += f"; the amounts of item(s) {ids}, held for review, may account for it"
+        problems.append(text)
     return problems
 
 

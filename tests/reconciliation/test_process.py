@@ -264,3 +264,25 @@ def test_the_run_summary_lists_each_held_item_masked_with_its_images(
     text = render_markdown(summary)
     assert ACCOUNT not in text and f"item-{held.id}-legal.png" in text
     assert summary_from_json(summary.to_json()) == summary
+
+
+def test_a_batch_that_disagrees_with_its_ticket_says_so_and_names_amounts_in_doubt(
+    db: Database,
+) -> None:
+    from reconciliation.batches import close_batch
+
+    record(db, check(serial="5001"))
+    held = record(db, check(serial="5002", legal_amount=Decimal("421.50")))
+    with db.session() as s:
+        batch = s.scalars(select(Batch).where(Batch.name == "B1")).one()
+        batch.ticket_item_count, batch.ticket_control_total = 2, Decimal("825.00")
+        problems = close_batch(s, batch)
+        assert batch.status == "complete" and batch.warnings == problems
+    # the tape has 412.50 twice; the held item's legal reading (421.50) is what was recorded
+    [problem] = problems
+    assert "$825.00" in problem and "$834.00" in problem and "difference $-9.00" in problem
+    assert f"item(s) {held.id}, held for review" in problem
+    with db.session() as s:
+        other = s.scalars(select(Batch).where(Batch.name == "R1")).one()
+        other.ticket_item_count, other.ticket_control_total = 0, Decimal("0.00")
+        assert close_batch(s, other) == []
