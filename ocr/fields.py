@@ -163,7 +163,7 @@ def _date_region(
     if box is not None or stock.courtesy_table(image, dpi) is None:
         rule = stock.date_rule(image, dpi, box)
         if rule is not None:
-            return stock.date_region(rule, dpi)
+            return stock.band_above(rule, dpi, 0.36)
     if anchors.date is not None:
         return regions.date
     h, w = image.shape
@@ -281,7 +281,7 @@ def read_check_fields(
         image, dpi, date_region, layout_words, parse_check_date, skip=_is_label("DATE")
     )
     memo_rule = stock.memo_rule(image, dpi, micr_top)
-    memo_box = stock.memo_region(memo_rule, dpi) if memo_rule is not None else regions.memo
+    memo_box = stock.band_above(memo_rule, dpi, 0.3) if memo_rule is not None else regions.memo
     memo_job = _start_job(
         image, dpi, memo_box, layout_words, parse_memo, skip=_is_label("MEMO", "FOR")
     )

@@ -162,10 +162,16 @@ def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
     return max(cands, key=lambda s: s[1])
 
 
-def legal_region(rule: Box, dpi: int) -> Box:
-    """Where the legal amount is written: a band above its rule, a little below it for descenders."""
+def band_above(rule: Box, dpi: int, height_in: float) -> Box:
+    """Where something is written on a rule: a band `height_in` tall above it, and a little below
+    it for descenders."""
     x0, y0, x1, _ = rule
-    return (x0, y0 - int(0.34 * dpi), x1, y0 + int(0.06 * dpi))
+    return (x0, y0 - int(height_in * dpi), x1, y0 + int(0.06 * dpi))
+
+
+def legal_region(rule: Box, dpi: int) -> Box:
+    """Where the legal amount is written on its rule."""
+    return band_above(rule, dpi, 0.34)
 
 
 def courtesy_above_legal(rule: Box, width: int, dpi: int) -> Box:
@@ -199,12 +205,6 @@ def date_rule(gray: np.ndarray, dpi: int, courtesy: Box | None = None) -> Box | 
     return min(cands, key=lambda s: s[1])
 
 
-def date_region(rule: Box, dpi: int) -> Box:
-    """Where the date is written: a band above its rule, a little below it for descenders."""
-    x0, y0, x1, _ = rule
-    return (x0, y0 - int(0.36 * dpi), x1, y0 + int(0.06 * dpi))
-
-
 def memo_rule(gray: np.ndarray, dpi: int, bottom: int | None = None) -> Box | None:
     """The rule the memo is written on: the lowest rule in the bottom left, above the MICR band.
 
@@ -224,9 +224,3 @@ def memo_rule(gray: np.ndarray, dpi: int, bottom: int | None = None) -> Box | No
     if not cands:
         return None
     return max(cands, key=lambda s: s[1])
-
-
-def memo_region(rule: Box, dpi: int) -> Box:
-    """Where the memo is written: a band above its rule, a little below it for descenders."""
-    x0, y0, x1, _ = rule
-    return (x0, y0 - int(0.3 * dpi), x1, y0 + int(0.06 * dpi))
