@@ -3,9 +3,11 @@
 The amount is the one field that must never be wrong, and a check states it twice on purpose. Each
 statement is cut out of the page on its own (`stock` finds the box and the rule, `isolate` keeps just
 the writing) and read several ways in two Tesseract runs: grey and black-and-white, with and without
-a money character set, plus the layout pass's words. Each field votes on its own reads. Only when the
-two winners differ is a third run made (other scales), and then a value both fields actually read is
-looked for: agreement is found, never made, and a value one field never produced is not borrowed.
+a money character set, plus the layout pass's words, plus one read by the project's own line
+recognizer (`ocr.recognizer`, trained on handwriting, which Tesseract reads badly). Each field
+votes on its own reads. Only when the two winners differ is a third run made (other scales), and
+then a value both fields actually read is looked for: agreement is found, never made, and a value
+one field never produced is not borrowed.
 """
 
 from __future__ import annotations
@@ -17,18 +19,28 @@ from decimal import Decimal
 import cv2
 import numpy as np
 
-from ocr import tess
-from ocr.courtesy import MONEY, Fraction, courtesy_region, line_candidate, split_fraction
+from ocr import recognizer, tess
+from ocr.courtesy import (
+    MONEY,
+    Fraction,
+    as_line_read,
+    courtesy_region,
+    line_candidate,
+    split_fraction,
+)
 from ocr.courtesy import parse_courtesy as parse_courtesy
 from ocr.evidence import MAX_CONFIDENCE, Candidate, best_span, vote
 from ocr.isolate import TARGET_HEIGHT, Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Regions, text_lines, words_in
-from ocr.legal import layout_candidates, legal_region, read_candidates
+from ocr.legal import layout_candidates, legal_region, read_candidates, text_candidates
 from ocr.legal import parse_legal as parse_legal
 from ocr.reading import Field
 from ocr.tess import LineRead, Word
 
 TIE_BREAK_HEIGHTS = (26, 52)
+# The recognizer's confidence in a line is scaled down: it is one voter among several Tesseract
+# reads, and a confident misread of it must not outvote two readers that agree.
+RECOGNIZER_WEIGHT = 0.85
 AGREE_FLOOR = 0.1  # below this a field's value is a guess, and agreeing with it adds nothing
 
 
@@ -102,6 +114,7 @@ def read_amounts(
             court.add(_layout_courtesy(layout_words, court.line, dpi))
     if legal.line is not None:
         legal.add_all(layout_candidates(layout_words, legal.line.box, dpi))
+    _recognizer_round(court, legal)
     _first_round(court, legal)
     c_field, l_field = court.result(), legal.result()
     if c_field.value is None or c_field.value != l_field.value:
@@ -163,6 +176,24 @@ def _first_round(court: FieldEvidence, legal: FieldEvidence) -> None:
         plain += [(lg, _legal_sink(legal)), (binarize(lg), _legal_sink(legal))]
     _run(plain)
     _run(money, MONEY)
+
+
+def _recognizer_round(court: FieldEvidence, legal: FieldEvidence) -> None:
+    """Both lines read once more by the project's own recognizer (nothing when no model is
+    installed): one batch, a few milliseconds."""
+    lines = [ev.line for ev in (court, legal) if ev.line is not None]
+    reads = recognizer.recognize([(line.image, line.tall) for line in lines])
+    found = iter(reads)
+    if court.line is not None:
+        read = next(found)
+        if read is not None:
+            conf = RECOGNIZER_WEIGHT * read.conf
+            _courtesy_sink(court)(as_line_read(read.text, conf))
+    if legal.line is not None:
+        read = next(found)
+        if read is not None:  # words survive a wrong letter: the line's product is too harsh
+            conf = RECOGNIZER_WEIGHT * (0.5 * read.weakest + 0.5 * read.mean)
+            legal.add_all(text_candidates(read.text, conf))
 
 
 def _tie_break_round(court: FieldEvidence, legal: FieldEvidence) -> None:

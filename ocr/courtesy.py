@@ -18,7 +18,7 @@ from ocr.evidence import Candidate, best_span, vote
 from ocr.isolate import Line, normalize, raised_tail
 from ocr.layout import Anchors, Box, Regions
 from ocr.parse.amounts import parse_amount_detail
-from ocr.tess import LineRead
+from ocr.tess import LineRead, Word
 
 MONEY = "0123456789$,.*/-"
 _CENTS = re.compile(r"^(?P<cents>\d{1,2}|[xX]{2})\s*/?\s*1?[0oO]{1,2}$")
@@ -70,6 +70,12 @@ def courtesy_region(
 def line_candidate(read: LineRead) -> Candidate[Decimal] | None:
     """One whole-line read as a candidate (noise words around the figures dropped)."""
     return best_span(read.words, parse_courtesy) if read.words else None
+
+
+def as_line_read(text: str, conf: float) -> LineRead:
+    """Another reader's text as a line read whose every word has confidence `conf`."""
+    words = tuple(Word(t, conf, 0, 0, 0, 0) for t in text.split())
+    return LineRead(text, conf if words else 0.0, conf if words else 0.0, words)
 
 
 @dataclass

@@ -19,10 +19,10 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from ocr import crops, stock, tess
+from ocr import crops, recognizer, stock, tess
 from ocr.amounts import parse_courtesy, parse_legal, read_amounts
 from ocr.evidence import MAX_CONFIDENCE, Candidate, best_span, line_conf, vote
-from ocr.isolate import binarize, isolate, normalize
+from ocr.isolate import Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Box, Regions, text_lines, words_in
 from ocr.parse.accounts import memo_account_candidates
 from ocr.parse.dates import parse_date
@@ -31,6 +31,9 @@ from ocr.reading import Field
 from ocr.tess import Word
 
 T = TypeVar("T")
+# The recognizer is one voter among the Tesseract reads; its confidence is scaled down so that a
+# confident misread of its own cannot outvote two readers who agree.
+RECOGNIZER_WEIGHT = 0.85
 
 __all__ = [
     "Candidate",
@@ -137,13 +140,16 @@ def _run_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
 
 def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
     """Read each field's writing cut out of its region (`isolate`: the printed label, rule and
-    neighbouring text dropped), grey and black-and-white, all in one Tesseract run: handwriting
-    reads far better alone on a clean line than inside a crop of the check stock."""
+    neighbouring text dropped), grey and black-and-white, all in one Tesseract run, and once by
+    the project's own recognizer: handwriting reads far better alone on a clean line than inside
+    a crop of the check stock."""
     pairs: list[tuple[_Job[Any], np.ndarray]] = []
+    lines: list[tuple[_Job[Any], Line]] = []
     for job in jobs:
         line = isolate(image, job.box, dpi) if job.active else None
         if line is None:
             continue
+        lines.append((job, line))
         grey = normalize(line.image, line.tall)
         pairs += [(job, grey), (job, binarize(grey))]
     reads = tess.read_lines([image for _, image in pairs])
@@ -152,6 +158,15 @@ def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
         cand = best_span(read.words, job.parse) if read.words else None
         if cand is not None:
             job.cands.append(cand)
+    found = recognizer.recognize([(line.image, line.tall) for _, line in lines])
+    for (job, _), seen in zip(lines, found, strict=True):
+        if seen is None:
+            continue  # no model installed
+        job.reads += 1
+        parsed = job.parse(seen.text) if seen.text else None
+        if parsed is not None:
+            conf = RECOGNIZER_WEIGHT * seen.conf * parsed[1]
+            job.cands.append(Candidate(parsed[0], conf, seen.text))
 
 
 def _date_region(

@@ -57,6 +57,11 @@ def read_candidates(read: LineRead) -> list[Candidate[Decimal]]:
     return legal_readings(read.text, 0.5 * read.min_conf + 0.5 * read.mean_conf)
 
 
+def text_candidates(text: str, conf: float) -> list[Candidate[Decimal]]:
+    """Another reader's text of the line (the recognizer's) as candidates, best first."""
+    return legal_readings(text, conf) if text.strip() else []
+
+
 def layout_candidates(words: list[Word], box: Box, dpi: int) -> list[Candidate[Decimal]]:
     """The layout pass's words over the cut-out line: one more, independent, read."""
     x0, y0, x1, y1 = box

@@ -1,0 +1,1 @@
+"""Training of the project's own line recognizer (`ocr.recognizer`): `python -m training`."""

@@ -1,0 +1,90 @@
+"""The training and test sets: synthetic lines (and harvested crops) as one packed array on disk,
+so a run can be repeated, and resumed, without drawing everything again.
+
+Every line is drawn from its own seed (`seed`, index), so the set is the same whatever the number
+of worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ocr.recognizer import HEIGHT
+from training.fonts import Font
+from training.render import render
+
+HAND_SHARE = 0.7  # handwriting is what Tesseract reads badly: most lines are handwritten
+
+
+@dataclass
+class LineSet:
+    images: list[np.ndarray]  # uint8 (HEIGHT, width), ink 255
+    labels: list[str]
+    fonts: list[str]
+    kinds: list[str]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def extend(self, other: LineSet) -> None:
+        self.images += other.images
+        self.labels += other.labels
+        self.fonts += other.fonts
+        self.kinds += other.kinds
+
+    def save(self, path: Path) -> None:
+        widths = np.array([im.shape[1] for im in self.images], np.int32)
+        packed = np.concatenate(self.images, axis=1) if self.images else np.zeros((HEIGHT, 0))
+        meta = {"labels": self.labels, "fonts": self.fonts, "kinds": self.kinds}
+        np.savez_compressed(path, packed=packed, widths=widths, meta=json.dumps(meta))
+
+    @classmethod
+    def load(cls, path: Path) -> LineSet:
+        data = np.load(path)
+        meta = json.loads(str(data["meta"]))
+        offsets = np.concatenate([[0], np.cumsum(data["widths"])])
+        packed = data["packed"]
+        images = [packed[:, a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+        return cls(images, meta["labels"], meta["fonts"], meta["kinds"])
+
+
+def _one(
+    seed: int, index: int, hand: list[Font], printed: list[Font]
+) -> tuple[np.ndarray, str, str, str]:
+    rng = random.Random(f"{seed}-{index}")
+    while True:
+        pool = hand if (rng.random() < HAND_SHARE or not printed) else printed
+        sample = render(rng, rng.choice(pool))
+        if sample is not None:
+            return sample.image, sample.label, sample.font, sample.kind
+
+
+def _chunk(args: tuple[int, int, int, list[Font]]) -> LineSet:
+    seed, start, stop, fonts = args
+    hand = [f for f in fonts if f.hand]
+    printed = [f for f in fonts if not f.hand]
+    out = LineSet([], [], [], [])
+    for i in range(start, stop):
+        image, label, font, kind = _one(seed, i, hand, printed)
+        out.images.append(image)
+        out.labels.append(label)
+        out.fonts.append(font)
+        out.kinds.append(kind)
+    return out
+
+
+def synthesize(seed: int, count: int, fonts: list[Font], workers: int = 2) -> LineSet:
+    """`count` labelled lines drawn in `fonts`."""
+    step = 500
+    jobs = [(seed, a, min(count, a + step), fonts) for a in range(0, count, step)]
+    out = LineSet([], [], [], [])
+    with ProcessPoolExecutor(workers) as pool:
+        for part in pool.map(_chunk, jobs):
+            out.extend(part)
+    return out
