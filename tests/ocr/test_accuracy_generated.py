@@ -199,7 +199,7 @@ def test_amounts_on_a_larger_generated_batch(tmp_path: Path) -> None:
     print(f"printed {right[False]}/{total[False]}, handwritten {right[True]}/{total[True]}")
     assert not wrong_posts
     assert right[False] >= 0.95 * total[False]  # 47 of 48 when written
-    assert right[True] >= 0.25 * total[True]  # 8 of 26: a floor until a handwriting model
+    assert right[True] >= 0.65 * total[True]  # 17 of 26; the recognizer read 20 when written
 
 
 if __name__ == "__main__":
