@@ -61,6 +61,23 @@ fmt: $(DEVSTAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The line recognizer ocr/models/lines.onnx (+ .json recipe): training-only handwriting fonts, torch
+# and onnx into the venv, then `python -m training` (about 35 minutes on 2 cores; the model is
+# committed, so nothing else needs this).
+MODEL_FONT_PKGS := fonts-tlwg-purisa fonts-klee fonts-kiloji fonts-lobster fonts-isabella \
+	fonts-havana fonts-leckerli-one fonts-cabinsketch
+.PHONY: model
+model: system-deps $(STAMP)
+	@missing=""; for p in $(MODEL_FONT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then echo "Please install:$$missing (apt-get needs root)"; exit 1; fi; \
+	  echo "Installing training fonts:$$missing"; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	$(BIN)/pip install -q -e '.[train]'
+	$(BIN)/python -m training
+
 # Regenerate the small committed sample (deterministic: same seed, same files).
 sample: system-deps $(STAMP)
 	$(BIN)/python -m sample_data generate --out sample_data/sample --seed 20261125 --items 20 --clean

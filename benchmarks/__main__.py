@@ -1,7 +1,9 @@
-"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline] [--items N] [--seed S]`.
+"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|throughput] [--items N] [--seed S]`.
 
-What `make bench` runs: both by default. The ledger part uses PostgreSQL too when --postgres-url
-(or LOCKBOX_TEST_POSTGRES_URL) names a reachable server.
+What `make bench` runs: all three by default. The ledger part uses PostgreSQL too when --postgres-url
+(or LOCKBOX_TEST_POSTGRES_URL) names a reachable server. The throughput part takes `--items` (default
+200) for the comparison with a full-page tesseract pass and `--sizes` (default 50,200,1000) for the
+scaling table; small values make a quick development run (`--items 10 --sizes 5,10`).
 """
 
 from __future__ import annotations
@@ -11,15 +13,38 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import ledger, pipeline
+from benchmarks import ledger, pipeline, throughput
+
+
+def _sizes(text: str) -> list[int]:
+    """`50,200,1000` -> [50, 200, 1000]; an empty string means no scaling table."""
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of sizes"
+        ) from exc
+    if any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError("every size must be at least 1 item")
+    return sizes
 
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="benchmarks")
-    p.add_argument("--items", type=int, default=300)
+    p.add_argument(
+        "--items", type=int, help="items of fresh mail (default: pipeline 300, throughput 200)"
+    )
+    p.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=[50, 200, 1000],
+        help="throughput: run sizes for the scaling table (default 50,200,1000)",
+    )
     p.add_argument("--seed", type=int, default=7_001_337, help="a seed no test or sample uses")
     p.add_argument("--workdir", type=Path, default=Path(".bench"))
-    p.add_argument("--only", choices=["ledger", "pipeline"], help="run one part (default: both)")
+    p.add_argument(
+        "--only", choices=["ledger", "pipeline", "throughput"], help="run one part (default: all)"
+    )
     p.add_argument("--payments", type=int, default=10_000, help="ledger: payments to post")
     p.add_argument("--loans", type=int, default=100_000, help="ledger: loans in the late-fee pass")
     p.add_argument(
@@ -30,8 +55,9 @@ def main() -> int:
     args = p.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.only in (None, "pipeline"):
-        print(f"== Pipeline accuracy: {args.items} freshly generated items, seed {args.seed} ==")
-        out = pipeline.run(args.items, args.seed, args.workdir.resolve())
+        items = args.items or 300
+        print(f"== Pipeline accuracy: {items} freshly generated items, seed {args.seed} ==")
+        out = pipeline.run(items, args.seed, args.workdir.resolve())
         print(pipeline.report(out))
         for line in out.missed[:40]:
             print("  ", line)
@@ -42,6 +68,15 @@ def main() -> int:
             f"== Ledger: {args.payments:,} payments posted, late fees over {args.loans:,} loans =="
         )
         print(ledger.run(args.payments, args.loans, args.workdir.resolve(), args.postgres_url))
+    if args.only in (None, "throughput"):
+        items = args.items or 200
+        if args.only is None:
+            print()
+        print(
+            f"== Throughput: {items} freshly generated items, seed {args.seed}, against one"
+            f" full-page tesseract pass per page; scaling at {', '.join(map(str, args.sizes))} =="
+        )
+        print(throughput.run(items, args.sizes, args.seed, args.workdir.resolve()))
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import Any
 from sqlalchemy import select
 
 from benchmarks.table import render_table
+
+AS_OF = date(2026, 11, 17)
 
 FIELDS = [
     # (label, truth key, capture key)
@@ -147,31 +150,56 @@ def report(out: Outcome) -> str:
     return f"{fields}\n\n{outcome}\n\nclean items held for review, by code: {held}"
 
 
-def run(items: int, seed: int, workdir: Path, as_of: date = date(2026, 11, 17)) -> Outcome:
-    from lockbox.cli import main as lockbox
-    from lockbox.config import load_settings
-    from lockbox.db import open_database
-    from lockbox.models import Item
+def generate_mail(items: int, seed: int, workdir: Path, as_of: date = AS_OF) -> Path:
+    """Fresh mail for this seed and size under `workdir` (kept, so a second bench reuses it)."""
     from sample_data.generate import generate
 
-    sample = workdir / f"mail-{seed}"
+    sample = workdir / f"mail-{seed}-{items}"
     if not (sample / "truth.json").exists():
-        generate(sample, seed=seed, items=items, as_of=as_of)
-    home = workdir / f"home-{seed}"
+        generate(sample, seed=seed, items=items, as_of=as_of, clean=True)
+    return sample
+
+
+def load_truth(sample: Path) -> dict[str, Any]:
+    """The generator's truth for a mail set: every item's expected outcome and fields."""
+    truth: dict[str, Any] = json.loads((sample / "truth.json").read_text())
+    return truth
+
+
+def fresh_home(workdir: Path, name: str) -> Path:
+    """An empty LOCKBOX_HOME for one benchmark run (the previous one's is removed)."""
+    home = workdir / f"home-{name}"
+    if home.exists():
+        shutil.rmtree(home)
+    return home
+
+
+def score_home(home: Path, truth: dict[str, Any], seconds: float) -> Outcome:
+    """Score what a run recorded in `home`'s database against the truth."""
+    from lockbox.db import open_database
+    from lockbox.models import Item
+
+    db = open_database(f"sqlite:///{home / 'lockbox.db'}")
+    try:
+        with db.session() as session:
+            rows = list(session.scalars(select(Item)))
+            for r in rows:
+                _ = r.loan
+            return score(truth, rows, seconds)
+    finally:
+        db.engine.dispose()
+
+
+def run(items: int, seed: int, workdir: Path, as_of: date = AS_OF) -> Outcome:
+    """Generate, import the loans, run the nightly flow in this process, and score it."""
+    from lockbox.cli import main as lockbox
+
+    sample = generate_mail(items, seed, workdir, as_of)
+    home = fresh_home(workdir, str(seed))
     os.environ["LOCKBOX_HOME"] = str(home)
     os.environ.pop("LOCKBOX_DATABASE_URL", None)
-    if home.exists():
-        import shutil
-
-        shutil.rmtree(home)
-    truth = json.loads((sample / "truth.json").read_text())
+    truth = load_truth(sample)
     assert lockbox(["loans", "import", str(sample / "loans.csv")]) == 0
     start = time.perf_counter()
     assert lockbox(["run", "--inbox", str(sample / "inbox"), "--as-of", truth["as_of"]]) == 0
-    seconds = time.perf_counter() - start
-    db = open_database(load_settings().database_url)
-    with db.session() as session:
-        rows = list(session.scalars(select(Item)))
-        for r in rows:
-            _ = r.loan
-        return score(truth, rows, seconds)
+    return score_home(home, truth, time.perf_counter() - start)

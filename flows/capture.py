@@ -1,8 +1,15 @@
-"""Turn an OCR item reading into the core's Capture (the only place that knows both types)."""
+"""Turn an OCR item reading into the core's Capture (the only place that knows both types).
+
+Also what an OCR worker process runs (`read_one`): this module imports neither Prefect nor the
+database, so a worker started fresh stays small.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lockbox.capture import Capture
+from lockbox.inbox import ITEM_SUFFIXES, sha256_file
 from ocr.reading import ItemReading, PageKind, PageReading
 
 
@@ -69,4 +76,37 @@ def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
         payer=front.payer.value,
         payer_confidence=front.payer.confidence,
         warnings=warnings,
+        snippets=front.snippets,
     )
+
+
+def read_one(path: Path, source_file: str) -> list[Capture]:
+    """All items in one file (a PDF gives one per page), each as a Capture; never raises."""
+    from ocr.reader import read_file  # imported in the worker process
+
+    try:
+        digest: str | None = sha256_file(path)
+    except OSError:
+        digest = None
+    if path.suffix.lower() not in ITEM_SUFFIXES:
+        return [
+            Capture(
+                source_file=source_file,
+                file_sha256=digest,
+                unreadable_reason=f"{path.suffix or 'no extension'} files are not scans"
+                " (expected TIFF, PNG, JPEG or PDF)",
+                is_check=False,
+            )
+        ]
+    try:
+        readings = read_file(path, source_file)
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the item
+        return [
+            Capture(
+                source_file=source_file,
+                file_sha256=digest,
+                unreadable_reason=f"the file could not be read ({type(exc).__name__}: {exc})",
+                is_check=False,
+            )
+        ]
+    return [to_capture(r, file_sha256=digest) for r in readings]

@@ -5,12 +5,14 @@ Thin orchestration: reading is `ocr`, deciding is `reconciliation`, money is `lo
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
     create_markdown_artifact,
     create_progress_artifact,
+    create_table_artifact,
     update_progress_artifact,
 )
 from prefect.cache_policies import NONE
@@ -26,17 +29,26 @@ from prefect.exceptions import MissingContextError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from flows.reading import iter_read_files
+from flows.reading import DaskUnavailableError, Reader, open_reader, read_local
+from lockbox.capture import Capture
 from lockbox.config import Settings, load_settings
 from lockbox.dates import business_today
-from lockbox.db import Database, open_database
+from lockbox.db import Database, DatabaseError, one_line, open_database, redact_numbers
 from lockbox.inbox import PDF_SUFFIXES, BatchDir, discover_batches
 from lockbox.latefees import assess_late_fees
 from lockbox.models import Batch, Item, Run
 from lockbox.money import ZERO
 from reconciliation.batches import close_batch, open_batch
-from reconciliation.process import Policy, load_directory, record_item
-from reconciliation.summary import RunSummary, SiteSummary, render_markdown, summarize
+from reconciliation.crops import attach_crops
+from reconciliation.process import LoanDirectory, Policy, load_directory, record_item
+from reconciliation.summary import (
+    RunSummary,
+    SiteSummary,
+    held_rows,
+    render_markdown,
+    site_rows,
+    summarize,
+)
 
 
 class RunLockedError(RuntimeError):
@@ -45,6 +57,14 @@ class RunLockedError(RuntimeError):
 
 class ArchiveError(RuntimeError):
     """The original scans could not be copied to LOCKBOX_HOME/archive (disk full, permissions)."""
+
+
+class BatchesFailedError(RuntimeError):
+    """Some batches could not be finished; the others were processed. The message says what to do."""
+
+
+# Faults of the machine itself: every other batch would hit them too, so they stop the run.
+_MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENOMEM}
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
@@ -151,19 +171,111 @@ def files_to_read(found: BatchDir, recorded: set[str]) -> list[Path]:
     ]
 
 
-@task(name="process-batch", task_run_name="process {found.site}/{found.name}", cache_policy=NONE)
-def process_batch(
-    found: BatchDir, *, db: Database, settings: Settings, run_id: int, business_date: date
-) -> int | None:
-    """Read and record one batch; returns the batch id, or None when it was done before."""
-    log = _logger()
-    with db.session() as session:
+_RUN_TOOLS: ContextVar[tuple[Database, Reader]] = ContextVar("lockbox_run_tools")
+
+
+@contextmanager
+def run_tools(db: Database, read: Reader = read_local) -> Iterator[None]:
+    """Make the run's database and reader available to the batch tasks it calls."""
+    token = _RUN_TOOLS.set((db, read))
+    try:
+        yield
+    finally:
+        _RUN_TOOLS.reset(token)
+
+
+def current_run_tools() -> tuple[Database, Reader]:
+    """The database and reader `run_tools` set for this run.
+
+    A module-level function and not the ContextVar itself in the task's body: Dask pickles the
+    batch task's function by value (with the globals it names) into the context of every OCR task
+    run it sends, and a ContextVar cannot be pickled.
+    """
+    return _RUN_TOOLS.get()
+
+
+def stops_the_run(exc: BaseException) -> bool:
+    """Whether a batch's failure must stop the run instead of letting the other batches go on.
+
+    A database that stays unreachable after the retries, a Dask cluster that is gone, or a full or
+    failing disk would fail every batch after this one too; anything else (a bug on one odd file, a
+    folder that cannot be read) is this batch's alone, and must not hold back the others.
+    """
+    if isinstance(exc, DatabaseError | DaskUnavailableError):
+        return True
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno in _MACHINE_ERRNOS:
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def _open(
+    db: Database, found: BatchDir, run_id: int, business_date: date
+) -> tuple[int, list[Path]] | None:
+    """Open (or resume) the batch; its id and the files still to read, or None when it was done."""
+
+    def work(session: Session) -> tuple[int, list[Path]] | None:
         batch = open_batch(session, found, run_id=run_id, business_date=business_date)
         if batch is None:
-            log.info("batch %s/%s was processed before; skipped", found.site, found.name)
             return None
-        batch_id = batch.id
-        todo = files_to_read(found, _recorded_files(session, batch_id))
+        return batch.id, files_to_read(found, _recorded_files(session, batch.id))
+
+    return db.transaction(work, what=f"opening batch {found.site}/{found.name}", log=_logger())
+
+
+def _record(
+    db: Database,
+    batch_id: int,
+    capture: Capture,
+    *,
+    directory: LoanDirectory,
+    business_date: date,
+    policy: Policy,
+    home: Path,
+) -> tuple[str, str | None]:
+    """Record one item in its own transaction, retried on transient database errors.
+
+    The item, its check fingerprint and its ledger entry are committed together or not at all, so a
+    kill never leaves an item without its entry; a retry after a commit whose outcome was lost finds
+    the item already recorded and posts nothing twice.
+    """
+
+    def work(session: Session) -> tuple[str, str | None]:
+        batch = session.get_one(Batch, batch_id)
+        item = record_item(
+            session,
+            batch=batch,
+            capture=capture,
+            directory=directory,
+            business_date=business_date,
+            received_date=batch.deposit_date or business_date,
+            policy=policy,
+        )
+        attach_crops(home, item, capture.snippets)  # the images of what a clerk must look at
+        return item.status, item.exception_code
+
+    what = f"recording {capture.source_file} page {capture.page}"
+    return db.transaction(work, what=what, log=_logger())
+
+
+@task(name="process-batch", task_run_name="process {found.site}/{found.name}", cache_policy=NONE)
+def process_batch(
+    found: BatchDir, *, settings: Settings, run_id: int, business_date: date
+) -> int | None:
+    """Read and record one batch; returns the batch id, or None when it was done before.
+
+    The database and the reader come from the run (`run_tools`), not as parameters: a task run's
+    parameters travel with every OCR task run it sends to Dask, and an engine cannot travel.
+    """
+    db, read = current_run_tools()
+    log = _logger()
+    opened = _open(db, found, run_id, business_date)
+    if opened is None:
+        log.info("batch %s/%s was processed before; skipped", found.site, found.name)
+        return None
+    batch_id, todo = opened
     if len(todo) < len(found.files):
         log.info(
             "batch %s/%s: resuming, %d of %d files left",
@@ -173,39 +285,39 @@ def process_batch(
             len(found.files),
         )
     archive_batch(found, settings, todo)
-    with db.session() as session:
-        directory = load_directory(session)
+    directory = db.transaction(load_directory, what="loading the loan book", log=log)
     policy = Policy(stale_days=settings.stale_days)
     posted = held = 0
-    for captures in iter_read_files([(path, found.relative(path)) for path in todo]):
-        for capture in captures:
-            # One transaction per item: the item, its check fingerprint and its ledger entry are
-            # committed together or not at all, so a kill never leaves an item without its entry.
-            with db.session() as session:
-                batch = session.get_one(Batch, batch_id)
-                item = record_item(
-                    session,
-                    batch=batch,
-                    capture=capture,
+    label = f"{found.site}/{found.name}"
+    # closing(): when recording fails part-way, the reading of the rest stops at once (not when
+    # the failed task's traceback is collected).
+    with closing(read([(path, found.relative(path)) for path in todo], label)) as readings:
+        for captures in readings:
+            for capture in captures:
+                status, code = _record(
+                    db,
+                    batch_id,
+                    capture,
                     directory=directory,
                     business_date=business_date,
-                    received_date=batch.deposit_date or business_date,
                     policy=policy,
+                    home=settings.home,
                 )
-                status, code = item.status, item.exception_code
-            if status == "posted":
-                posted += 1
-            else:
-                held += 1
-                log.info(
-                    "%s page %s: held for review (%s)", capture.source_file, capture.page, code
-                )
-    with db.session() as session:
-        batch = session.get_one(Batch, batch_id)
-        problems = close_batch(session, batch)
+                if status == "posted":
+                    posted += 1
+                else:
+                    held += 1
+                    log.info(
+                        "%s page %s: held for review (%s)", capture.source_file, capture.page, code
+                    )
+    problems = db.transaction(
+        lambda session: close_batch(session, session.get_one(Batch, batch_id)),
+        what=f"closing batch {label}",
+        log=log,
+    )
     for p in problems:
-        log.warning("batch %s/%s: %s", found.site, found.name, p)
-    log.info("batch %s/%s: %d posted, %d held for review", found.site, found.name, posted, held)
+        log.warning("batch %s: %s", label, p)
+    log.info("batch %s: %d posted, %d held for review", label, posted, held)
     return batch_id
 
 
@@ -219,8 +331,8 @@ def nightly_lockbox_run(inbox: str, as_of: str | None = None) -> dict[str, Any]:
     with run_lock(settings.home):
         db = open_database(settings.database_url)
         try:
-            with db.exclusive():
-                summary = _run(db, settings, Path(inbox), business_date)
+            with db.exclusive(), open_reader(settings.dask_address) as read:
+                summary, failed, total = _run(db, settings, Path(inbox), business_date, read)
         finally:
             db.engine.dispose()
     with suppress(
@@ -231,6 +343,19 @@ def nightly_lockbox_run(inbox: str, as_of: str | None = None) -> dict[str, Any]:
             markdown=render_markdown(summary),
             description=f"Lockbox run summary for {business_date}",
         )
+        create_table_artifact(
+            key="lockbox-run-sites",
+            table=site_rows(summary),
+            description=f"Per site: items, postings and exceptions for {business_date}",
+        )
+        if summary.held:
+            create_table_artifact(
+                key="lockbox-run-exceptions",
+                table=held_rows(summary),
+                description="Held for review, with the images of the fields in doubt",
+            )
+    if failed:
+        raise BatchesFailedError(failure_message(failed, total))
     log.info(
         "run complete: %d items, %d posted, %d held for review",
         summary.items,
@@ -238,6 +363,18 @@ def nightly_lockbox_run(inbox: str, as_of: str | None = None) -> dict[str, Any]:
         summary.exceptions,
     )
     return summary.to_json()
+
+
+def failure_message(failed: list[tuple[str, str]], total: int) -> str:
+    """One line for the operator: which batches did not finish, why, and what to do about it."""
+    shown = "; ".join(f"{name} ({reason})" for name, reason in failed[:3])
+    more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
+    return (
+        f"{len(failed)} of {total} batches could not be finished: {shown}{more}. The other batches"
+        " were processed; late fees wait for a run that finishes every batch. Fix the cause (the"
+        " run's log has the details) and run the same command again: a failed batch resumes where"
+        " it stopped and nothing is posted twice"
+    )
 
 
 def _progress(artifact: Any, done: int, total: int, last: str = "") -> Any:
@@ -251,49 +388,90 @@ def _progress(artifact: Any, done: int, total: int, last: str = "") -> Any:
     return artifact
 
 
-def _run(db: Database, settings: Settings, inbox: Path, business_date: date) -> RunSummary:
-    found = discover_batches(inbox)
+def _start_run(db: Database, inbox: Path, business_date: date) -> int:
+    """Record the run; a run still marked running was killed (we hold the run lock)."""
     with db.session() as session:
-        # We hold the run lock: a run still marked running was killed (its batches resume below).
         session.execute(update(Run).where(Run.status == "running").values(status="interrupted"))
         run = Run(business_date=business_date, inbox=str(inbox), status="running")
         session.add(run)
         session.flush()
-        run_id = run.id
+        return run.id
+
+
+def _batch_id(db: Database, found: BatchDir) -> int | None:
+    """The id of a batch a failed attempt opened (its recorded items belong in the summary)."""
+    with db.session() as session:
+        return session.scalar(
+            select(Batch.id).where(Batch.site == found.site, Batch.name == found.name)
+        )
+
+
+def _run(
+    db: Database, settings: Settings, inbox: Path, business_date: date, read: Reader
+) -> tuple[RunSummary, list[tuple[str, str]], int]:
+    """Every batch in turn (a failed one does not stop the others), then late fees and the summary.
+
+    Returns the summary, the batches that failed as (site/name, reason), and how many were found.
+    """
+    found = discover_batches(inbox)
+    run_id = _start_run(db, inbox, business_date)
     batch_ids: list[int] = []
     skipped = 0
-    late: list[tuple[str, str]] = []
+    warnings: list[tuple[str, str]] = []
+    failed: list[tuple[str, str]] = []
     progress = _progress(None, 0, len(found))
     for done, batch_dir in enumerate(found, start=1):
-        batch_id = process_batch(
-            batch_dir, db=db, settings=settings, run_id=run_id, business_date=business_date
-        )
-        progress = _progress(progress, done, len(found), f"{batch_dir.site}/{batch_dir.name}")
+        name = f"{batch_dir.site}/{batch_dir.name}"
+        try:
+            with run_tools(db, read):
+                batch_id = process_batch(
+                    batch_dir, settings=settings, run_id=run_id, business_date=business_date
+                )
+        except Exception as exc:
+            if stops_the_run(exc):
+                raise
+            reason = redact_numbers(f"{type(exc).__name__}: {one_line(exc)}")
+            _logger().error("batch %s could not be finished (%s); going on", name, reason)
+            failed.append((name, reason))
+            warnings.append((batch_dir.site, f"{batch_dir.name}: NOT finished ({reason})"))
+            batch_id = _batch_id(db, batch_dir)
+            if batch_id is not None:
+                batch_ids.append(batch_id)
+            progress = _progress(progress, done, len(found), f"{name} (failed)")
+            continue
+        progress = _progress(progress, done, len(found), name)
         if batch_id is None:
             skipped += 1
             with db.session() as session:
                 for warning in late_file_warnings(session, batch_dir):
-                    _logger().warning("batch %s/%s: %s", batch_dir.site, batch_dir.name, warning)
-                    late.append((batch_dir.site, f"{batch_dir.name}: {warning}"))
+                    _logger().warning("batch %s: %s", name, warning)
+                    warnings.append((batch_dir.site, f"{batch_dir.name}: {warning}"))
         else:
             batch_ids.append(batch_id)
-    with db.session() as session:
-        fees = assess_late_fees(
-            session,
-            business_date=business_date,
-            percent=settings.late_fee_percent,
-            cap=settings.late_fee_cap,
-            grace_days=settings.grace_days,
-        )
+    fees = [] if failed else _assess_late_fees(db, settings, business_date)
     with db.session() as session:
         summary = summarize(session, batch_ids, business_date.isoformat())
         summary.skipped_batches = skipped
-        for site, warning in late:
+        for site, warning in warnings:
             summary.sites.setdefault(site, SiteSummary(site)).warnings.append(warning)
         summary.late_fees = len(fees)
         summary.late_fee_amount = sum((f.amount for f in fees), ZERO)
         run = session.get_one(Run, run_id)
-        run.status = "complete"
+        run.status = "failed" if failed else "complete"
         run.finished_at = datetime.now(UTC)
         run.summary = summary.to_json()
-    return summary
+    return summary, failed, len(found)
+
+
+def _assess_late_fees(db: Database, settings: Settings, business_date: date) -> list[Any]:
+    """The day's late fees, once every batch is in (a payment still unread must not be charged)."""
+    with db.session() as session:
+        return list(
+            assess_late_fees(
+                session,
+                business_date=business_date,
+                percent=settings.late_fee_percent,
+                cap=settings.late_fee_cap,
+                grace_days=settings.grace_days,
+            )
+        )

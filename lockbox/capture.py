@@ -39,11 +39,16 @@ class Capture:
     payer: str | None = None
     payer_confidence: float = 0.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # PNG crops of the check's fields by name (courtesy, legal, date, memo, payer, micr), kept for
+    # an exception's review; not part of the audit record.
+    snippets: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict for the item's audit record (Decimal and dates as strings)."""
         out: dict[str, Any] = {}
         for key, value in asdict(self).items():
+            if key == "snippets":
+                continue
             if isinstance(value, Decimal | date):
                 out[key] = str(value)
             elif isinstance(value, tuple):

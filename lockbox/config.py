@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,7 @@ class Settings:
     late_fee_cap: Decimal | None
     grace_days: int = 10
     stale_days: int = 180
+    dask_address: str | None = None  # OCR on this Dask scheduler instead of local processes
 
     @property
     def archive_dir(self) -> Path:
@@ -52,6 +54,22 @@ def _decimal_env(name: str, default: str | None) -> Decimal | None:
     return value
 
 
+_DASK_ADDRESS = re.compile(r"^(tcp|tls)://[^\s/:]+(:\d{1,5})?$")
+
+
+def _dask_address_env() -> str | None:
+    """LOCKBOX_DASK_ADDRESS, checked now so a typo fails before any batch is touched."""
+    raw = os.environ.get("LOCKBOX_DASK_ADDRESS", "").strip()
+    if not raw:
+        return None
+    if not _DASK_ADDRESS.match(raw):
+        raise ConfigError(
+            f"LOCKBOX_DASK_ADDRESS={raw!r} is not a Dask scheduler address; set it like"
+            " tcp://dask-scheduler:8786, or unset it to read on this machine"
+        )
+    return raw
+
+
 def load_settings() -> Settings:
     """Read the settings now (not at import) so tests and the CLI can set the environment first."""
     home = Path(os.environ.get("LOCKBOX_HOME") or Path.home() / ".lockbox").expanduser()
@@ -63,4 +81,5 @@ def load_settings() -> Settings:
         database_url=url,
         late_fee_percent=percent,
         late_fee_cap=_decimal_env("LOCKBOX_LATE_FEE_CAP", None),
+        dask_address=_dask_address_env(),
     )

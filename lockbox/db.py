@@ -2,20 +2,95 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+T = TypeVar("T")
+
+# SQLSTATEs worth another try: the same statements succeed once the other transaction or the
+# server is back. Class 08 (connection exception) is matched by prefix below.
+TRANSIENT_SQLSTATES = {
+    "40001": "serialization failure",
+    "40P01": "deadlock",
+    "57P01": "server shut down by the administrator",
+    "57P02": "server crashed",
+    "57P03": "server starting up",
+}
+# Driver messages with no SQLSTATE that mean "try again": psycopg's connection failures, SQLite's busy.
+_TRANSIENT_TEXT = re.compile(
+    r"connection (?:failed|refused|is lost|is closed|timed out)|could not connect|server closed the"
+    r" connection|terminating connection|database is locked|database table is locked|database is busy",
+    re.IGNORECASE,
+)
+_LONG_NUMBER = re.compile(r"\d{5,}")
+
 
 class DatabaseError(RuntimeError):
     """The database cannot be reached or upgraded; the message says what to check."""
+
+
+class DatabaseUnavailableError(DatabaseError):
+    """A unit of work kept failing on a transient database error after every retry."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a unit of work is tried again on a transient database error.
+
+    The defaults wait 0.5 + 1 + 2 + 4 + 8 = 15.5 s in all: long enough for a failover or a restart of
+    the server, short enough that a database that is really down stops the run within a minute.
+    """
+
+    attempts: int = 6
+    first_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based): doubling, capped."""
+        return min(self.max_delay, self.first_delay * 2 ** (attempt - 1))
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+def redact_numbers(text: str) -> str:
+    """Mask every run of five or more digits to its last four, so a log line never shows a full number."""
+    return _LONG_NUMBER.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
+
+
+def transient_reason(exc: BaseException) -> str | None:
+    """Why this database error is worth retrying, in a few words; None when it is not transient."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate:
+        if sqlstate in TRANSIENT_SQLSTATES:
+            return TRANSIENT_SQLSTATES[sqlstate]
+        return "connection problem" if str(sqlstate).startswith("08") else None
+    if exc.connection_invalidated:
+        return "connection lost"
+    if isinstance(exc, OperationalError) and _TRANSIENT_TEXT.search(str(orig)):
+        return (
+            "database busy"
+            if "locked" in str(orig) or "busy" in str(orig)
+            else "connection problem"
+        )
+    return None
 
 
 def make_engine(url: str) -> Engine:
@@ -84,6 +159,54 @@ class Database:
             except BaseException:
                 s.rollback()
                 raise
+
+    def transaction(
+        self,
+        work: Callable[[Session], T],
+        *,
+        what: str,
+        retry: RetryPolicy | None = None,
+        log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> T:
+        """Run `work` in one transaction, trying again on transient database errors.
+
+        Only safe for work that is idempotent when a commit's outcome is unknown (the nightly run's
+        per-item recording is: an item already recorded is returned as it is). `what` names the work
+        in the log and in the final error, for example "recording dallas/B1/item-0003.tif page 1".
+        """
+        log = log or logging.getLogger("lockbox.db")
+        retry = retry or DEFAULT_RETRY
+        waited = 0.0
+        for attempt in range(1, retry.attempts + 1):
+            try:
+                with self.session() as session:
+                    return work(session)
+            except DBAPIError as exc:
+                reason = transient_reason(exc)
+                if reason is None:
+                    raise
+                detail = redact_numbers(one_line(exc))
+                if attempt == retry.attempts:
+                    raise DatabaseUnavailableError(
+                        f"the database kept failing while {redact_numbers(what)} ({reason}: {detail});"
+                        f" gave up after {retry.attempts} attempts over {waited:.0f} s. Check that the"
+                        " database server is running and reachable (LOCKBOX_DATABASE_URL), then run"
+                        " the same command again: items already recorded are kept, none is posted twice."
+                    ) from exc
+                delay = retry.delay(attempt)
+                log.warning(
+                    "database %s while %s (%s); retrying in %.1f s (attempt %d of %d)",
+                    reason,
+                    redact_numbers(what),
+                    detail,
+                    delay,
+                    attempt + 1,
+                    retry.attempts,
+                )
+                sleep(delay)
+                waited += delay
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     @property
     def is_postgres(self) -> bool:
