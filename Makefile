@@ -13,11 +13,13 @@ FONT_PKGS := fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf fonts-comic-
 UI_PORT ?= 4200
 UI_INBOX ?= $(CURDIR)/sample_data/sample/inbox
 
-# System packages: tesseract for OCR, fonts for the sample generator. Installed only when missing
-# and only where apt-get can be used (root, or passwordless sudo).
+# System packages: tesseract for OCR (and its library's headers, to build tesserocr against that very
+# Tesseract), fonts for the sample generator. Installed only when missing and only where apt-get can
+# be used (root, or passwordless sudo).
+TESS_DEV_PKGS := libtesseract-dev libleptonica-dev pkg-config g++
 system-deps:
 	@missing=""; command -v tesseract >/dev/null 2>&1 || missing="tesseract-ocr"; \
-	for p in $(FONT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(TESS_DEV_PKGS) $(FONT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
@@ -34,6 +36,11 @@ $(STAMP): pyproject.toml
 	@echo "Installing lockbox into $(VENV) (log: $(VENV)/install.log) ..."
 	@$(BIN)/pip install -q --upgrade pip >$(VENV)/install.log 2>&1 || true
 	@$(BIN)/pip install -e . >>$(VENV)/install.log 2>&1 || (tail -30 $(VENV)/install.log; exit 1)
+	@# Tesseract kept loaded in-process, built against the installed Tesseract so both read alike.
+	@if pkg-config --exists tesseract 2>/dev/null; then \
+	  $(BIN)/pip install --no-binary tesserocr 'tesserocr==2.13.0' >>$(VENV)/install.log 2>&1 \
+	    || echo "tesserocr did not build (see $(VENV)/install.log): OCR runs the tesseract program, about half as fast"; \
+	else echo "libtesseract-dev is missing: OCR runs the tesseract program, about half as fast (make system-deps)"; fi
 	@touch $@
 
 $(DEVSTAMP): pyproject.toml $(STAMP)

@@ -1,8 +1,10 @@
-"""A thin, typed wrapper over pytesseract: words with boxes and confidences, and one-line re-reads.
+"""A thin, typed wrapper over Tesseract: words with boxes and confidences, and one-line re-reads.
 
 Every call goes through here so the page is handed over as a numpy array once, confidences come back
 on one scale ([0, 1]), and a Tesseract failure on a strange crop becomes 'nothing read' rather than a
-crash.
+crash. Tesseract runs in this process through its library (`ocr.engine`), its model loaded once per
+process: starting the `tesseract` program and loading its model for every small crop cost twenty
+times the reading. Where the library is not available the program is run instead (pytesseract).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytesseract
+
+from ocr import engine
 
 # Tesseract's OpenMP threads fight each other (and the pipeline's own worker processes) on small
 # images: one thread per run is twice as fast here and uses a third of the CPU. A value the
@@ -69,6 +73,9 @@ def words(
     """Every word in the image; boxes are divided by `scale` to map back to the original pixels."""
     if image.size == 0 or min(image.shape[:2]) < 8:
         return []
+    loaded = engine.get()
+    if loaded is not None:
+        return _scaled(loaded.words(image, psm, whitelist), scale)
     try:
         data = pytesseract.image_to_data(
             image, config=_config(psm, whitelist), output_type=pytesseract.Output.DICT
@@ -172,6 +179,13 @@ def read_lines(
     live = [i for i, im in enumerate(images) if im.size and min(im.shape[:2]) >= 8]
     if not live:
         return out
+    loaded = engine.get()
+    if loaded is not None:
+        for i in live:
+            ws = loaded.words(images[i], psm, whitelist)
+            if ws:
+                out[i] = _line_read(ws)
+        return out
     args = ["--psm", str(psm), "--oem", "1"]
     if whitelist:
         for setting in (f"tessedit_char_whitelist={whitelist}", *_NO_DICTIONARY):
@@ -203,7 +217,29 @@ def read_lines(
     for n, i in enumerate(live):
         ws = found.get(n, [])
         if ws:
-            confs = [w.conf for w in ws]
-            text = " ".join(w.text for w in ws)
-            out[i] = LineRead(text, min(confs), sum(confs) / len(confs), tuple(ws))
+            out[i] = _line_read(ws)
     return out
+
+
+def _line_read(found: list[Word]) -> LineRead:
+    confs = [w.conf for w in found]
+    return LineRead(
+        " ".join(w.text for w in found), min(confs), sum(confs) / len(confs), tuple(found)
+    )
+
+
+def _scaled(found: list[Word], scale: float) -> list[Word]:
+    if scale == 1.0:
+        return found
+    return [
+        Word(
+            w.text,
+            w.conf,
+            int(w.x0 / scale),
+            int(w.y0 / scale),
+            int(w.x1 / scale),
+            int(w.y1 / scale),
+            w.line,
+        )
+        for w in found
+    ]

@@ -1,0 +1,161 @@
+"""Tesseract kept loaded in this process (through tesserocr), one engine per thread.
+
+A check page needs a dozen small reads; run as a program, each would start Tesseract and load its
+model again, which costs about 0.2 s against 10 ms of reading. Here the model is loaded once per
+process and thread (Dask runs several threads per worker) and each read only hands over the
+pixels. The library must be the installed Tesseract itself (tesserocr built against it, `make` does so),
+so that both ways read exactly alike; `get()` returns None where it is missing, is another
+version, or cannot find the language data, and `ocr.tess` then runs the `tesseract` program.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import threading
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ocr.tess import Word
+
+log = logging.getLogger(__name__)
+
+# Dictionaries pull a read towards English words; with a character whitelist they only hurt, and
+# they can be switched off only when the model loads, so the engine keeps one API per setting.
+_NO_DICTIONARY = {"load_system_dawg": "0", "load_freq_dawg": "0"}
+DISABLE_ENV = "LOCKBOX_TESSERACT_PROGRAM"  # set to 1 to run the `tesseract` program instead
+
+
+def _ask_program(*args: str) -> str:
+    program = shutil.which("tesseract")
+    if program is None:
+        return ""
+    try:
+        done = subprocess.run(
+            [program, *args], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout + done.stderr
+
+
+@cache
+def tessdata_dir() -> str | None:
+    """Where the installed Tesseract keeps its language data (the program says so itself)."""
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    if prefix and os.path.isfile(os.path.join(prefix, "eng.traineddata")):
+        return prefix
+    found = re.search(r'"([^"]+)"', _ask_program("--list-langs"))
+    if found and os.path.isfile(os.path.join(found.group(1), "eng.traineddata")):
+        return found.group(1)
+    return None
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0].strip() if text.strip() else ""
+
+
+class Engine:
+    """Tesseract's LSTM engine for English, loaded once; one instance per thread."""
+
+    def __init__(self, tesserocr: Any, path: str) -> None:
+        self._tesserocr = tesserocr
+        self._path = path
+        self._apis: dict[tuple[int, bool], Any] = {}
+
+    def _api(self, psm: int, dictionary: bool) -> Any:
+        key = (psm, dictionary)
+        api = self._apis.get(key)
+        if api is None:
+            t = self._tesserocr
+            api = t.PyTessBaseAPI(
+                path=self._path,
+                lang="eng",
+                psm=psm,
+                oem=t.OEM.LSTM_ONLY,
+                variables={} if dictionary else dict(_NO_DICTIONARY),
+            )
+            self._apis[key] = api
+        return api
+
+    def words(self, image: np.ndarray, psm: int, whitelist: str | None) -> list[Word]:
+        """Every word Tesseract reads in a greyscale image, boxes in the image's pixels."""
+        from ocr.tess import Word
+
+        api = self._api(psm, dictionary=not whitelist)
+        api.SetVariable("tessedit_char_whitelist", whitelist or "")
+        pixels = np.ascontiguousarray(image if image.ndim == 2 else image[..., 0], np.uint8)
+        h, w = pixels.shape
+        api.SetImageBytes(pixels.tobytes(), w, h, 1, w)
+        try:
+            tsv = api.GetTSVText(0)
+        except RuntimeError:
+            return []
+        finally:
+            api.Clear()
+        out: list[Word] = []
+        for row in tsv.splitlines():
+            f = row.split("\t")
+            if len(f) < 12 or f[0] != "5" or not f[11].strip():
+                continue
+            conf = float(f[10])
+            if conf < 0:
+                continue
+            x, y, bw, bh = (int(v) for v in f[6:10])
+            line = (int(f[2]), int(f[3]), int(f[4]))
+            conf01 = max(0.0, min(1.0, conf / 100.0))
+            out.append(Word(f[11].strip(), conf01, x, y, x + bw, y + bh, line))
+        return out
+
+
+_local = threading.local()
+
+
+@cache
+def _library() -> Any:
+    if os.environ.get(DISABLE_ENV) == "1":
+        return None
+    try:
+        import tesserocr
+    except ImportError:
+        log.info("tesserocr is not installed: Tesseract runs as a program (slower)")
+        return None
+    mine, program = (
+        _first_line(tesserocr.tesseract_version()),
+        _first_line(_ask_program("--version")),
+    )
+    if mine != program:
+        log.warning(
+            "tesserocr is built on %s but the installed program is %s: running the program "
+            "(reinstall with `pip install --no-binary tesserocr tesserocr`)",
+            mine,
+            program or "missing",
+        )
+        return None
+    return tesserocr
+
+
+def get() -> Engine | None:
+    """This thread's engine, or None to run the `tesseract` program instead."""
+    if hasattr(_local, "engine"):
+        loaded: Engine | None = _local.engine
+        return loaded
+    library, path = _library(), tessdata_dir()
+    engine = None
+    if library is not None and path is not None:
+        try:
+            engine = Engine(library, path)
+            engine._api(11, dictionary=True)  # fail here, not in the middle of a page
+        except RuntimeError as exc:
+            log.warning(
+                "Tesseract's library could not load its model (%s): running the program", exc
+            )
+            engine = None
+    _local.engine = engine
+    return engine
