@@ -95,10 +95,13 @@ def _start_job(
     parse: Callable[[str], tuple[T, float] | None],
     whitelist: str | None = None,
     skip: Callable[[Word], bool] | None = None,
+    precise: bool = False,
 ) -> _Job[T]:
-    """The layout pass's reading of a field, and the crop to re-read it from."""
+    """The layout pass's reading of a field, and the crop to re-read it from (a loose region cut
+    down to the words seen in it; a precise one, from the stock's own rules, kept whole)."""
     found = [w for w in words_in(layout_words, region) if not (skip and skip(w))]
-    job: _Job[T] = _Job(_tighten(region, found, dpi), parse, whitelist)
+    box = region if precise else _tighten(region, found, dpi)
+    job: _Job[T] = _Job(box, parse, whitelist)
     if found:
         job.reads += 1
         first = best_span(_reading_order(found), parse)
@@ -171,19 +174,32 @@ def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
 
 def _date_region(
     image: np.ndarray, dpi: int, regions: Regions, anchors: Anchors, layout_words: list[Word]
-) -> Box:
-    """Where the date is written: above the check's date rule when the stock has one (a business
-    check's date/amount table aside), else right of the 'DATE' label, else found by its content."""
+) -> tuple[Box, bool]:
+    """Where the date is written, and whether the stock itself showed it (a rule or a cell, which
+    need no tightening): above the check's date rule, or under 'Date' in a business check's
+    date/amount table, else right of the 'DATE' label, else found by its content."""
     box = stock.courtesy_box(image, dpi)
-    if box is not None or stock.courtesy_table(image, dpi) is None:
-        rule = stock.date_rule(image, dpi, box)
-        if rule is not None:
-            return stock.band_above(rule, dpi, 0.36)
+    table = stock.date_amount_table(image, dpi) if box is None else None
+    if table is not None and _heads_table(anchors, table[0]):
+        return table[0], True
+    rule = stock.date_rule(image, dpi, box)
+    if rule is not None:
+        return stock.band_above(rule, dpi, 0.36), True
     if anchors.date is not None:
-        return regions.date
+        return regions.date, False
     h, w = image.shape
     area = (int(w * 0.4), 0, w, int(h * 0.6))
-    return locate(layout_words, area, parse_check_date, dpi) or regions.date
+    return locate(layout_words, area, parse_check_date, dpi) or regions.date, False
+
+
+def _heads_table(anchors: Anchors, date_cell: Box) -> bool:
+    """Whether the stock's labels show a date/amount table: 'AMOUNT' was read, or 'DATE' stands
+    over the cell (a personal check's date rule ending at the edge looks alike, but its 'DATE'
+    stands left of the rule)."""
+    if anchors.amount is not None:
+        return True
+    label = anchors.date
+    return label is not None and label.x0 >= date_cell[0] and label.cy < date_cell[1]
 
 
 def read_field(
@@ -290,15 +306,26 @@ def read_check_fields(
     micr_top: int | None = None,
 ) -> CheckFields:
     """Read every written field of an upright, cleaned check front."""
-    date_region = _date_region(image, dpi, regions, anchors, layout_words)
+    date_region, date_precise = _date_region(image, dpi, regions, anchors, layout_words)
     amounts = read_amounts(image, dpi, regions, anchors, layout_words)
     date_job = _start_job(
-        image, dpi, date_region, layout_words, parse_check_date, skip=_is_label("DATE")
+        image,
+        dpi,
+        date_region,
+        layout_words,
+        parse_check_date,
+        skip=_is_label("DATE"),
+        precise=date_precise,
     )
     memo_rule = stock.memo_rule(image, dpi, micr_top)
     memo_box = stock.band_above(memo_rule, dpi, 0.3) if memo_rule is not None else regions.memo
     memo_job = _start_job(
-        image, dpi, memo_box, layout_words, parse_memo, skip=_is_label("MEMO", "FOR")
+        image,
+        dpi,
+        memo_box,
+        layout_words,
+        parse_memo,
+        skip=_is_label("MEMO", "FOR"),
     )
     _line_reads(image, dpi, [date_job, memo_job])
     _run_reads(image, dpi, [date_job, memo_job])

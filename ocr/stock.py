@@ -124,11 +124,12 @@ def courtesy_underline(gray: np.ndarray, dpi: int) -> Box | None:
     return (x0, y0 - int(0.3 * dpi), x1, y0)
 
 
-def courtesy_table(gray: np.ndarray, dpi: int) -> Box | None:
-    """The amount cell of a business check's date/amount table, or None.
+def date_amount_table(gray: np.ndarray, dpi: int) -> tuple[Box, Box] | None:
+    """The date and amount cells of a business check's date/amount table, or None.
 
     Such checks print 'Date' and 'Amount' over one rule, 1.8-3.6 in long, that ends near the right
-    edge, and the values are written under it, the amount in its right half.
+    edge, and the values are written under it, the date in its left part, the amount in its right
+    half.
     """
     H, W = gray.shape
     cands = [
@@ -139,10 +140,17 @@ def courtesy_table(gray: np.ndarray, dpi: int) -> Box | None:
         and 0.2 * H < s[1] < 0.5 * H
     ]
     for x0, _, x1, y1 in sorted(cands, key=lambda s: s[1]):
-        cell = (x0 + int(0.45 * (x1 - x0)), y1 + 2, x1, y1 + int(0.3 * dpi))
+        split = x0 + int(0.45 * (x1 - x0))
+        cell = (split, y1 + 2, x1, y1 + int(0.3 * dpi))
         if ink_mask(gray[cell[1] : cell[3], cell[0] : cell[2]]).mean() > 0.01:
-            return cell
+            return (x0 - int(0.05 * dpi), y1 + 2, split, y1 + int(0.3 * dpi)), cell
     return None
+
+
+def courtesy_table(gray: np.ndarray, dpi: int) -> Box | None:
+    """The amount cell of a business check's date/amount table, or None."""
+    table = date_amount_table(gray, dpi)
+    return table[1] if table is not None else None
 
 
 def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
@@ -185,8 +193,9 @@ def date_rule(gray: np.ndarray, dpi: int, courtesy: Box | None = None) -> Box | 
     """The rule the date is written on: a short rule in the upper right with writing above it.
 
     Personal and business checks draw it right of 'DATE', 0.8-3 in long, in the top half, above
-    the courtesy box (whose own top and bottom rules, and a business check's date/amount table with
-    its values written below, are not it). The highest such rule wins.
+    the courtesy box or level with its top (the box's own edges, the payee and legal lines level
+    with or below it, and a business check's date/amount table with its values written below, are
+    not it). The highest such rule wins.
     """
     H, W = gray.shape
     tol = max(3, int(0.04 * dpi))
@@ -195,8 +204,11 @@ def date_rule(gray: np.ndarray, dpi: int, courtesy: Box | None = None) -> Box | 
         x0, y0, x1, y1 = s
         if not (x0 >= 0.4 * W and 0.8 * dpi <= x1 - x0 <= 3.0 * dpi and 0.1 * H < y0 < 0.5 * H):
             continue
-        if courtesy is not None and courtesy[1] - tol <= y0 <= courtesy[3] + tol:
-            continue
+        if courtesy is not None:
+            if y0 > (courtesy[1] + courtesy[3]) // 2:
+                continue  # level with the box's lower half or below: the payee or legal line
+            if y0 >= courtesy[1] - tol and x0 >= courtesy[0] - tol:
+                continue  # the box's own top edge (a date rule may run into it from the left)
         above = ink_mask(gray[max(0, y0 - int(0.3 * dpi)) : y0 - tol, x0 + tol : x1 - tol])
         if above.size and above.mean() > 0.008:
             cands.append(s)

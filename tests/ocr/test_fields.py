@@ -8,7 +8,16 @@ from decimal import Decimal
 import numpy as np
 
 from ocr.crops import remove_rules
-from ocr.fields import Candidate, best_span, parse_courtesy, parse_legal, parse_memo, vote
+from ocr.fields import (
+    Candidate,
+    _date_region,
+    best_span,
+    parse_courtesy,
+    parse_legal,
+    parse_memo,
+    vote,
+)
+from ocr.layout import Anchors, field_regions
 from ocr.reading import Field
 from ocr.tess import Word
 
@@ -77,3 +86,42 @@ def test_a_date_far_from_today_is_doubted() -> None:
     far = parse_check_date("11/17/2097")
     assert near is not None and near[1] == 1.0
     assert far is not None and far[1] < 0.5
+
+
+def _edge_rule_check(label_over_rule: bool) -> tuple[np.ndarray, Anchors]:
+    """A rule from 5.3 in to the right edge with writing under its right half: a business check's
+    date/amount table when 'DATE' stands over it, a personal date rule when 'DATE' stands left."""
+    from PIL import Image, ImageDraw
+
+    from tests.ocr.conftest import font
+
+    dpi = 200
+    img = Image.new("L", (int(8.5 * dpi), int(3.5 * dpi)), 255)
+    d = ImageDraw.Draw(img)
+    y = int(1.15 * dpi)
+    label_x = int(5.3 * dpi) if label_over_rule else int(4.7 * dpi)
+    label_y = y - 30 if label_over_rule else y - 22
+    d.text((label_x, label_y), "DATE", font=font("DejaVuSans.ttf", 18), fill=40)
+    d.line([(int(5.3 * dpi), y), (int(8.15 * dpi), y)], fill=40, width=2)
+    hand = font("DejaVuSans.ttf", 30)
+    if label_over_rule:
+        d.text((int(5.3 * dpi), y + 10), "11/23/2026", font=hand, fill=0)
+    else:
+        d.text((int(5.4 * dpi), y - 45), "11/23/2026", font=hand, fill=0)
+    d.text((int(6.9 * dpi), y + 12), "*****", font=hand, fill=0)  # a blot or scribble below
+    label = Word("DATE", 0.95, label_x, label_y, label_x + 50, label_y + 16)
+    return np.array(img), Anchors(date=label)
+
+
+def test_the_date_is_read_under_a_table_label_and_above_a_personal_rule() -> None:
+    for over in (True, False):
+        gray, anchors = _edge_rule_check(over)
+        h, w = gray.shape
+        regions = field_regions(anchors, w, h, 200, None)
+        box, precise = _date_region(gray, 200, regions, anchors, [])
+        y = int(1.15 * 200)
+        assert precise
+        if over:
+            assert box[1] >= y and box[3] > y + 40, "the table's date is under its rule"
+        else:
+            assert box[1] < y - 40 and box[3] <= y + 0.1 * 200, "a personal date is above its rule"

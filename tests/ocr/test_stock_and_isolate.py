@@ -117,3 +117,59 @@ def test_lines_are_scaled_to_the_reading_height() -> None:
     crop[2:16, 10:90] = 0
     out = normalize(crop, tall=14)
     assert abs(out.shape[0] - (18 * TARGET_HEIGHT / 14 + 32)) <= 2
+
+
+def _personal_top(date_rule_x: tuple[float, float], date_rule_y: float) -> np.ndarray:
+    """The top of a personal check: 'DATE' and its rule, the $ box below right, the payee line
+    broken by the payee's name, the legal line below."""
+    img, d = _canvas(6.0, 2.75)
+    box = (int(4.85 * DPI), int(0.82 * DPI), int(5.75 * DPI), int(1.12 * DPI))
+    d.rectangle(box, outline=40, width=2)
+    dy = int(date_rule_y * DPI)
+    d.text((int(3.5 * DPI), dy - 22), "DATE", font=_font(18), fill=40)
+    d.line([(int(date_rule_x[0] * DPI), dy), (int(date_rule_x[1] * DPI), dy)], fill=40, width=2)
+    d.text((int(4.0 * DPI), dy - 45), "11/13/2026", font=_font(36), fill=0)
+    pay = int(1.1 * DPI)
+    d.line([(int(0.9 * DPI), pay), (int(2.6 * DPI), pay)], fill=40, width=2)
+    d.line([(int(3.0 * DPI), pay), (int(4.6 * DPI), pay)], fill=40, width=2)  # right of the name
+    d.text((int(1.0 * DPI), pay - 40), "Lone Star Auto", font=_font(36), fill=0)
+    legal = int(1.45 * DPI)
+    d.line([(int(2.6 * DPI), legal), (int(5.3 * DPI), legal)], fill=40, width=2)
+    d.text((int(2.7 * DPI), legal - 40), "~~~~~~~~~~~", font=_font(36), fill=0)
+    return np.array(img)
+
+
+@pytest.mark.parametrize(
+    ("rule_x", "rule_y"),
+    [
+        ((3.85, 5.8), 0.81),  # runs right into the box's top edge, and on over it
+        ((3.85, 4.8), 0.80),  # ends at the box, level with its top
+        ((3.85, 5.5), 0.55),  # well above the box
+    ],
+)
+def test_the_date_rule_is_found_beside_the_box_and_never_below_it(
+    rule_x: tuple[float, float], rule_y: float
+) -> None:
+    gray = _personal_top(rule_x, rule_y)
+    box = stock.courtesy_box(gray, DPI)
+    assert box is not None
+    rule = stock.date_rule(gray, DPI, box)
+    assert rule is not None
+    assert abs(rule[1] - rule_y * DPI) < 0.04 * DPI  # not the payee or legal line below the box
+    assert rule[0] < 4.0 * DPI  # the band above it holds the whole date
+
+
+def test_business_table_date_cell() -> None:
+    img, d = _canvas(8.5, 3.5)
+    y = int(1.15 * DPI)
+    d.text((int(5.3 * DPI), y - 30), "Date", font=_font(18), fill=40)
+    d.text((int(6.75 * DPI), y - 30), "Amount", font=_font(18), fill=40)
+    d.line([(int(5.3 * DPI), y), (int(8.15 * DPI), y)], fill=40, width=2)
+    d.text((int(5.3 * DPI), y + 10), "11/23/2026", font=_font(30), fill=0)
+    d.text((int(6.8 * DPI), y + 10), "845.67", font=_font(30), fill=0)
+    found = stock.date_amount_table(np.array(img), DPI)
+    assert found is not None
+    date_cell, amount_cell = found
+    assert date_cell[0] <= 5.3 * DPI and date_cell[2] == amount_cell[0]
+    assert date_cell[2] > 5.3 * DPI + _font(30).getlength("11/23/2026")  # the whole date
+    assert date_cell[1] >= y and date_cell[3] > y + 40
