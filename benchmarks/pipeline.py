@@ -34,6 +34,9 @@ FIELDS = [
     ("coupon account", "coupon_account", "coupon_account"),
     ("payer", "payer", "payer"),
 ]
+# Not a field read but what the fields are for: the loan the item was tied to, on every check that
+# carries an account (memo or coupon) of a loan in the book; 'rejected' is no loan found.
+LOAN_ROW = "loan account matched"
 
 
 @dataclass
@@ -70,6 +73,7 @@ def _norm(key: str, value: Any) -> str | None:
 def score(truth: dict[str, Any], items: list[Any], seconds: float) -> Outcome:
     out = Outcome(items=len(truth["items"]), seconds=seconds)
     out.fields = {label: FieldScore() for label, _, _ in FIELDS}
+    out.fields[LOAN_ROW] = FieldScore()
     by_key = {(i.source_file, i.page): i for i in items}
     for t in truth["items"]:
         item = by_key.get((t["source_file"], int(t["page"])))
@@ -100,6 +104,16 @@ def score(truth: dict[str, Any], items: list[Any], seconds: float) -> Outcome:
             out.caught += 1
         cap = item.capture or {}
         truth_fields = t.get("fields", {})
+        carried = truth_fields.get("memo_account") or truth_fields.get("coupon_account")
+        if carried and t.get("loan_account") and "UNKNOWN_ACCOUNT" not in t["expected_codes"]:
+            s = out.fields[LOAN_ROW]
+            s.total += 1
+            if loan is None:
+                s.rejected += 1
+            elif loan == t["loan_account"]:
+                s.exact += 1
+            else:
+                s.misread += 1
         for label, tkey, ckey in FIELDS:
             expected = _norm(tkey, truth_fields.get(tkey))
             if expected is None:

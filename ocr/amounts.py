@@ -27,6 +27,7 @@ from ocr.courtesy import (
     courtesy_region,
     line_candidate,
     split_fraction,
+    written_forms,
 )
 from ocr.courtesy import parse_courtesy as parse_courtesy
 from ocr.evidence import MAX_CONFIDENCE, Candidate, best_span, vote
@@ -35,6 +36,7 @@ from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.legal import layout_candidates, legal_region, read_candidates, text_candidates
 from ocr.legal import parse_legal as parse_legal
 from ocr.reading import Field
+from ocr.recognizer import Recognition
 from ocr.tess import LineRead, Word
 
 TIE_BREAK_HEIGHTS = (26, 52)
@@ -42,6 +44,13 @@ TIE_BREAK_HEIGHTS = (26, 52)
 # reads, and a confident misread of it must not outvote two readers that agree.
 RECOGNIZER_WEIGHT = 0.85
 AGREE_FLOOR = 0.1  # below this a field's value is a guess, and agreeing with it adds nothing
+# Testing the legal amount's value against the figures' pixels (`_verify_courtesy`): the words must
+# be read with some confidence, and the figures must be at least this likely to say that value,
+# relative to what the recognizer read in them. On the generated mail, figures that truly say
+# another amount (planted mismatches) scored 1e-5 at most; misread figures of the same amount
+# scored 0.03 to 1.
+VERIFY_LEGAL_FLOOR = 0.4
+VERIFY_RATIO = 0.05
 
 
 @dataclass
@@ -54,6 +63,7 @@ class FieldEvidence:
     alts: list[Candidate[Decimal]] = field(default_factory=list)
     reads: int = 0
     fraction: Fraction | None = None  # the courtesy amount's raised cents, read apart
+    seen: Recognition | None = None  # the recognizer's read of the line, kept to test readings
 
     def add(self, cand: Candidate[Decimal] | None) -> None:
         self.reads += 1
@@ -120,6 +130,8 @@ def read_amounts(
     if c_field.value is None or c_field.value != l_field.value:
         _tie_break_round(court, legal)
         c_field, l_field = court.result(), legal.result()
+    if c_field.value != l_field.value:
+        _verify_courtesy(court, l_field)
     c_field, l_field, notes = cross_check(court, legal, c_field, l_field)
     return Amounts(c_field, l_field, court, legal, notes)
 
@@ -186,6 +198,7 @@ def _recognizer_round(court: FieldEvidence, legal: FieldEvidence) -> None:
     found = iter(reads)
     if court.line is not None:
         read = next(found)
+        court.seen = read
         if read is not None:
             conf = RECOGNIZER_WEIGHT * read.conf
             _courtesy_sink(court)(as_line_read(read.text, conf))
@@ -194,6 +207,25 @@ def _recognizer_round(court: FieldEvidence, legal: FieldEvidence) -> None:
         if read is not None:  # words survive a wrong letter: the line's product is too harsh
             conf = RECOGNIZER_WEIGHT * (0.5 * read.weakest + 0.5 * read.mean)
             legal.add_all(text_candidates(read.text, conf))
+
+
+def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:
+    """When the figures and the words still disagree, ask whether the figures' pixels could say
+    what the words say: the recognizer scores every way of writing that value in figures against
+    the line it read. A likely enough one becomes a second reading of the figures (an alternative,
+    never a vote), so `cross_check` may find the agreement; its weight is how likely it was, so a
+    clear reading of another amount is not traded for it. Figures that say another amount score
+    millions of times lower than what they say, so a real mismatch stays one."""
+    seen, value = court.seen, l_field.value
+    if seen is None or value is None or l_field.confidence < VERIFY_LEGAL_FLOOR:
+        return
+    scored = [(seen.likelihood(text), text) for text in written_forms(value)]
+    ratio, text = max(scored)
+    if ratio >= VERIFY_RATIO:
+        conf = RECOGNIZER_WEIGHT * min(1.0, ratio)
+        court.alts.append(
+            Candidate(value, conf, f"{text} (the legal amount, found in the figures)")
+        )
 
 
 def _tie_break_round(court: FieldEvidence, legal: FieldEvidence) -> None:

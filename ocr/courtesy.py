@@ -41,6 +41,20 @@ def parse_cents(text: str) -> int | None:
     return 0 if cents.lower() == "xx" else int(cents)
 
 
+def written_forms(value: Decimal) -> list[str]:
+    """The ways a writer puts an amount in figures ('1,234.56', '**1234.56', '$1,234.56',
+    '1234 56/100', '1,234.-'), to test a reading proposed by the legal amount against the box."""
+    cents_total = int((value * 100).to_integral_value())
+    dollars, cents = divmod(cents_total, 100)
+    forms: list[str] = []
+    for d in dict.fromkeys((f"{dollars}", f"{dollars:,}")):
+        forms += [f"{d}.{cents:02d}", f"**{d}.{cents:02d}", f"${d}.{cents:02d}"]
+        forms += [f"{d} {cents:02d}/100", f"${d} {cents:02d}/100"]
+        if cents == 0:
+            forms += [f"{d}.-", f"{d} xx/100", d]
+    return forms
+
+
 def whole_dollars(text: str) -> int | None:
     """A read of the dollars alone ('254', '1,141'): a whole number with no cents written."""
     parsed = parse_amount_detail(text)

@@ -10,6 +10,8 @@ version, or cannot find the language data, and `ocr.tess` then runs the `tessera
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import re
@@ -61,6 +63,21 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0].strip() if text.strip() else ""
 
 
+_LEPTONICA_SILENT = 6  # L_SEVERITY_NONE
+
+
+def _silence_leptonica() -> None:
+    """Leptonica, under Tesseract, prints to stderr about the odd empty crop; the program's stderr
+    was captured, the library's would reach a clerk's terminal. Best effort: without it, noise."""
+    name = ctypes.util.find_library("lept") or ctypes.util.find_library("leptonica")
+    if name is None:
+        return
+    try:
+        ctypes.CDLL(name).setMsgSeverity(ctypes.c_int(_LEPTONICA_SILENT))
+    except (OSError, AttributeError):
+        log.debug("could not quiet leptonica")
+
+
 class Engine:
     """Tesseract's LSTM engine for English, loaded once; one instance per thread."""
 
@@ -81,6 +98,7 @@ class Engine:
                 oem=t.OEM.LSTM_ONLY,
                 variables={} if dictionary else dict(_NO_DICTIONARY),
             )
+            api.SetVariable("debug_file", os.devnull)  # Tesseract's own messages, likewise
             self._apis[key] = api
         return api
 
@@ -149,6 +167,7 @@ def get() -> Engine | None:
     library, path = _library(), tessdata_dir()
     engine = None
     if library is not None and path is not None:
+        _silence_leptonica()
         try:
             engine = Engine(library, path)
             engine._api(11, dictionary=True)  # fail here, not in the middle of a page

@@ -10,7 +10,7 @@ It runs through OpenCV's DNN module (no new dependency), one thread, loaded once
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +65,20 @@ class Recognition:
     weakest: float
     mean: float
     alternatives: tuple[tuple[str, float], ...] = ()
+    frames: np.ndarray | None = field(default=None, compare=False, repr=False)
+    charset: str = field(default="", compare=False, repr=False)
+
+    def likelihood(self, text: str) -> float:
+        """How likely the line says `text`, relative to what the network read (1.0: as likely;
+        can exceed 1): the probability of every alignment of `text` to the frames, over the same
+        for the read. It tests a reading another field proposes against this line's pixels."""
+        if self.frames is None or not self.text:
+            return 0.0
+        mine = _log_likelihood(self.frames, self.text, self.charset)
+        other = _log_likelihood(self.frames, text, self.charset)
+        if mine is None or other is None:
+            return 0.0
+        return float(np.exp(min(50.0, other - mine)))
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,32 @@ def _greedy(probs: np.ndarray, charset: str) -> Recognition:
         return Recognition(text, 0.0, 0.0, 0.0)
     conf = float(np.prod(confs)) * (1.0 - doubt)
     return Recognition(text, round(conf, 4), round(min(confs), 4), round(float(np.mean(confs)), 4))
+
+
+def _log_likelihood(probs: np.ndarray, text: str, charset: str) -> float | None:
+    """log P(text | frames) under CTC: the sum over all alignments (forward algorithm); None when
+    the text holds a symbol the network does not know or is too long for the frames."""
+    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    if not text or any(ch not in index for ch in text):
+        return None
+    labels = [index[ch] for ch in text]
+    ext = [0]
+    for k in labels:
+        ext += [k, 0]
+    n, frames = len(ext), len(probs)
+    if len(labels) > frames:
+        return None
+    logp = np.log(np.maximum(probs[:, ext], 1e-30))  # (T, n)
+    # A symbol may skip the blank before it unless it repeats the symbol two back.
+    skip = np.array([i >= 2 and ext[i] != 0 and ext[i] != ext[i - 2] for i in range(n)])
+    alpha = np.full(n, -np.inf)
+    alpha[0], alpha[1] = logp[0, 0], logp[0, 1]
+    for t in range(1, frames):
+        prev1 = np.concatenate(([-np.inf], alpha[:-1]))
+        prev2 = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, prev1), prev2) + logp[t]
+    total = float(np.logaddexp(alpha[-1], alpha[-2]))
+    return None if np.isinf(total) else total
 
 
 def _beam(probs: np.ndarray, charset: str, width: int = 8) -> list[tuple[str, float]]:
@@ -214,7 +254,7 @@ def read_prepared(
     lines = [x for x in inputs if x is not None]
     for group in _groups([x.shape[1] for x in lines]):
         for k, probs in zip(group, _forward(model, [lines[k] for k in group]), strict=True):
-            read = _greedy(probs, model.charset)
+            read = replace(_greedy(probs, model.charset), frames=probs, charset=model.charset)
             if alternatives:
                 found = _beam(probs, model.charset)
                 head = found[0][1] if found else 1.0

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
-from ocr.amounts import FieldEvidence, cross_check
-from ocr.courtesy import parse_cents, whole_dollars
+from ocr.amounts import FieldEvidence, _verify_courtesy, cross_check
+from ocr.courtesy import parse_cents, parse_courtesy, whole_dollars, written_forms
 from ocr.evidence import Candidate
 from ocr.reading import Field
+from ocr.recognizer import Recognition
 
 
 def _ev(
@@ -74,3 +76,70 @@ def test_raised_cents(text: str, cents: int | None) -> None:
 @pytest.mark.parametrize(("text", "dollars"), [("254", 254), ("1,141", 1141), ("254.95", None)])
 def test_dollars_read_alone(text: str, dollars: int | None) -> None:
     assert whole_dollars(text) == dollars
+
+
+CHARSET = "0123456789$,.*/- "
+
+
+def _seen(text: str, doubt: dict[int, tuple[str, float]] | None = None) -> Recognition:
+    """A recognizer read of `text` built frame by frame (each symbol, then a blank): sure of every
+    symbol except those in `doubt`, which also give another symbol the stated probability."""
+    rows = []
+    for i, ch in enumerate(text):
+        row = np.full(len(CHARSET) + 1, 1e-6)
+        other = (doubt or {}).get(i)
+        row[CHARSET.index(ch) + 1] = 1.0 - (other[1] if other else 0.0)
+        if other:
+            row[CHARSET.index(other[0]) + 1] = other[1]
+        blank = np.full(len(CHARSET) + 1, 1e-6)
+        blank[0] = 1.0
+        rows += [row / row.sum(), blank / blank.sum()]
+    return Recognition(text, 0.5, 0.5, 0.5, frames=np.array(rows), charset=CHARSET)
+
+
+def test_likelihood_of_a_reading_against_the_pixels() -> None:
+    sure = _seen("637.73")
+    assert sure.likelihood("637.73") == pytest.approx(1.0)
+    assert sure.likelihood("637.78") < 1e-4  # a digit the line clearly shows otherwise
+    assert sure.likelihood("1637.73") < 1e-4  # a digit that is not there
+    unsure = _seen("637.78", doubt={5: ("3", 0.4)})
+    assert unsure.likelihood("637.73") == pytest.approx(0.4 / 0.6, rel=1e-3)
+    assert unsure.likelihood("637.7#") == 0.0  # a symbol the network cannot write
+
+
+def test_figures_that_could_say_the_words_amount_agree_with_it() -> None:
+    # The box reads 637.78 (the last digit half a 3); the words clearly say 637.73.
+    court = _ev([("637.78", 0.3), ("637.78", 0.25)])
+    court.seen = _seen("637.78", doubt={5: ("3", 0.4)})
+    legal = _ev([("637.73", 0.95), ("637.73", 0.9)])
+    _verify_courtesy(court, legal.result())
+    c, lg, notes = _check(court, legal)
+    assert c.value == lg.value == Decimal("637.73") and not notes
+    assert "found in the figures" in c.raw
+
+
+def test_figures_that_clearly_say_another_amount_stay_a_mismatch() -> None:
+    # A real mismatch: figures 347.04, words four hundred forty-seven and 04/100.
+    court = _ev([("347.04", 0.8), ("347.04", 0.7)])
+    court.seen = _seen("347.04")
+    legal = _ev([("447.04", 0.95), ("447.04", 0.9)])
+    _verify_courtesy(court, legal.result())
+    c, lg, notes = _check(court, legal)
+    assert c.value == Decimal("347.04") and lg.value == Decimal("447.04")
+    assert notes and "disagree" in notes[0]
+
+
+def test_unsure_words_are_not_tested_against_the_figures() -> None:
+    court = _ev([("637.78", 0.3)])
+    court.seen = _seen("637.78", doubt={5: ("3", 0.45)})
+    legal = _ev([("637.73", 0.2)])
+    _verify_courtesy(court, legal.result())
+    assert court.alts == []
+
+
+def test_every_usual_way_of_writing_figures_is_tried() -> None:
+    forms = written_forms(Decimal("1585.90"))
+    for text in ("1,585.90", "1585.90", "**1,585.90", "$1,585.90", "1585 90/100"):
+        assert text in forms
+    assert "412.-" in written_forms(Decimal("412.00"))
+    assert all(parse_courtesy(t) is not None for t in forms if "/" not in t)
