@@ -64,6 +64,7 @@ class FieldEvidence:
     reads: int = 0
     fraction: Fraction | None = None  # the courtesy amount's raised cents, read apart
     seen: Recognition | None = None  # the recognizer's read of the line, kept to test readings
+    seen_parts: tuple[Recognition, Recognition] | None = None  # of raised cents' two parts
 
     def add(self, cand: Candidate[Decimal] | None) -> None:
         self.reads += 1
@@ -192,9 +193,18 @@ def _first_round(court: FieldEvidence, legal: FieldEvidence) -> None:
 
 def _recognizer_round(court: FieldEvidence, legal: FieldEvidence) -> None:
     """Both lines read once more by the project's own recognizer (nothing when no model is
-    installed): one batch, a few milliseconds."""
-    lines = [ev.line for ev in (court, legal) if ev.line is not None]
-    reads = recognizer.recognize([(line.image, line.tall) for line in lines])
+    installed), and raised cents' dollars and cents apart: one batch, a few milliseconds."""
+    lines = [(ev.line.image, ev.line.tall) for ev in (court, legal) if ev.line is not None]
+    frac = court.fraction
+    if frac is not None:  # both parts were scaled to the reading height
+        lines += [(frac.dollars_image, TARGET_HEIGHT), (frac.cents_image, TARGET_HEIGHT)]
+    reads = recognizer.recognize(lines)
+    if frac is not None:
+        dollars, cents = reads[-2], reads[-1]
+        if dollars is not None and cents is not None:
+            court.seen_parts = (dollars, cents)
+            frac.add_dollars(as_line_read(dollars.text, RECOGNIZER_WEIGHT * dollars.conf))
+            frac.add_cents(as_line_read(cents.text, RECOGNIZER_WEIGHT * cents.conf))
     found = iter(reads)
     if court.line is not None:
         read = next(found)
@@ -220,6 +230,12 @@ def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:
     if seen is None or value is None or l_field.confidence < VERIFY_LEGAL_FLOOR:
         return
     scored = [(seen.likelihood(text), text) for text in written_forms(value)]
+    if court.seen_parts is not None:  # raised cents: the dollars and the cents, each on its own
+        dollars, cents = court.seen_parts
+        whole, part = divmod(int((value * 100).to_integral_value()), 100)
+        d = max(dollars.likelihood(f"{whole}"), dollars.likelihood(f"{whole:,}"))
+        c = max(cents.likelihood(f"{part:02d}/100"), cents.likelihood(f"{part:02d}"))
+        scored.append((d * c, f"{whole} {part:02d}/100"))
     ratio, text = max(scored)
     if ratio >= VERIFY_RATIO:
         conf = RECOGNIZER_WEIGHT * min(1.0, ratio)

@@ -143,3 +143,20 @@ def test_every_usual_way_of_writing_figures_is_tried() -> None:
         assert text in forms
     assert "412.-" in written_forms(Decimal("412.00"))
     assert all(parse_courtesy(t) is not None for t in forms if "/" not in t)
+
+
+def test_raised_cents_are_tested_apart_from_the_dollars() -> None:
+    # The whole line read '1182 1/100' (the small cents lost); read apart, the dollars say 1182 and
+    # the cents could be 76/100: the words' 1,182.76 is found in the figures.
+    court = _ev([("1182.00", 0.5)])
+    court.seen = _seen("1182 1/100")
+    court.seen_parts = (_seen("1182"), _seen("76/100", doubt={1: ("1", 0.3)}))
+    legal = _ev([("1182.76", 0.99)])
+    _verify_courtesy(court, legal.result())
+    c, lg, notes = _check(court, legal)
+    assert c.value == lg.value == Decimal("1182.76") and not notes
+    court2 = _ev([("1182.00", 0.5)])
+    court2.seen = _seen("1182 1/100")
+    court2.seen_parts = (_seen("1182"), _seen("16/100"))
+    _verify_courtesy(court2, legal.result())
+    assert court2.alts == []  # cents clearly 16: no agreement
