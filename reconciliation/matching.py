@@ -13,12 +13,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from lockbox.capture import Capture
 from reconciliation.codes import ExceptionCode
 
 NAME_MATCH = 88  # rapidfuzz token score (0-100) for a payer name to count as the borrower's
 MAX_MULTIPLE = 3  # a payment of up to 3 monthly payments is an expected amount
+# A written account read unsurely may be several slips off the payer's own loan: up to this many
+# digits substituted, lost or added (a random ten-digit number is that close to a given account
+# about once in a hundred thousand), only below UNSURE_READ and only when the payer agrees.
+MAX_SLIPS = 3
+UNSURE_READ = 0.5
+PAYER_SURE = 0.6
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ class Match:
     """The loan chosen (or not), how, and who else could have been meant."""
 
     account_number: str | None = None
-    method: str | None = None  # coupon | memo | memo_near | payer_amount
+    method: str | None = None  # coupon | memo | memo_near | memo_payer | payer_amount
     confidence: float = 0.0
     candidates: list[str] = field(default_factory=list)
     problem: ExceptionCode | None = None
@@ -146,6 +153,21 @@ def _payer_agrees(capture: Capture, loan: LoanCandidate) -> bool:
     )
 
 
+def _payers_close_loans(
+    capture: Capture, directory: LoanDirectory, written: list[tuple[str, str, float]]
+) -> list[LoanCandidate]:
+    """The payer's own loans whose account an unsure read of the written account is a few slips
+    from: the name finds the loans, the digits must still point at one of them."""
+    if not capture.payer or capture.payer_confidence < PAYER_SURE:
+        return []
+    unsure = [account for _, account, conf in written if conf < UNSURE_READ]
+    return [
+        loan
+        for loan in directory.by_payer(capture.payer)
+        if any(Levenshtein.distance(a, loan.account_number) <= MAX_SLIPS for a in unsure)
+    ]
+
+
 def match_capture(capture: Capture, directory: LoanDirectory, amount: Decimal | None) -> Match:
     """Choose the loan this payment is for, or say why no single loan can be chosen."""
     written: list[tuple[str, str, float]] = []
@@ -178,6 +200,13 @@ def match_capture(capture: Capture, directory: LoanDirectory, amount: Decimal | 
                 account_number=agreeing[0].account_number,
                 method="memo_near",
                 confidence=0.9 * max(c for _, _, c in written),
+            )
+        close = _payers_close_loans(capture, directory, written) if not near else []
+        if len(close) == 1:
+            return Match(
+                account_number=close[0].account_number,
+                method="memo_payer",
+                confidence=0.8 * min(capture.payer_confidence, max(c for _, _, c in written)),
             )
         return Match(
             candidates=sorted(near),

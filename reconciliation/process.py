@@ -27,7 +27,7 @@ from reconciliation.rules import AmountDecision, decide_amount, evaluate, verify
 log = logging.getLogger(__name__)
 # Matches made from an account number written on the item: only these may verify an amount (a
 # match by payer and amount already used the amount).
-WRITTEN_ACCOUNT = ("coupon", "memo", "memo_near")
+WRITTEN_ACCOUNT = ("coupon", "memo", "memo_near", "memo_payer")
 
 
 @dataclass(frozen=True)

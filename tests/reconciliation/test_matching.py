@@ -130,3 +130,43 @@ def test_near_accounts_finds_every_single_substitution(acct: str, pos: int, digi
     read = acct[:pos] + str(digit) + acct[pos + 1 :]
     found = near_accounts(read, [acct])
     assert found == ([] if read == acct else [acct])
+
+
+def test_an_unsure_read_a_few_digits_off_the_payers_loan_is_that_loan(
+    directory: LoanDirectory,
+) -> None:
+    read = "4416028981"  # three digits misread in a weak hand
+    m = match_capture(
+        cap(memo_account=read, memo_confidence=0.3, payer="Maria Gonzalez"), directory, None
+    )
+    assert (m.account_number, m.method) == ("4410023981", "memo_payer")
+
+
+@pytest.mark.parametrize(
+    ("read", "memo_confidence", "payer", "payer_confidence"),
+    [
+        ("4416028981", 0.9, "Maria Gonzalez", 0.9),  # read surely: the writer wrote another number
+        ("4416028981", 0.3, "Someone Else", 0.9),  # not the borrower's check
+        ("4416028981", 0.3, "Maria Gonzalez", 0.4),  # the payer's name itself is unsure
+        ("4496128081", 0.3, "Maria Gonzalez", 0.9),  # four digits off: an unknown account
+        ("5520019", 0.3, "Robert Chen", 0.9),  # close to both of the payer's loans
+    ],
+)
+def test_no_loan_is_chosen_from_a_far_or_surely_read_account(
+    directory: LoanDirectory,
+    read: str,
+    memo_confidence: float,
+    payer: str,
+    payer_confidence: float,
+) -> None:
+    m = match_capture(
+        cap(
+            memo_account=read,
+            memo_confidence=memo_confidence,
+            payer=payer,
+            payer_confidence=payer_confidence,
+        ),
+        directory,
+        None,
+    )
+    assert m.account_number is None and m.problem == ExceptionCode.UNKNOWN_ACCOUNT
