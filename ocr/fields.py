@@ -192,6 +192,16 @@ def _date_region(
     return locate(layout_words, area, parse_check_date, dpi) or regions.date, False
 
 
+def _on_rule(band: Box, rule: Box, layout_words: list[Word], dpi: int) -> Box:
+    """The band above a rule cut down to the writing that sits on it: printed text higher up (the
+    payee's address above a business check's memo line) is another line, and its numbers are not
+    the field's."""
+    above = [w for w in words_in(layout_words, band) if w.y1 < rule[1] - 0.1 * dpi]
+    if not above:
+        return band
+    return (band[0], max(w.y1 for w in above) + 1, band[2], band[3])
+
+
 def _heads_table(anchors: Anchors, date_cell: Box) -> bool:
     """Whether the stock's labels show a date/amount table: 'AMOUNT' was read, or 'DATE' stands
     over the cell (a personal check's date rule ending at the edge looks alike, but its 'DATE'
@@ -318,7 +328,9 @@ def read_check_fields(
         precise=date_precise,
     )
     memo_rule = stock.memo_rule(image, dpi, micr_top)
-    memo_box = stock.band_above(memo_rule, dpi, 0.3) if memo_rule is not None else regions.memo
+    memo_box = regions.memo
+    if memo_rule is not None:
+        memo_box = _on_rule(stock.band_above(memo_rule, dpi, 0.3), memo_rule, layout_words, dpi)
     memo_job = _start_job(
         image,
         dpi,

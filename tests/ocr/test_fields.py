@@ -11,6 +11,7 @@ from ocr.crops import remove_rules
 from ocr.fields import (
     Candidate,
     _date_region,
+    _on_rule,
     best_span,
     parse_courtesy,
     parse_legal,
@@ -125,3 +126,14 @@ def test_the_date_is_read_under_a_table_label_and_above_a_personal_rule() -> Non
             assert box[1] >= y and box[3] > y + 40, "the table's date is under its rule"
         else:
             assert box[1] < y - 40 and box[3] <= y + 0.1 * 200, "a personal date is above its rule"
+
+
+def test_the_memo_band_drops_printed_lines_above_the_writing_on_the_rule() -> None:
+    # A business check prints the payee's address just above its memo line.
+    rule = (200, 800, 1100, 803)
+    band = (200, 740, 1100, 815)
+    address = Word("75265-0805", 0.96, 300, 745, 420, 762)
+    memo = Word("8188722631", 0.9, 210, 775, 400, 797)
+    box = _on_rule(band, rule, [address, memo], 200)
+    assert box[1] > address.y1 and box[1] <= memo.y0 and box[3] == band[3]
+    assert _on_rule(band, rule, [memo], 200) == band  # nothing above: the band is kept
