@@ -27,7 +27,8 @@ from lockbox.capture import Capture
 from lockbox.cli import main as lockbox
 from lockbox.db import Database, RetryPolicy
 from lockbox.ledger import CASH
-from lockbox.models import Item, LateFee, LedgerEntry, LedgerLine, Loan, Run
+from lockbox.models import Item, LateFee, LedgerEntry, LedgerLine, Run
+from tests.factories import make_loan
 
 AS_OF = "2026-11-17"
 # Three batches, oldest deposit first: the run takes them in this order.
@@ -102,19 +103,15 @@ def books(
     with database.session() as s:
         for n in range(len(mail.captures) + 1):
             s.add(
-                Loan(
+                make_loan(
                     account_number=account_for(n),
                     borrower_name=f"Borrower {n}",
-                    product="retail",
-                    status="active",
                     monthly_payment=Decimal("250.00"),
                     next_due_date=date(2026, 12, 1)
                     if n < len(mail.captures)
                     else date(2026, 11, 1),
                     principal_balance=Decimal("9000.00"),
                     annual_rate=Decimal("0.07"),
-                    fees_due=Decimal("0.00"),
-                    interest_paid_to=date(2026, 11, 1),
                 )
             )
     monkeypatch.setenv("LOCKBOX_HOME", str(tmp_path / "home"))
@@ -201,6 +198,13 @@ def run(capsys: pytest.CaptureFixture[str], inbox: Path) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
+def run_completes(capsys: pytest.CaptureFixture[str], mail: Mail, books: Database) -> None:
+    """Run over the whole inbox and check it finished: exit 0, and every check posted just once."""
+    code, err = run(capsys, mail.inbox)
+    assert code == 0, err
+    assert posted_once(books) == {f: Decimal("250.00") for f in mail.captures}
+
+
 def test_a_transient_database_error_while_recording_is_retried(
     books: Database,
     mail: Mail,
@@ -210,10 +214,8 @@ def test_a_transient_database_error_while_recording_is_retried(
 ) -> None:
     target = mail.files_in("richardson/2026-11-15-R01")[0]
     calls = fail_once_on(target, drop_connection, monkeypatch)
-    code, err = run(capsys, mail.inbox)
-    assert code == 0, err
+    run_completes(capsys, mail, books)
     assert calls["faults"] == 1
-    assert posted_once(books) == {f: Decimal("250.00") for f in mail.captures}
     retried = [line for line in logged.lines if "retrying in" in line]
     assert len(retried) == 1, logged.lines
     assert target in retried[0] and "attempt 2 of 4" in retried[0]
@@ -247,9 +249,7 @@ def test_a_failed_batch_does_not_hold_back_the_others(
         assert s.scalar(select(func.count()).select_from(LateFee)) == 0  # not with a batch unread
         assert s.scalars(select(Run.status).order_by(Run.id)).all() == ["failed"]
 
-    code, err = run(capsys, mail.inbox)  # the fault is gone: the same command finishes the work
-    assert code == 0, err
-    assert posted_once(books) == {f: Decimal("250.00") for f in mail.captures}
+    run_completes(capsys, mail, books)  # the fault is gone: the same command finishes the work
     with books.session() as s:
         assert s.scalar(select(func.count()).select_from(LateFee)) == 1
         assert s.scalars(select(Run.status).order_by(Run.id)).all() == ["failed", "complete"]
@@ -286,9 +286,7 @@ def test_a_database_that_stays_down_stops_the_run_with_what_to_do(
     assert set(posted_once(books)) == set(mail.files_in("dallas/2026-11-14-D01"))
 
     monkeypatch.setattr(flows.nightly, "record_item", real)
-    code, err = run(capsys, mail.inbox)
-    assert code == 0, err
-    assert posted_once(books) == {f: Decimal("250.00") for f in mail.captures}
+    run_completes(capsys, mail, books)
 
 
 MANY = {

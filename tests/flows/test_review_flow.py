@@ -20,30 +20,27 @@ from flows.review import choose_account, review_exceptions
 from lockbox.capture import Capture
 from lockbox.config import load_settings
 from lockbox.db import open_database
-from lockbox.models import Batch, Item, Loan
+from lockbox.models import Batch, Item
 from reconciliation.process import load_directory, record_item
+from tests.factories import make_capture, make_loan
 
 TODAY = date(2026, 11, 17)
 
 
 def held_check(serial: str, **kw: Any) -> Capture:
-    base: dict[str, Any] = dict(
-        source_file=f"dallas/B1/{serial}.tif",
-        routing="111000025",
-        bank_account="123456789",
-        serial=serial,
-        micr_confidence=0.99,
-        courtesy_amount=Decimal("250.00"),
-        courtesy_confidence=0.9,
-        legal_amount=Decimal("250.00"),
-        legal_confidence=0.9,
-        check_date=date(2026, 11, 10),
-        date_confidence=0.9,
-        payer="Pat Q Public",
-        payer_confidence=0.9,
+    """A clean $250 check but for its memo: no account read, and a payer not in the book."""
+    return make_capture(
+        serial,
+        **{
+            "courtesy_amount": Decimal("250.00"),
+            "courtesy_confidence": 0.9,
+            "legal_amount": Decimal("250.00"),
+            "memo_account": None,
+            "memo_confidence": 0.0,
+            "payer": "Pat Q Public",
+            **kw,
+        },
     )
-    base.update(kw)
-    return Capture(**base)
 
 
 @pytest.fixture
@@ -51,17 +48,11 @@ def two_exceptions(lockbox_home: Path) -> list[int]:
     db = open_database(load_settings().database_url)
     with db.session() as s:
         s.add(
-            Loan(
+            make_loan(
                 account_number="4410023981",
-                borrower_name="Maria Gonzalez",
-                product="retail",
-                status="active",
                 monthly_payment=Decimal("250.00"),
-                next_due_date=date(2026, 12, 1),
                 principal_balance=Decimal("9000.00"),
                 annual_rate=Decimal("0.07"),
-                fees_due=Decimal("0.00"),
-                interest_paid_to=date(2026, 11, 1),
             )
         )
         s.add(Batch(site="dallas", name="B1", business_date=TODAY, status="processing"))

@@ -26,6 +26,7 @@ from lockbox.capture import Capture
 from lockbox.db import Database, make_engine, open_database
 from lockbox.ledger import CASH, SUSPENSE, trial_balance
 from lockbox.models import Batch, Item, LedgerEntry, LedgerLine, Loan, Payment
+from tests.factories import make_loan
 
 POSTGRES_URL = os.environ.get("LOCKBOX_TEST_POSTGRES_URL", "")
 pytestmark = [
@@ -52,17 +53,10 @@ def url() -> Iterator[str]:
     with db.session() as s:
         for n in range(LOANS):
             s.add(
-                Loan(
+                make_loan(
                     account_number=f"44100{n:05d}",
                     borrower_name=f"Payer Number{n}",
-                    product="retail",
-                    status="active",
-                    monthly_payment=D("412.50"),
-                    next_due_date=date(2026, 12, 1),
                     principal_balance=OPENING,
-                    annual_rate=D("0.0699"),
-                    fees_due=D("0.00"),
-                    interest_paid_to=date(2026, 11, 1),
                 )
             )
         for name in ("B1", "B2"):

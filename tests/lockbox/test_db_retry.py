@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +21,7 @@ from lockbox.db import (
     transient_reason,
 )
 from lockbox.models import Loan
+from tests.factories import make_loan
 
 FAST = RetryPolicy(attempts=3, first_delay=0.0)
 
@@ -40,17 +40,11 @@ def wrapped(message: str, sqlstate: str | None = None) -> OperationalError:
 
 def add_loan(session: Session, account: str = "4410023981") -> None:
     session.add(
-        Loan(
+        make_loan(
             account_number=account,
-            borrower_name="Maria Gonzalez",
-            product="retail",
-            status="active",
             monthly_payment=Decimal("250.00"),
-            next_due_date=date(2026, 12, 1),
             principal_balance=Decimal("9000.00"),
             annual_rate=Decimal("0.07"),
-            fees_due=Decimal("0.00"),
-            interest_paid_to=date(2026, 11, 1),
         )
     )
 

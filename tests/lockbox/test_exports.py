@@ -15,6 +15,7 @@ from lockbox.exports import export_items, export_ledger, export_loans
 from lockbox.latefees import assess_late_fees
 from lockbox.ledger import post_payment, post_to_suspense, reverse_entry
 from lockbox.models import Batch, Item, LedgerEntry, Loan
+from tests.factories import make_loan
 
 D = Decimal
 TODAY = date(2026, 11, 17)
@@ -30,17 +31,11 @@ def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def seed(s: Session) -> dict[str, int]:
-    retail = Loan(
+    retail = make_loan(
         account_number="400123456789",
         borrower_name="Maria Delgado",
         co_borrower_name="Luis Delgado",
-        product="retail",
-        status="active",
-        monthly_payment=D("412.50"),
         next_due_date=date(2026, 11, 1),
-        principal_balance=D("15000.00"),
-        annual_rate=D("0.0699"),
-        fees_due=D("0.00"),
         interest_paid_to=date(2026, 10, 1),
     )
     lease = Loan(

@@ -13,29 +13,23 @@ from lockbox.db import Database
 from lockbox.latefees import assess_late_fees
 from lockbox.ledger import FEES_RECEIVABLE, LATE_FEE_INCOME, post_payment, trial_balance
 from lockbox.models import Batch, Item, LateFee, LedgerLine, Loan
+from tests.factories import add_loan
 
 D = Decimal
 _serial = itertools.count(1)
 
 
 def make_loan(session: Session, **overrides: object) -> Loan:
-    values: dict[str, object] = dict(
-        account_number=f"50098765{next(_serial):04d}",
-        borrower_name="James Whitfield",
-        product="retail",
-        status="active",
-        monthly_payment=D("412.50"),
-        next_due_date=date(2026, 11, 1),
-        principal_balance=D("15000.00"),
-        annual_rate=D("0.0699"),
-        fees_due=D("0.00"),
-        interest_paid_to=date(2026, 10, 1),
+    return add_loan(
+        session,
+        **{
+            "account_number": f"50098765{next(_serial):04d}",
+            "borrower_name": "James Whitfield",
+            "next_due_date": date(2026, 11, 1),
+            "interest_paid_to": date(2026, 10, 1),
+            **overrides,
+        },
     )
-    values.update(overrides)
-    loan = Loan(**values)
-    session.add(loan)
-    session.flush()
-    return loan
 
 
 def make_item(session: Session, on: date) -> Item:

@@ -40,6 +40,7 @@ from lockbox.ledger import (
     trial_balance,
 )
 from lockbox.models import Batch, Item, LedgerEntry, LedgerLine, Loan, Payment
+from tests.factories import add_loan
 
 D = Decimal
 TODAY = date(2026, 11, 17)
@@ -47,23 +48,19 @@ _serial = itertools.count(1)
 
 
 def make_loan(session: Session, **overrides: object) -> Loan:
-    values: dict[str, object] = dict(
-        account_number=f"40012345{next(_serial):04d}",
-        borrower_name="Maria Delgado",
-        product="retail",
-        status="active",
-        monthly_payment=D("300.00"),
-        next_due_date=date(2026, 11, 1),
-        principal_balance=D("10000.00"),
-        annual_rate=D("0.073"),
-        fees_due=D("0.00"),
-        interest_paid_to=date(2026, 10, 1),
+    return add_loan(
+        session,
+        **{
+            "account_number": f"40012345{next(_serial):04d}",
+            "borrower_name": "Maria Delgado",
+            "monthly_payment": D("300.00"),
+            "next_due_date": date(2026, 11, 1),
+            "principal_balance": D("10000.00"),
+            "annual_rate": D("0.073"),
+            "interest_paid_to": date(2026, 10, 1),
+            **overrides,
+        },
     )
-    values.update(overrides)
-    loan = Loan(**values)
-    session.add(loan)
-    session.flush()
-    return loan
 
 
 def make_item(session: Session, amount: Decimal | None = None, status: str = "posted") -> Item:

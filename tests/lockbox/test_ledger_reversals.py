@@ -28,6 +28,7 @@ from lockbox.ledger import (
 )
 from lockbox.models import AuditEvent, Batch, Item, LedgerEntry, LedgerLine, Loan, Payment
 from lockbox.reversals import ItemNotPostedError, ReversalError, reverse_payment
+from tests.factories import add_loan
 
 D = Decimal
 TODAY = date(2026, 11, 17)
@@ -35,22 +36,19 @@ _serial = itertools.count(1)
 
 
 def make_loan(session: Session, **overrides: Any) -> Loan:
-    values: dict[str, Any] = dict(
-        account_number=f"70055501{next(_serial):04d}",
-        borrower_name="Dana Whitfield",
-        product="retail",
-        status="active",
-        monthly_payment=D("300.00"),
-        next_due_date=date(2026, 11, 1),
-        principal_balance=D("10000.00"),
-        annual_rate=D("0.073"),
-        fees_due=D("0.00"),
+    return add_loan(
+        session,
+        **{
+            "account_number": f"70055501{next(_serial):04d}",
+            "borrower_name": "Dana Whitfield",
+            "monthly_payment": D("300.00"),
+            "next_due_date": date(2026, 11, 1),
+            "principal_balance": D("10000.00"),
+            "annual_rate": D("0.073"),
+            "interest_paid_to": None,
+            **overrides,
+        },
     )
-    values.update(overrides)
-    loan = Loan(**values)
-    session.add(loan)
-    session.flush()
-    return loan
 
 
 def make_item(session: Session, status: str = "posted") -> Item:

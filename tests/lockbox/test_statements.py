@@ -13,23 +13,20 @@ from lockbox.latefees import assess_late_fees
 from lockbox.ledger import post_payment
 from lockbox.models import AuditEvent, Batch, Item, Loan
 from lockbox.statements import UnknownLoanError, render_statement
+from tests.factories import make_loan
 
 D = Decimal
 ACCOUNT = "400123456789"
 
 
 def seed(s: Session, product: str = "retail") -> Loan:
-    loan = Loan(
+    loan = make_loan(
         account_number=ACCOUNT,
         borrower_name="Maria Delgado",
         co_borrower_name="Luis Delgado",
         product=product,
-        status="active",
-        monthly_payment=D("412.50"),
         next_due_date=date(2026, 10, 1),
-        principal_balance=D("15000.00"),
         annual_rate=D("0.0699") if product == "retail" else None,
-        fees_due=D("0.00"),
         interest_paid_to=date(2026, 9, 1),
     )
     batch = Batch(site="dallas", name="20261117-01", business_date=date(2026, 11, 17))

@@ -23,6 +23,7 @@ from lockbox.ledger import post_payment, trial_balance
 from lockbox.models import AuditEvent, Batch, Item, Loan
 from lockbox.reversals import reverse_payment
 from lockbox.statements import render_statement
+from tests.factories import make_loan
 
 D = Decimal
 GOLDEN = Path(__file__).parent / "golden"
@@ -66,17 +67,11 @@ RETURNED = {(date(2026, 10, 2), RETAIL): date(2026, 10, 9)}  # check received ->
 def open_book(s: Session) -> None:
     s.add_all(
         [
-            Loan(
+            make_loan(
                 account_number=RETAIL,
                 borrower_name="Maria Delgado",
                 co_borrower_name="Luis Delgado",
-                product="retail",
-                status="active",
-                monthly_payment=D("412.50"),
                 next_due_date=date(2026, 1, 1),
-                principal_balance=D("15000.00"),
-                annual_rate=D("0.0699"),
-                fees_due=D("0.00"),
                 interest_paid_to=date(2025, 12, 1),
             ),
             Loan(

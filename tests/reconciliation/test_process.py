@@ -15,31 +15,11 @@ from lockbox.db import Database
 from lockbox.models import Batch, Item, LedgerLine, Loan
 from reconciliation.process import load_directory, record_item
 from reconciliation.review import ItemNotOpenError, ReviewError, UnknownLoanError, reject, resolve
+from tests.factories import make_capture as check
+from tests.factories import make_loan
 
 TODAY = date(2026, 11, 17)
 ACCOUNT = "4410023981"
-
-
-def check(serial: str = "1001", **kw: object) -> Capture:
-    base: dict[str, object] = dict(
-        source_file=f"dallas/B1/{serial}.tif",
-        routing="111000025",
-        bank_account="123456789",
-        serial=serial,
-        micr_confidence=0.99,
-        courtesy_amount=Decimal("412.50"),
-        courtesy_confidence=0.95,
-        legal_amount=Decimal("412.50"),
-        legal_confidence=0.9,
-        check_date=date(2026, 11, 10),
-        date_confidence=0.9,
-        memo_account=ACCOUNT,
-        memo_confidence=0.9,
-        payer="Maria Gonzalez",
-        payer_confidence=0.9,
-    )
-    base.update(kw)
-    return Capture(**base)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -47,18 +27,7 @@ def db(database: Database) -> Database:
     with database.session() as s:
         s.add_all(
             [
-                Loan(
-                    account_number=ACCOUNT,
-                    borrower_name="Maria Gonzalez",
-                    product="retail",
-                    status="active",
-                    monthly_payment=Decimal("412.50"),
-                    next_due_date=date(2026, 12, 1),
-                    principal_balance=Decimal("15000.00"),
-                    annual_rate=Decimal("0.0699"),
-                    fees_due=Decimal("0.00"),
-                    interest_paid_to=date(2026, 11, 1),
-                ),
+                make_loan(account_number=ACCOUNT),
                 Loan(
                     account_number="6630001122",
                     borrower_name="Angela Brooks",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -11,28 +12,16 @@ from lockbox.capture import Capture
 from reconciliation.codes import ExceptionCode
 from reconciliation.matching import Match
 from reconciliation.rules import date_findings, decide_amount, evaluate, verify_expected
+from tests.factories import make_capture
 
 TODAY = date(2026, 11, 17)
 
 
-def good_check(**kw: object) -> Capture:
-    base: dict[str, object] = dict(
-        source_file="dallas/b1/x.tif",
-        routing="111000025",
-        bank_account="123456789",
-        serial="1001",
-        micr_confidence=0.99,
-        courtesy_amount=Decimal("412.50"),
-        courtesy_confidence=0.95,
-        legal_amount=Decimal("412.50"),
-        legal_confidence=0.9,
-        check_date=date(2026, 11, 10),
-        date_confidence=0.9,
-        memo_account="4410023981",
-        memo_confidence=0.9,
+def good_check(**kw: Any) -> Capture:
+    """A clean check with no payer read."""
+    return make_capture(
+        **{"source_file": "dallas/b1/x.tif", "payer": None, "payer_confidence": 0.0, **kw}
     )
-    base.update(kw)
-    return Capture(**base)  # type: ignore[arg-type]
 
 
 def codes(capture: Capture, *, status: str | None = "active", dup: int | None = None) -> list[str]:
