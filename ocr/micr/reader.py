@@ -10,6 +10,7 @@ text and upside-down lines do not achieve; the best one is parsed with
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -78,7 +79,25 @@ def _confidence(chars: list[Char], routing_valid: bool) -> float:
     return round(base * (1.0 if routing_valid else 0.6), 4)
 
 
+# The last page searched and what was found on it: cleanup finds the band to orient the page, and
+# the reader then reads the same (final) page; searching it once is enough. Keyed by the pixels'
+# checksum (a millisecond, against tens for the search), so a page changed in place is searched anew.
+_last: tuple[tuple[object, ...], _Found | None] | None = None
+
+
 def _locate(image: np.ndarray, dpi: int) -> _Found | None:
+    global _last
+    pixels = np.ascontiguousarray(image)
+    key = (pixels.shape, pixels.dtype.str, dpi, zlib.crc32(pixels.data))
+    last = _last
+    if last is not None and last[0] == key:
+        return last[1]
+    found = _search(image, dpi)
+    _last = (key, found)
+    return found
+
+
+def _search(image: np.ndarray, dpi: int) -> _Found | None:
     if dpi <= 0:
         raise InvalidDpiError(dpi)
     gray = as_gray(image)
