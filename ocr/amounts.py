@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import cv2
 import numpy as np
@@ -300,15 +300,20 @@ def _agreed(c_field: Field[Decimal], l_field: Field[Decimal]) -> tuple[Field[Dec
 
 
 SWITCH_RATIO = 0.2  # a field gives up its winner only for a value it supports at least this well
+SWITCH_FLOOR = 0.02  # ... and only when its confidence in that value, rivals counted, stays above
 
 
 def _plausible(ev: FieldEvidence, value: Decimal, winner: Field[Decimal]) -> bool:
     """Whether a field may take `value` instead of its own winner: a clear reading ('...and 95
-    Cents') is not traded for a faint second reading that happens to match the other field."""
+    Cents') is not traded for a faint second reading that happens to match the other field.
+
+    The winner without its cents is no second reading at all: every read of '... and 76/100'
+    also parses without the cents, so only reads that said the whole dollars outright count."""
     if winner.value is None or winner.value == value:
         return True
-    everything = [*ev.voters(), *ev.alts]
-    return _support(everything, value) >= SWITCH_RATIO * _support(ev.voters(), winner.value)
+    dropped_cents = value == winner.value.to_integral_value(ROUND_DOWN) != winner.value
+    pool = list(ev.voters()) if dropped_cents else [*ev.voters(), *ev.alts]
+    return _support(pool, value) >= SWITCH_RATIO * _support(ev.voters(), winner.value)
 
 
 def cross_check(
@@ -337,9 +342,13 @@ def cross_check(
             shared, key=lambda v: (_support(court.voters(), v) + _support(legal.voters(), v), v)
         )
         c_new, l_new = _field_for(court, best), _field_for(legal, best)
-        if best in (c_field.value, l_field.value):
-            c_new, l_new = _agreed(c_new, l_new)
-        return c_new, l_new, notes
+        switched = [n for n, o in ((c_new, c_field), (l_new, l_field)) if n.value != o.value]
+        # A field that gives up its winner must still hold the shared value possible: words read
+        # five times '... and 76/100' and once without the cents are not 1,182.00.
+        if all(f.confidence >= SWITCH_FLOOR for f in switched):
+            if best in (c_field.value, l_field.value):
+                c_new, l_new = _agreed(c_new, l_new)
+            return c_new, l_new, notes
     if c_field.value is not None and l_field.value is not None:
         notes.append(f"courtesy amount {c_field.value} and legal amount {l_field.value} disagree")
     return c_field, l_field, notes

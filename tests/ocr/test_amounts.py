@@ -160,3 +160,25 @@ def test_raised_cents_are_tested_apart_from_the_dollars() -> None:
     court2.seen_parts = (_seen("1182"), _seen("16/100"))
     _verify_courtesy(court2, legal.result())
     assert court2.alts == []  # cents clearly 16: no agreement
+
+
+def test_words_read_clearly_with_cents_are_not_switched_to_their_dollars_alone() -> None:
+    # Every read of '... Eighty Two and 76/100' also parses without the cents (1182.00); the box
+    # lost its raised cents and reads 1182.00. Agreeing on 1182.00 would post a wrong amount.
+    court = _ev([("1182.00", 0.7), ("1182.00", 0.6)])
+    legal = _ev([("1182.76", 0.95)] * 3, alts=[("1182.00", 0.4)] * 3)
+    c, lg, notes = _check(court, legal)
+    assert lg.value == Decimal("1182.76") and c.value == Decimal("1182.00")
+    assert notes and "disagree" in notes[0]
+
+
+def test_one_read_without_the_cents_does_not_outvote_five_with_them() -> None:
+    # The case of a wrong posting the pipeline bench caught: the box read 1182.00 (its raised cents
+    # lost), one read of the words missed '... and 76/100', five read it.
+    court = _ev([("1182.00", 0.45), ("1182.00", 0.38), ("1182.01", 0.02)])
+    legal = _ev(
+        [("1182.00", 0.385)] + [("1182.76", c) for c in (0.648, 0.884, 0.953, 0.462, 0.788)]
+    )
+    c, lg, notes = _check(court, legal)
+    assert lg.value == Decimal("1182.76") and c.value != lg.value
+    assert notes and "disagree" in notes[0]
