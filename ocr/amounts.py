@@ -300,7 +300,8 @@ def _agreed(c_field: Field[Decimal], l_field: Field[Decimal]) -> tuple[Field[Dec
 
 
 SWITCH_RATIO = 0.2  # a field gives up its winner only for a value it supports at least this well
-SWITCH_FLOOR = 0.02  # ... and only when its confidence in that value, rivals counted, stays above
+SWITCH_FLOOR = 0.02  # ... and a sure winner (SURE_WINNER) only for a value it still holds possible
+SURE_WINNER = 0.5
 
 
 def _plausible(ev: FieldEvidence, value: Decimal, winner: Field[Decimal]) -> bool:
@@ -342,10 +343,15 @@ def cross_check(
             shared, key=lambda v: (_support(court.voters(), v) + _support(legal.voters(), v), v)
         )
         c_new, l_new = _field_for(court, best), _field_for(legal, best)
-        switched = [n for n, o in ((c_new, c_field), (l_new, l_field)) if n.value != o.value]
-        # A field that gives up its winner must still hold the shared value possible: words read
-        # five times '... and 76/100' and once without the cents are not 1,182.00.
-        if all(f.confidence >= SWITCH_FLOOR for f in switched):
+        # A field that gives up a confident winner must still hold the shared value possible:
+        # words read five times '... and 76/100' and once without the cents are not 1,182.00. A
+        # field unsure of its own winner (handwritten figures Tesseract misreads) may give it up.
+        ruled_out = [
+            n
+            for n, o in ((c_new, c_field), (l_new, l_field))
+            if n.value != o.value and o.confidence >= SURE_WINNER and n.confidence < SWITCH_FLOOR
+        ]
+        if not ruled_out:
             if best in (c_field.value, l_field.value):
                 c_new, l_new = _agreed(c_new, l_new)
             return c_new, l_new, notes
