@@ -104,7 +104,7 @@ class Engine:
 
     def words(self, image: np.ndarray, psm: int, whitelist: str | None) -> list[Word]:
         """Every word Tesseract reads in a greyscale image, boxes in the image's pixels."""
-        from ocr.tess import Word
+        from ocr.tess import tsv_words
 
         api = self._api(psm, dictionary=not whitelist)
         api.SetVariable("tessedit_char_whitelist", whitelist or "")
@@ -117,19 +117,7 @@ class Engine:
             return []
         finally:
             api.Clear()
-        out: list[Word] = []
-        for row in tsv.splitlines():
-            f = row.split("\t")
-            if len(f) < 12 or f[0] != "5" or not f[11].strip():
-                continue
-            conf = float(f[10])
-            if conf < 0:
-                continue
-            x, y, bw, bh = (int(v) for v in f[6:10])
-            line = (int(f[2]), int(f[3]), int(f[4]))
-            conf01 = max(0.0, min(1.0, conf / 100.0))
-            out.append(Word(f[11].strip(), conf01, x, y, x + bw, y + bh, line))
-        return out
+        return [word for _, word in tsv_words(tsv)]
 
 
 _local = threading.local()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,7 +205,19 @@ def read_lines(
     except (OSError, subprocess.SubprocessError):
         return out
     found: dict[int, list[Word]] = {}
-    for row in done.stdout.splitlines()[1:]:
+    for page, word in tsv_words(done.stdout):
+        found.setdefault(page, []).append(word)
+    for n, i in enumerate(live):
+        ws = found.get(n, [])
+        if ws:
+            out[i] = _line_read(ws)
+    return out
+
+
+def tsv_words(tsv: str) -> Iterator[tuple[int, Word]]:
+    """Every word in Tesseract's TSV output (the program's or the library's), with the index of
+    its page from 0; the header row and empty or unscored boxes are skipped."""
+    for row in tsv.splitlines():
         f = row.split("\t")
         if len(f) < 12 or f[0] != "5" or not f[11].strip():
             continue
@@ -212,13 +225,9 @@ def read_lines(
         if conf < 0:
             continue
         x, y, w, h = (int(v) for v in f[6:10])
-        word = Word(f[11].strip(), max(0.0, min(1.0, conf / 100.0)), x, y, x + w, y + h)
-        found.setdefault(int(f[1]) - 1, []).append(word)
-    for n, i in enumerate(live):
-        ws = found.get(n, [])
-        if ws:
-            out[i] = _line_read(ws)
-    return out
+        line = (int(f[2]), int(f[3]), int(f[4]))
+        conf01 = max(0.0, min(1.0, conf / 100.0))
+        yield int(f[1]) - 1, Word(f[11].strip(), conf01, x, y, x + w, y + h, line)
 
 
 def _line_read(found: list[Word]) -> LineRead:

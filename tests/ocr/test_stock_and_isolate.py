@@ -54,7 +54,8 @@ def test_courtesy_underline_when_there_is_no_box() -> None:
     assert region[0] >= int(4.7 * DPI) and region[3] <= y + 2 and region[1] < y - 0.2 * DPI
 
 
-def test_business_table_amount_cell() -> None:
+def _business_table() -> tuple[np.ndarray, int]:
+    """A business check's date/amount table: labels over a rule, the values written under it."""
     img, d = _canvas(8.5, 3.5)
     y = int(1.15 * DPI)
     d.text((int(5.3 * DPI), y - 30), "Date", font=_font(18), fill=40)
@@ -62,7 +63,11 @@ def test_business_table_amount_cell() -> None:
     d.line([(int(5.3 * DPI), y), (int(8.15 * DPI), y)], fill=40, width=2)
     d.text((int(5.3 * DPI), y + 10), "11/23/2026", font=_font(30), fill=0)
     d.text((int(6.8 * DPI), y + 10), "845.67", font=_font(30), fill=0)
-    gray = np.array(img)
+    return np.array(img), y
+
+
+def test_business_table_amount_cell() -> None:
+    gray, y = _business_table()
     assert stock.courtesy_box(gray, DPI) is None
     cell = stock.courtesy_table(gray, DPI)
     assert cell is not None
@@ -160,14 +165,8 @@ def test_the_date_rule_is_found_beside_the_box_and_never_below_it(
 
 
 def test_business_table_date_cell() -> None:
-    img, d = _canvas(8.5, 3.5)
-    y = int(1.15 * DPI)
-    d.text((int(5.3 * DPI), y - 30), "Date", font=_font(18), fill=40)
-    d.text((int(6.75 * DPI), y - 30), "Amount", font=_font(18), fill=40)
-    d.line([(int(5.3 * DPI), y), (int(8.15 * DPI), y)], fill=40, width=2)
-    d.text((int(5.3 * DPI), y + 10), "11/23/2026", font=_font(30), fill=0)
-    d.text((int(6.8 * DPI), y + 10), "845.67", font=_font(30), fill=0)
-    found = stock.date_amount_table(np.array(img), DPI)
+    gray, y = _business_table()
+    found = stock.date_amount_table(gray, DPI)
     assert found is not None
     date_cell, amount_cell = found
     assert date_cell[0] <= 5.3 * DPI and date_cell[2] == amount_cell[0]
