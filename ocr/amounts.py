@@ -12,6 +12,7 @@ one field never produced is not borrowed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
@@ -299,6 +300,50 @@ def _agreed(c_field: Field[Decimal], l_field: Field[Decimal]) -> tuple[Field[Dec
     )
 
 
+CENTS_DOUBT = 0.5  # other cents at least this likely in the figures: the cents are in doubt
+_CENTS_AT_END = re.compile(r"(?<=[. ])\d{2}(?=(/100)?$)")
+
+
+def _cents_in_doubt(court: FieldEvidence, value: Decimal) -> bool:
+    """Whether the figures could as well show cents a digit off. Words write their cents in
+    digits too ('... and 06/100'), in the same hand, so one misread cents digit can happen in both
+    fields: their agreement on the cents is then no second reading."""
+    seen = court.seen
+    if seen is None or not seen.text:
+        return False
+    base, text = max((seen.likelihood(t), t) for t in written_forms(value))
+    found = _CENTS_AT_END.search(text)
+    if base <= 0.0 or found is None:
+        return False
+    cents = found.group(0)
+    for i in range(2):
+        for digit in "0123456789":
+            if digit == cents[i]:
+                continue
+            other = cents[:i] + digit + cents[i + 1 :]
+            alt = text[: found.start()] + other + text[found.end() :]
+            if seen.likelihood(alt) >= CENTS_DOUBT * base:
+                return True
+    return False
+
+
+def _agree_both(
+    court: FieldEvidence, c_field: Field[Decimal], l_field: Field[Decimal]
+) -> tuple[Field[Decimal], ...]:
+    """`_agreed`, unless the agreement alone would carry a posting (neither field sure) while the
+    words' cents are digits the figures cannot tell apart."""
+    value = c_field.value
+    weak = max(c_field.confidence, l_field.confidence) < SURE_WINNER
+    if (
+        weak
+        and value is not None
+        and re.search(r"\d", l_field.raw)
+        and _cents_in_doubt(court, value)
+    ):
+        return c_field, l_field
+    return _agreed(c_field, l_field)
+
+
 SWITCH_RATIO = 0.2  # a field gives up its winner only for a value it supports at least this well
 SWITCH_FLOOR = 0.02  # ... and a sure winner (SURE_WINNER) only for a value it still holds possible
 SURE_WINNER = 0.5
@@ -331,7 +376,7 @@ def cross_check(
     """
     notes: list[str] = []
     if c_field.value is not None and c_field.value == l_field.value:
-        c_field, l_field = _agreed(c_field, l_field)
+        c_field, l_field = _agree_both(court, c_field, l_field)
         return c_field, l_field, notes
     shared = [
         v
@@ -353,7 +398,7 @@ def cross_check(
         ]
         if not ruled_out:
             if best in (c_field.value, l_field.value):
-                c_new, l_new = _agreed(c_new, l_new)
+                c_new, l_new = _agree_both(court, c_new, l_new)
             return c_new, l_new, notes
     if c_field.value is not None and l_field.value is not None:
         notes.append(f"courtesy amount {c_field.value} and legal amount {l_field.value} disagree")

@@ -182,3 +182,17 @@ def test_one_read_without_the_cents_does_not_outvote_five_with_them() -> None:
     c, lg, notes = _check(court, legal)
     assert lg.value == Decimal("1182.76") and c.value != lg.value
     assert notes and "disagree" in notes[0]
+
+
+def test_agreeing_cents_the_figures_cannot_tell_apart_are_not_two_readings() -> None:
+    # Words write their cents in digits in the same hand: '06' misread '04' in both fields.
+    def agreed(doubt: dict[int, tuple[str, float]] | None) -> tuple[float, float]:
+        court = _ev([("759.04", 0.3)])
+        court.seen = _seen("759 04/100", doubt=doubt)
+        legal = FieldEvidence()
+        legal.add(Candidate(Decimal("759.04"), 0.3, "Seven hundred fifty-nine and 04/100"))
+        c, lg, _ = _check(court, legal)
+        return c.confidence, lg.confidence
+
+    assert agreed({5: ("6", 0.45)}) == (0.3, 0.3)  # the figures' last digit could be a 6
+    assert min(agreed(None)) > 0.5  # sure cents: agreement counts as two readings
