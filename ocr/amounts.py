@@ -26,6 +26,7 @@ from ocr.courtesy import (
     Fraction,
     as_line_read,
     courtesy_region,
+    dollars_and_cents,
     line_candidate,
     split_fraction,
     written_forms,
@@ -233,7 +234,7 @@ def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:
     scored = [(seen.likelihood(text), text) for text in written_forms(value)]
     if court.seen_parts is not None:  # raised cents: the dollars and the cents, each on its own
         dollars, cents = court.seen_parts
-        whole, part = divmod(int((value * 100).to_integral_value()), 100)
+        whole, part = dollars_and_cents(value)
         d = max(dollars.likelihood(f"{whole}"), dollars.likelihood(f"{whole:,}"))
         c = max(cents.likelihood(f"{part:02d}/100"), cents.likelihood(f"{part:02d}"))
         scored.append((d * c, f"{whole} {part:02d}/100"))

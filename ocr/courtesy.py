@@ -41,11 +41,16 @@ def parse_cents(text: str) -> int | None:
     return 0 if cents.lower() == "xx" else int(cents)
 
 
+def dollars_and_cents(value: Decimal) -> tuple[int, int]:
+    """An amount's whole dollars and its cents (1234.56 -> 1234, 56)."""
+    dollars, cents = divmod(int((value * 100).to_integral_value()), 100)
+    return dollars, cents
+
+
 def written_forms(value: Decimal) -> list[str]:
     """The ways a writer puts an amount in figures ('1,234.56', '**1234.56', '$1,234.56',
     '1234 56/100', '1,234.-'), to test a reading proposed by the legal amount against the box."""
-    cents_total = int((value * 100).to_integral_value())
-    dollars, cents = divmod(cents_total, 100)
+    dollars, cents = dollars_and_cents(value)
     forms: list[str] = []
     for d in dict.fromkeys((f"{dollars}", f"{dollars:,}")):
         forms += [f"{d}.{cents:02d}", f"**{d}.{cents:02d}", f"${d}.{cents:02d}"]

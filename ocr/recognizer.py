@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import cv2
@@ -72,13 +72,20 @@ class Recognition:
         """How likely the line says `text`, relative to what the network read (1.0: as likely;
         can exceed 1): the probability of every alignment of `text` to the frames, over the same
         for the read. It tests a reading another field proposes against this line's pixels."""
-        if self.frames is None or not self.text:
+        mine = self._own_log_likelihood
+        if mine is None or self.frames is None:
             return 0.0
-        mine = _log_likelihood(self.frames, self.text, self.charset)
         other = _log_likelihood(self.frames, text, self.charset)
         if mine is None or other is None:
             return 0.0
         return float(np.exp(min(50.0, other - mine)))
+
+    @cached_property
+    def _own_log_likelihood(self) -> float | None:
+        """log P(the read | frames), the yardstick of every `likelihood` (worked out once)."""
+        if self.frames is None or not self.text:
+            return None
+        return _log_likelihood(self.frames, self.text, self.charset)
 
 
 @dataclass(frozen=True)

@@ -91,18 +91,9 @@ def words(
             continue
         x, y = int(data["left"][i]), int(data["top"][i])
         w, h = int(data["width"][i]), int(data["height"][i])
-        out.append(
-            Word(
-                text,
-                max(0.0, min(1.0, conf / 100.0)),
-                int(x / scale),
-                int(y / scale),
-                int((x + w) / scale),
-                int((y + h) / scale),
-                (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i])),
-            )
-        )
-    return out
+        line = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        out.append(Word(text, max(0.0, min(1.0, conf / 100.0)), x, y, x + w, y + h, line))
+    return _scaled(out, scale)
 
 
 @dataclass(frozen=True)
@@ -121,10 +112,7 @@ def read_line(image: np.ndarray, whitelist: str | None = None, psm: int = 7) -> 
     if not found:
         return LineRead("", 0.0, 0.0)
     found.sort(key=lambda w: (w.line, w.x0))
-    confs = [w.conf for w in found]
-    return LineRead(
-        " ".join(w.text for w in found), min(confs), sum(confs) / len(confs), tuple(found)
-    )
+    return _line_read(found)
 
 
 def read_stacked(
@@ -152,18 +140,8 @@ def read_stacked(
     for y0, y1 in spans:
         mine = sorted((w for w in found if y0 <= w.cy < y1), key=lambda w: (w.line, w.x0))
         mine = sorted(mine, key=lambda w: w.x0) if mine else mine
-        shifted = tuple(
-            Word(w.text, w.conf, w.x0, w.y0 - y0, w.x1, w.y1 - y0, w.line) for w in mine
-        )
-        if not shifted:
-            out.append(LineRead("", 0.0, 0.0))
-            continue
-        confs = [w.conf for w in shifted]
-        out.append(
-            LineRead(
-                " ".join(w.text for w in shifted), min(confs), sum(confs) / len(confs), shifted
-            )
-        )
+        shifted = [Word(w.text, w.conf, w.x0, w.y0 - y0, w.x1, w.y1 - y0, w.line) for w in mine]
+        out.append(_line_read(shifted) if shifted else LineRead("", 0.0, 0.0))
     return out
 
 
