@@ -484,6 +484,10 @@ def _quiet_prefect(verbose: bool) -> None:
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Without a Prefect server the run starts a temporary one; on a busy machine (OCR of another
+    # run, a model being trained) it can take longer than Prefect's 20 s to answer, and a nightly
+    # run must not fail for that.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "ERROR")
 
