@@ -68,6 +68,7 @@ def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
         legal_confidence=front.legal_amount.confidence,
         check_date=front.date.value,
         date_confidence=front.date.confidence,
+        date_others=front.date.others,
         memo_account=front.memo_account.value,
         memo_confidence=front.memo_account.confidence,
         coupon_account=coupon_account.value,

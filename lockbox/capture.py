@@ -31,6 +31,7 @@ class Capture:
     legal_confidence: float = 0.0
     check_date: date | None = None
     date_confidence: float = 0.0
+    date_others: tuple[date, ...] = ()  # other dates the reads of the date produced
     memo_account: str | None = None
     memo_confidence: float = 0.0
     coupon_account: str | None = None
@@ -52,7 +53,7 @@ class Capture:
             if isinstance(value, Decimal | date):
                 out[key] = str(value)
             elif isinstance(value, tuple):
-                out[key] = list(value)
+                out[key] = [str(v) if isinstance(v, date) else v for v in value]
             else:
                 out[key] = value
         return out
@@ -67,5 +68,8 @@ class Capture:
             kwargs["check_date"] = date.fromisoformat(kwargs["check_date"])
         for key in ("page_kinds", "warnings"):
             kwargs[key] = tuple(kwargs.get(key) or ())
+        kwargs["date_others"] = tuple(
+            date.fromisoformat(d) for d in kwargs.get("date_others") or ()
+        )
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in kwargs.items() if k in known})

@@ -57,7 +57,8 @@ def vote(cands: list[Candidate[T]], reads: int) -> Field[T]:
     silent = reads - len(cands)  # reads that found nothing are weak evidence against
     conf *= 0.85**silent
     top = max(best, key=lambda c: c.conf)
-    return Field(top.value, round(min(MAX_CONFIDENCE, max(0.0, conf)), 3), top.raw)
+    others = tuple(g[0].value for g in ranked[1:])
+    return Field(top.value, round(min(MAX_CONFIDENCE, max(0.0, conf)), 3), top.raw, others)
 
 
 def _span_conf(words: list[Word] | tuple[Word, ...]) -> float:

@@ -33,6 +33,10 @@ class Field(Generic[T]):
     value: T | None = None
     confidence: float = 0.0
     raw: str = ""
+    # The other values some read produced (the losers of the vote, most supported first): a rule
+    # that needs only a range (a date inside the stale/post-dated window) can ask whether every
+    # reading falls in it.
+    others: tuple[T, ...] = ()
 
     @property
     def found(self) -> bool:

@@ -41,6 +41,18 @@ def test_disagreeing_reads_lose_confidence() -> None:
     assert result.confidence < 0.3
 
 
+def test_the_losing_readings_are_kept_most_supported_first() -> None:
+    cands = [
+        Candidate(Decimal("412.45"), 0.9, "412.45"),
+        Candidate(Decimal("12.45"), 0.3, "12.45"),
+        Candidate(Decimal("412.46"), 0.5, "412.46"),
+        Candidate(Decimal("412.45"), 0.4, "412.45"),
+    ]
+    result = vote(cands, reads=4)
+    assert result.value == Decimal("412.45")
+    assert result.others == (Decimal("412.46"), Decimal("12.45"))
+
+
 def test_nothing_read_is_not_found() -> None:
     result: Field[Decimal] = vote([], reads=3)
     assert result.value is None and result.confidence == 0.0

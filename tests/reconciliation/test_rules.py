@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -52,7 +53,8 @@ def test_a_clean_check_breaks_no_rule() -> None:
         ({"check_date": TODAY + timedelta(days=1)}, "POST_DATED"),
         ({"check_date": TODAY - timedelta(days=181)}, "STALE_DATED"),
         ({"check_date": None}, "DATE_UNREADABLE"),
-        ({"date_confidence": 0.1}, "DATE_UNREADABLE"),
+        ({"date_confidence": 0.04}, "DATE_UNREADABLE"),
+        ({"date_confidence": 0.1, "date_others": (TODAY + timedelta(days=20),)}, "DATE_UNREADABLE"),
         ({"serial": None}, "MICR_UNREADABLE"),
         ({"is_check": False, "not_check_reason": "blank page"}, "NOT_A_CHECK"),
         ({"unreadable_reason": "truncated TIFF"}, "UNREADABLE_FILE"),
@@ -71,6 +73,24 @@ def test_inactive_loan_and_duplicates_are_held() -> None:
 def test_stale_boundary_is_exactly_180_days() -> None:
     assert date_findings(TODAY - timedelta(days=180), 0.9, TODAY) == []
     assert date_findings(TODAY, 0.9, TODAY) == []
+
+
+def test_an_unsure_date_passes_only_when_every_reading_is_inside_the_window() -> None:
+    inside, post, stale = TODAY - timedelta(days=3), TODAY + timedelta(days=3), date(2025, 11, 14)
+    assert date_findings(inside, 0.08, TODAY) == []
+    assert date_findings(inside, 0.08, TODAY, others=[TODAY - timedelta(days=30)]) == []
+    held = [date_findings(inside, 0.08, TODAY, others=[o]) for o in (post, stale)]
+    assert [f[0].code for f in held] == [ExceptionCode.DATE_UNREADABLE] * 2
+    # too unsure to vouch even for the window; a sure date is judged by itself alone
+    assert date_findings(inside, 0.04, TODAY)[0].code == ExceptionCode.DATE_UNREADABLE
+    assert date_findings(inside, 0.9, TODAY, others=[post]) == []
+    assert date_findings(post, 0.08, TODAY)[0].code == ExceptionCode.DATE_UNREADABLE
+    assert date_findings(post, 0.9, TODAY)[0].code == ExceptionCode.POST_DATED
+
+
+def test_other_dates_read_survive_the_audit_record() -> None:
+    c = good_check(date_others=(date(2026, 12, 2), date(2025, 11, 14)))
+    assert Capture.from_json(json.loads(json.dumps(c.to_json()))) == c
 
 
 def test_agreeing_readings_post_when_one_of_them_is_confident() -> None:
