@@ -363,6 +363,22 @@ def _plausible(ev: FieldEvidence, value: Decimal, winner: Field[Decimal]) -> boo
     return _support(pool, value) >= SWITCH_RATIO * _support(ev.voters(), winner.value)
 
 
+_BARE_DIGITS = re.compile(r"[$*\s]*(\d{3,})[*\s]*")
+
+
+def _point_not_seen(c_field: Field[Decimal], l_field: Field[Decimal]) -> bool:
+    """Whether the figures were read as bare digits that are the words' dollars and cents run
+    together ('41173' beside 'four hundred eleven and 73/100'): the writer's decimal point was
+    too faint to survive, and the figures say the words' amount, not a hundred times it."""
+    if c_field.value is None or l_field.value is None or l_field.confidence < AGREE_FLOOR:
+        return False
+    bare = _BARE_DIGITS.fullmatch(c_field.raw)
+    if bare is None:
+        return False
+    dollars, cents = dollars_and_cents(l_field.value)
+    return bare.group(1) == f"{dollars}{cents:02d}"
+
+
 def cross_check(
     court: FieldEvidence,
     legal: FieldEvidence,
@@ -376,6 +392,8 @@ def cross_check(
     of the two votes outright: a second reading on both sides stays a weak one.
     """
     notes: list[str] = []
+    if _point_not_seen(c_field, l_field):
+        c_field = Field(l_field.value, c_field.confidence, f"{c_field.raw} (no decimal point seen)")
     if c_field.value is not None and c_field.value == l_field.value:
         c_field, l_field = _agree_both(court, c_field, l_field)
         return c_field, l_field, notes

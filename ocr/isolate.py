@@ -232,7 +232,11 @@ def raised_tail(line: Line) -> int | None:
         raised = g[3] < line.baseline - 0.15 * line.tall
         if k > 0 and small and raised and g[0] > big[0][2]:
             rest = line.glyphs[k:]
-            if all(r[3] - r[1] < 0.8 * line.tall for r in rest) and len(rest) >= 2:
+            # Tiny cents may run together into one blob ('76/100' touching at 300 dpi): one glyph
+            # counts when it is at least twice as wide as it is tall, and no mere dash ('254 -').
+            h = g[3] - g[1]
+            several = len(rest) >= 2 or (g[2] - g[0] >= 2 * h and h >= 0.3 * line.tall)
+            if all(r[3] - r[1] < 0.8 * line.tall for r in rest) and several:
                 return g[0]
             return None
     return None

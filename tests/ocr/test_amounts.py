@@ -60,6 +60,20 @@ def test_a_clear_reading_is_not_traded_for_a_faint_second_one() -> None:
     assert lg.value == Decimal("254.95") and c.value != lg.value
 
 
+def test_figures_read_without_their_decimal_point_agree_with_the_words() -> None:
+    court = FieldEvidence()
+    court.add(Candidate(Decimal("41173"), 0.8, "41173"))
+    c, lg, notes = _check(court, _ev([("411.73", 0.45)]))
+    assert c.value == lg.value == Decimal("411.73") and not notes
+    assert c.confidence > 0.8
+    # other digits, or the dollars alone, are no such reading: the amounts still disagree
+    for raw in ("41137", "411"):
+        court = FieldEvidence()
+        court.add(Candidate(Decimal(raw), 0.8, raw))
+        c, lg, notes = _check(court, _ev([("411.73", 0.45)]))
+        assert c.value == Decimal(raw) and notes
+
+
 def test_a_field_that_read_nothing_is_left_alone() -> None:
     c, lg, notes = _check(_ev([]), _ev([("100.00", 0.9)]))
     assert c.value is None and lg.value == Decimal("100.00") and not notes

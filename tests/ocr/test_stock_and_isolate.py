@@ -117,6 +117,29 @@ def test_raised_cents_are_found_and_plain_figures_have_none() -> None:
     assert line2 is not None and raised_tail(line2) is None
 
 
+def test_raised_cents_run_together_into_one_blob_are_found_but_a_dash_is_not() -> None:
+    def tail_of(cents: str, underline: bool) -> tuple[int | None, int]:
+        img, d = _canvas(2.0, 0.5)
+        big, small = _font(40), _font(14)
+        d.text((10, 30), "1,182", font=big, fill=0, anchor="ls")
+        cents_x = int(12 + big.getlength("1,182") + 10)
+        if cents == "-":
+            d.line((cents_x, 14, cents_x + 24, 14), fill=0, width=3)
+        else:
+            d.text((cents_x, 18), cents, font=small, fill=0, anchor="ls")
+        if underline:  # joins the tiny figures into one connected blob, as a pen or a scan does
+            d.line((cents_x, 18, cents_x + int(small.getlength(cents)), 18), fill=0, width=2)
+        gray = np.array(img)
+        line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
+        assert line is not None
+        at = raised_tail(line)
+        return (None if at is None else line.box[0] + at), cents_x
+
+    at, cents_x = tail_of("76/100", underline=True)
+    assert at is not None and abs(at - cents_x) < 8
+    assert tail_of("-", underline=False)[0] is None
+
+
 def test_lines_are_scaled_to_the_reading_height() -> None:
     crop = np.full((18, 100), 255, np.uint8)
     crop[2:16, 10:90] = 0
