@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 
 # Dictionaries pull a read towards English words; with a character whitelist they only hurt, and
 # they can be switched off only when the model loads, so the engine keeps one API per setting.
-_NO_DICTIONARY = {"load_system_dawg": "0", "load_freq_dawg": "0"}
+NO_DICTIONARY = {"load_system_dawg": "0", "load_freq_dawg": "0"}
+# Settings for every read. Tesseract reads again, inverted, each line it was unsure of (light on
+# dark text); scans are dark on light, and handwriting is always unsure, so that is wasted work.
+ALWAYS = {"tessedit_do_invert": "0"}
 DISABLE_ENV = "LOCKBOX_TESSERACT_PROGRAM"  # set to 1 to run the `tesseract` program instead
 
 
@@ -96,7 +99,7 @@ class Engine:
                 lang="eng",
                 psm=psm,
                 oem=t.OEM.LSTM_ONLY,
-                variables={} if dictionary else dict(_NO_DICTIONARY),
+                variables=dict(ALWAYS) if dictionary else {**ALWAYS, **NO_DICTIONARY},
             )
             api.SetVariable("debug_file", os.devnull)  # Tesseract's own messages, likewise
             self._apis[key] = api

@@ -30,7 +30,14 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 DIGITS_MONEY = "0123456789$,.*/-"
 DIGITS_ONLY = "0123456789"
 # With a whitelist the words are not English: the dictionaries only pull reads towards words.
-_NO_DICTIONARY = ("load_system_dawg=0", "load_freq_dawg=0")
+
+
+def _settings(whitelist: str | None) -> list[str]:
+    """The `-c` settings of the program, the same as the loaded engine's (`ocr.engine`)."""
+    settings = {**engine.ALWAYS}
+    if whitelist:
+        settings |= {"tessedit_char_whitelist": whitelist, **engine.NO_DICTIONARY}
+    return [f"{k}={v}" for k, v in settings.items()]
 
 
 @dataclass(frozen=True)
@@ -59,13 +66,10 @@ class Word:
 
 
 def _config(psm: int, whitelist: str | None, extra: str = "") -> str:
-    parts = [f"--psm {psm}", "--oem 1"]
-    if whitelist:
-        parts.append(f"-c tessedit_char_whitelist={whitelist}")
-    parts.append("-c load_system_dawg=0 -c load_freq_dawg=0" if whitelist else "")
+    parts = [f"--psm {psm}", "--oem 1", *(f"-c {s}" for s in _settings(whitelist))]
     if extra:
         parts.append(extra)
-    return " ".join(p for p in parts if p)
+    return " ".join(parts)
 
 
 def words(
@@ -166,9 +170,8 @@ def read_lines(
                 out[i] = _line_read(ws)
         return out
     args = ["--psm", str(psm), "--oem", "1"]
-    if whitelist:
-        for setting in (f"tessedit_char_whitelist={whitelist}", *_NO_DICTIONARY):
-            args += ["-c", setting]
+    for setting in _settings(whitelist):
+        args += ["-c", setting]
     try:
         with tempfile.TemporaryDirectory(prefix="lockbox-ocr-") as tmp:
             names = []
