@@ -180,6 +180,35 @@ def _band_says(gray: np.ndarray, dpi: int) -> tuple[bool | None, tuple[int, int,
     return cy > gray.shape[0] * 0.5, box
 
 
+def _line_lengths(mask: np.ndarray, kernel: tuple[int, int], thick: int) -> int:
+    """Total length of the text lines a smear along `kernel` makes of the ink: blobs at least
+    three times longer that way than across, and at least `thick` across (a printed rule is not
+    a line of text)."""
+    smeared = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared)
+    along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)
+    if kernel[0] > kernel[1]:  # a vertical smear
+        along, across = across, along
+    total = 0
+    for i in range(1, n):
+        a, b = int(stats[i, along]), int(stats[i, across])
+        if a >= 3 * b and b >= thick:
+            total += a
+    return total
+
+
+def text_runs_sideways(gray: np.ndarray, dpi: int) -> bool:
+    """Whether the page's text lines run up or down it (a check back's endorsement, printed across
+    the short side), so that reading it turned a quarter comes first."""
+    small, scale = _small(gray, dpi, 50)
+    mask = ink_mask(small, 170).astype(np.uint8)
+    k = max(3, round(0.12 * dpi * scale))
+    thick = max(2, round(0.04 * dpi * scale))
+    across = _line_lengths(mask, (1, k), thick)
+    sideways = _line_lengths(mask, (k, 1), thick)
+    return sideways > 2 * across and sideways >= 2 * dpi * scale
+
+
 def ink_fraction(gray: np.ndarray, dpi: int) -> float:
     """Share of the page that is ink, ignoring a thin frame where scanner edges and borders live."""
     small, _ = _small(gray, dpi)
@@ -238,6 +267,8 @@ def turn_around(page: CleanPage) -> CleanPage:
 
 def turn(page: CleanPage, clockwise_degrees: int) -> CleanPage:
     """The page turned by a quarter-turn multiple (for text that reads better another way up)."""
+    if clockwise_degrees % 360 == 0:
+        return page
     if clockwise_degrees % 360 == 180:
         return turn_around(page)
     img = rotate_quarter(page.image, clockwise_degrees)

@@ -7,7 +7,13 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from ocr.cleanup import clean_page, document_box, estimate_skew, ink_fraction
+from ocr.cleanup import (
+    clean_page,
+    document_box,
+    estimate_skew,
+    ink_fraction,
+    text_runs_sideways,
+)
 from ocr.micr_access import micr_available
 
 
@@ -53,3 +59,14 @@ def test_blank_page_has_no_ink_even_with_scanner_noise() -> None:
     cleaned = clean_page(page, 200)
     assert cleaned.ink < 0.001
     assert ink_fraction(np.full((100, 100), 255, np.uint8), 200) == 0.0
+
+
+def test_text_running_up_the_page_is_seen_before_any_reading(
+    check_factory: Callable[..., np.ndarray], page_factory: dict[str, Callable[..., np.ndarray]]
+) -> None:
+    back = page_factory["back"](200)
+    assert not text_runs_sideways(back, 200)
+    assert text_runs_sideways(np.rot90(back).copy(), 200)
+    assert text_runs_sideways(np.rot90(back, 3).copy(), 200)
+    assert not text_runs_sideways(check_factory(dpi=200, seed=4), 200)
+    assert not text_runs_sideways(page_factory["letter"](200), 200)

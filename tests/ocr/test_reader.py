@@ -176,3 +176,12 @@ def test_a_check_reads_fast_enough(check_factory: Callable[..., np.ndarray]) -> 
     start = time.perf_counter()
     read_page(Page(img, 300, 1, "t.png"))
     assert time.perf_counter() - start < 4.0
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 3])
+def test_a_check_back_printed_across_its_short_side_is_still_a_back(
+    page_factory: dict[str, Callable[..., np.ndarray]], quarter_turns: int
+) -> None:
+    back = np.rot90(page_factory["back"](200), quarter_turns).copy()
+    reading = read_page(Page(back, 200, 1, "back.tif"))
+    assert reading.kind == PageKind.CHECK_BACK
