@@ -39,11 +39,20 @@ def _stats(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray, list[int]
 
 
 def _erase_rules(ink: np.ndarray, dpi: int) -> None:
-    """Horizontal rules longer than 0.25 in are not writing (the stroke under '$' is shorter)."""
+    """Horizontal rules are not writing: runs longer than 0.25 in (the stroke under '$' is shorter)
+    that span half the region, as the rule under a line or a box's side does, or that are longer
+    than any pen stroke (0.6 in). A hand's joined crossbars ('744', the 7's bar running into the
+    4s') may pass 0.25 in, and cutting them would split the figures into pieces."""
     k = max(10, int(0.25 * dpi))
     if ink.shape[1] <= k:
         return
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz)
+    long_enough = min(0.6 * dpi, 0.5 * ink.shape[1])
+    rules = [i for i in range(1, n) if stats[i, cv2.CC_STAT_WIDTH] >= long_enough]
+    if not rules:
+        return
+    horiz = np.isin(labels, rules).astype(np.uint8)
     horiz = cv2.dilate(horiz, np.ones((3, 1), np.uint8))
     ink[horiz > 0] = 0
 
