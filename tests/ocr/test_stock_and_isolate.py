@@ -140,6 +140,21 @@ def test_raised_cents_run_together_into_one_blob_are_found_but_a_dash_is_not() -
     assert tail_of("-", underline=False)[0] is None
 
 
+def test_a_pen_stroke_joining_the_figures_is_not_taken_for_a_rule() -> None:
+    """'744.32' with the 7's bar running on through the 4s' crossbars (0.3 in, longer than the
+    0.25 in that makes a rule), in a box whose sides are real rules: the figures stay whole."""
+    img, d = _canvas(1.5, 0.6)
+    big = _font(48)
+    d.rectangle([2, 2, int(1.5 * DPI) - 3, int(0.6 * DPI) - 3], outline=0, width=2)
+    d.text((24, 90), "744.32", font=big, fill=0, anchor="ls")
+    d.line([(26, 74), (26 + int(0.3 * DPI), 74)], fill=0, width=4)
+    gray = np.array(img)
+    line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
+    assert line is not None
+    assert line.box[0] < 32  # starts at the 7, not at the 3 after the cut pieces
+    assert line.box[1] > 5 and line.box[3] < int(0.6 * DPI) - 6  # the box's rules are gone
+
+
 def test_lines_are_scaled_to_the_reading_height() -> None:
     crop = np.full((18, 100), 255, np.uint8)
     crop[2:16, 10:90] = 0
