@@ -307,17 +307,16 @@ def read_payer(layout_words: list[Word], region: Box, dpi: int) -> Field[str]:
     return Field(name, round(min(MAX_CONFIDENCE, conf), 3), "\n".join(texts))
 
 
-def read_check_fields(
+def date_and_memo_jobs(
     image: np.ndarray,
     dpi: int,
     regions: Regions,
     anchors: Anchors,
     layout_words: list[Word],
     micr_top: int | None = None,
-) -> CheckFields:
-    """Read every written field of an upright, cleaned check front."""
+) -> tuple[_Job[date], _Job[str]]:
+    """Where the date and the memo are written (each job's box), with the layout pass's reading."""
     date_region, date_precise = _date_region(image, dpi, regions, anchors, layout_words)
-    amounts = read_amounts(image, dpi, regions, anchors, layout_words)
     date_job = _start_job(
         image,
         dpi,
@@ -339,6 +338,20 @@ def read_check_fields(
         parse_memo,
         skip=_is_label("MEMO", "FOR"),
     )
+    return date_job, memo_job
+
+
+def read_check_fields(
+    image: np.ndarray,
+    dpi: int,
+    regions: Regions,
+    anchors: Anchors,
+    layout_words: list[Word],
+    micr_top: int | None = None,
+) -> CheckFields:
+    """Read every written field of an upright, cleaned check front."""
+    amounts = read_amounts(image, dpi, regions, anchors, layout_words)
+    date_job, memo_job = date_and_memo_jobs(image, dpi, regions, anchors, layout_words, micr_top)
     _line_reads(image, dpi, [date_job, memo_job])
     _run_reads(image, dpi, [date_job, memo_job])
     when, memo = date_job.result(), memo_job.result()

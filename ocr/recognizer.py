@@ -21,7 +21,7 @@ HEIGHT = 32  # network input height in px
 TALL = 20  # px the tall glyphs (capitals, digits) are scaled to inside that height
 SIDE = 6  # paper left and right of the writing
 STRIDE = 4  # input columns per output frame
-REACH = 64  # input columns an output frame sees to either side, at most
+REACH = 96  # input columns an output frame sees to either side, at most (75 in lines.onnx)
 MODEL = Path(__file__).resolve().parent / "models" / "lines.onnx"
 
 

@@ -10,18 +10,34 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from ocr.courtesy import parse_courtesy
+from ocr.fields import parse_memo
 from ocr.legal import parse_legal
+from ocr.parse.dates import parse_date
 from ocr.recognizer import read_prepared
 from training.fonts import Font
 from training.harvest import Crop
 from training.render import render
 
 Row = dict[str, object]
+KINDS = ("courtesy", "legal", "date", "memo")
+# What the readers take out of each kind of line (the value a '$' column scores).
+PARSERS: dict[str, Callable[[str], object]] = {
+    "courtesy": parse_courtesy,
+    "legal": parse_legal,
+    "date": parse_date,
+    "memo": parse_memo,
+}
+
+
+def _value(kind: str, text: str) -> object:
+    found = PARSERS[kind](text)
+    return found[0] if isinstance(found, tuple) else found
 
 
 def synthetic_lines(
@@ -29,7 +45,7 @@ def synthetic_lines(
 ) -> list[tuple[Font, str, np.ndarray, str]]:
     out = []
     for font in fonts:
-        for kind in ("courtesy", "legal"):
+        for kind in KINDS:
             rng = random.Random(f"test-{seed}-{font.name}-{kind}")
             made = 0
             while made < per_kind:
@@ -48,9 +64,8 @@ def _score(
     out = []
     for r, want, kind in zip(reads, labels, kinds, strict=True):
         text = r.text if r is not None else ""
-        parse = parse_courtesy if kind == "courtesy" else parse_legal
-        truth, got = parse(want), parse(text)
-        value = truth is not None and got is not None and got[0] == truth[0]
+        truth, got = _value(kind, want), _value(kind, text)
+        value = truth is not None and got == truth
         out.append((text.casefold() == want.casefold(), value))
     return out
 
@@ -62,7 +77,7 @@ def _pct(hits: list[int]) -> float:
 def per_font(
     fonts: list[Font], held_out: set[str], per_kind: int, seed: int, model: Path
 ) -> list[Row]:
-    """Synthetic courtesy and legal lines per font: exact-line and right-amount percentages."""
+    """Synthetic lines of every kind per font: exact-line and right-value percentages."""
     lines = synthetic_lines(fonts, per_kind, seed)
     ok = _score([x[2] for x in lines], [x[3] for x in lines], [x[1] for x in lines], model)
     tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -75,18 +90,12 @@ def per_font(
         hand[font.name] = font.hand
     rows: list[Row] = []
     for name in dict.fromkeys(f.name for f in fonts):
-        rows.append(
-            {
-                "font": name,
-                "hand": hand[name],
-                "held_out": name in held_out,
-                "courtesy": _pct(tally[(name, "courtesy")]),
-                "courtesy$": _pct(tally[(name, "courtesy$")]),
-                "legal": _pct(tally[(name, "legal")]),
-                "legal$": _pct(tally[(name, "legal$")]),
-                "lines": tally[(name, "courtesy")][1] + tally[(name, "legal")][1],
-            }
-        )
+        row: Row = {"font": name, "hand": hand[name], "held_out": name in held_out}
+        for kind in KINDS:
+            row[kind] = _pct(tally[(name, kind)])
+            row[kind + "$"] = _pct(tally[(name, kind + "$")])
+        row["lines"] = sum(tally[(name, kind)][1] for kind in KINDS)
+        rows.append(row)
     return rows
 
 
@@ -104,18 +113,11 @@ def real_crops(crops: list[Crop], held_out: set[str], model: Path) -> list[Row]:
         hand[crop.font] = crop.hand
     rows: list[Row] = []
     for name in sorted(hand, key=lambda n: (not hand[n], n)):
-        c, lg = tally[(name, "courtesy")], tally[(name, "legal")]
-        rows.append(
-            {
-                "font": name,
-                "hand": hand[name],
-                "held_out": name in held_out,
-                "courtesy": f"{c[0]}/{c[2]}",
-                "courtesy$": f"{c[1]}/{c[2]}",
-                "legal": f"{lg[0]}/{lg[2]}",
-                "legal$": f"{lg[1]}/{lg[2]}",
-            }
-        )
+        row: Row = {"font": name, "hand": hand[name], "held_out": name in held_out}
+        for kind in KINDS:
+            t = tally[(name, kind)]
+            row[kind], row[kind + "$"] = f"{t[0]}/{t[2]}", f"{t[1]}/{t[2]}"
+        rows.append(row)
     return rows
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ocr.recognizer import prepare
+from training.fonts import small_caps_named
 
 FIRST_SEED = 900_000
 
@@ -27,15 +28,16 @@ class Crop:
     image: np.ndarray  # uint8, the network input times 255
     label: str
     font: str
-    kind: str  # courtesy | legal
+    kind: str  # courtesy | legal | date | memo
     hand: bool
 
 
 def _crops_of(job: tuple[str, str, list[dict[str, Any]]]) -> list[Crop]:
-    """The courtesy and legal lines of every check page of one scan file, cut out as the reader
-    does."""
+    """The courtesy, legal, date and memo lines of every check page of one scan file, cut out as
+    the reader does."""
     from ocr.amounts import courtesy_region, legal_region
     from ocr.cleanup import clean_page
+    from ocr.fields import date_and_memo_jobs
     from ocr.isolate import isolate
     from ocr.layout import field_regions, find_anchors
     from ocr.pages import load_pages
@@ -59,16 +61,24 @@ def _crops_of(job: tuple[str, str, list[dict[str, Any]]]) -> list[Crop]:
         regions = field_regions(anchors, w, h, clean.dpi, micr_top)
         legal_box, rule = legal_region(clean.image, clean.dpi, regions)
         court_box = courtesy_region(clean.image, clean.dpi, regions, anchors, rule)
+        date_job, memo_job = date_and_memo_jobs(
+            clean.image, clean.dpi, regions, anchors, words, micr_top
+        )
         wanted = (
             ("courtesy", court_box, (f.get("courtesy_text") or "").lstrip("*"), False),
             ("legal", legal_box, f.get("legal_text") or "", True),
+            ("date", date_job.box, f.get("date_text") or "", False),
+            ("memo", memo_job.box, f.get("memo_text") or "", False),
         )
+        small_caps = small_caps_named(str(f.get("font")))
         for kind, box, label, trim in wanted:
             if not label:
                 continue
             line = isolate(clean.image, box, clean.dpi, trim_filler=trim)
             if line is None:
                 continue
+            if small_caps:
+                label = label.upper()
             image = prepare(line.image, line.tall)
             per_char = image.shape[1] / max(1, len(label))
             if (
@@ -88,7 +98,7 @@ def _crops_of(job: tuple[str, str, list[dict[str, Any]]]) -> list[Crop]:
 
 
 def harvest(seed: int, items: int, workers: int = 2, keep: Path | None = None) -> list[Crop]:
-    """Generate `items` items of mail with `seed` and cut out every check's two amount lines."""
+    """Generate `items` items of mail with `seed` and cut out every check's written lines."""
     if seed < FIRST_SEED:
         raise ValueError(f"harvest seeds start at {FIRST_SEED}: lower ones belong to tests")
     with tempfile.TemporaryDirectory(prefix="lockbox-harvest-") as tmp:

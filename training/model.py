@@ -18,6 +18,11 @@ def _block(cin: int, cout: int, kernel: tuple[int, int] = (3, 3)) -> nn.Sequenti
     )
 
 
+# Context along the line: each block sees `d` frames (4 d columns) further to either side, so a
+# letter is read knowing its neighbours' shapes, about a short word's width in all.
+CONTEXT_DILATIONS = (1, 2, 4, 8)
+
+
 class _Context(nn.Module):
     """A residual 1-D convolution along the line (as a 1xk 2-D one, for the export)."""
 
@@ -50,7 +55,7 @@ class LineNet(nn.Module):
             _block(96, width, (2, 3)),
             nn.MaxPool2d((3, 1), stride=(1, 1)),  # 1 x W/4 (the (2,3) block pads to 3 rows)
         )
-        self.context = nn.Sequential(*(_Context(width, d) for d in (1, 2, 4)))
+        self.context = nn.Sequential(*(_Context(width, d) for d in CONTEXT_DILATIONS))
         self.drop = nn.Dropout(0.15)
         self.head = nn.Conv2d(width, classes, 1)
 

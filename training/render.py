@@ -314,5 +314,7 @@ def render(
     label = _label(_Ink(mask, owner, ink.chars), kept)
     if not label:
         return None
+    if font.small_caps:
+        label = label.upper()
     image = prepare(line.image, line.tall)
     return Sample((image * 255).astype(np.uint8), label, font.name, kind, line)

@@ -57,13 +57,20 @@ def _exact(lines: list[tuple[np.ndarray, str]]) -> float:
 
 @pytest.mark.parametrize(
     ("names", "kind", "floor"),
-    [  # measured when the model was committed: 87%, 77%, 90%, 45%, 57% and 50% exact
-        (PRINTED, "courtesy", 0.8),
-        (PRINTED, "legal", 0.65),
+    [  # measured when the model was committed (courtesy, legal, date, memo): printed 93, 93, 100,
+        # 97%; trained hands 88, 68, 85, 80%; held-out hands 57, 73, 60, 67%
+        (PRINTED, "courtesy", 0.85),
+        (PRINTED, "legal", 0.85),
+        (PRINTED, "date", 0.9),
+        (PRINTED, "memo", 0.9),
         (HAND_TRAINED, "courtesy", 0.8),
-        (HAND_TRAINED, "legal", 0.35),
+        (HAND_TRAINED, "legal", 0.6),
+        (HAND_TRAINED, "date", 0.75),
+        (HAND_TRAINED, "memo", 0.7),
         (HAND_HELD_OUT, "courtesy", 0.45),
-        (HAND_HELD_OUT, "legal", 0.35),
+        (HAND_HELD_OUT, "legal", 0.6),
+        (HAND_HELD_OUT, "date", 0.5),
+        (HAND_HELD_OUT, "memo", 0.55),
     ],
 )
 def test_reads_fresh_degraded_lines(names: tuple[str, ...], kind: str, floor: float) -> None:
