@@ -117,9 +117,22 @@ def parse_scan_line(text: str) -> CouponLine | None:
         if ok:
             return line
         best = best or line
-    if best is None:
-        # Spaces misread or dropped: any 19-digit run.
-        digits = re.sub(r"[^\d]", "", s)
-        if len(digits) == 19:
-            return parse_scan_line(f"{digits[:10]} {digits[10:18]} {digits[18]}")
+    if best is None and _spaces_only_lost(s):
+        digits = re.sub(r"\D", "", s)
+        return parse_scan_line(f"{digits[:10]} {digits[10:18]} {digits[18]}")
     return best
+
+
+def _spaces_only_lost(text: str) -> bool:
+    """Whether the text is a scan line whose spaces were dropped or misread as marks: 19 digits
+    with little else, and every break between them where a scan line has one. A digit read twice
+    ('13468619636 00018553') or the digits of an address and a date strung together are no scan
+    line, however well one of them happens to pass the single check digit."""
+    runs = re.findall(r"\d+", text)
+    if sum(len(r) for r in runs) != 19 or len(re.sub(r"[\d\s]", "", text)) > 2:
+        return False
+    breaks, at = set(), 0
+    for run in runs[:-1]:
+        at += len(run)
+        breaks.add(at)
+    return breaks <= {10, 18}

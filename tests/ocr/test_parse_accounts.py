@@ -78,6 +78,24 @@ def test_scan_line_round_trip_and_tamper(account: str, due: Decimal) -> None:
     assert joined is not None and (joined.account, joined.amount_due) == (account, due)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13468619636 00018553 &",  # a digit read twice: re-splitting would make another account
+        "267 DENTON, HILLCREST TX 76210 CT APT 10D Payment 10/21/2026",  # an address and a date
+    ],
+)
+def test_digits_that_are_no_scan_line_are_not_made_one(text: str) -> None:
+    assert parse_scan_line(text) is None
+
+
+def test_a_scan_line_with_its_spaces_lost_or_misread_is_still_read() -> None:
+    line = coupon_scan_line("1346819636", Decimal("185.53"))
+    for damaged in (line.replace(" ", ""), line.replace(" ", "."), line.replace(" ", "", 1)):
+        found = parse_scan_line(damaged)
+        assert found is not None and found.check_digit_ok and found.account == "1346819636"
+
+
 def test_scan_line_absent() -> None:
     assert parse_scan_line("PAYMENT COUPON amount due 123.45") is None
 
