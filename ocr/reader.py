@@ -47,7 +47,7 @@ def _layout(clean: CleanPage) -> tuple[CleanPage, list[Word]]:
     if clean.micr_box is not None:
         return clean, layout_pass(clean.image, clean.dpi, clean.micr_box)
     # Upside down, or a check back whose endorsement text runs up the page: when the text lines
-    # are seen to run sideways, the quarter turns are read first (two passes instead of four).
+    # are seen to run sideways, the quarter turns are read first (a back: one pass, not three).
     order = (90, 270, 0, 180) if text_runs_sideways(clean.image, clean.dpi) else (0, 180, 90, 270)
     best: tuple[float, CleanPage, list[Word]] | None = None
     for degrees in order:
