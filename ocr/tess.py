@@ -29,11 +29,11 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 DIGITS_MONEY = "0123456789$,.*/-"
 DIGITS_ONLY = "0123456789"
-# With a whitelist the words are not English: the dictionaries only pull reads towards words.
 
 
 def _settings(whitelist: str | None) -> list[str]:
-    """The `-c` settings of the program, the same as the loaded engine's (`ocr.engine`)."""
+    """The `-c` settings of the program, the same as the loaded engine's (`ocr.engine`); with a
+    whitelist the words are not English, and the dictionaries would only pull reads to words."""
     settings = {**engine.ALWAYS}
     if whitelist:
         settings |= {"tessedit_char_whitelist": whitelist, **engine.NO_DICTIONARY}
