@@ -21,7 +21,11 @@ from ocr.parse.amounts import parse_amount_detail
 from ocr.tess import LineRead, Word
 
 MONEY = "0123456789$,.*/-"
-_CENTS = re.compile(r"^(?P<cents>\d{1,2}|[xX]{2})\s*/?\s*1?[0oO]{1,2}$")
+# The denominator after a slash may have lost a digit ('88/00'); with no slash seen it must be
+# there in full after two-digit cents ('88100', '8800'), or '30' would be read as 3 cents over a '0'.
+_CENTS = re.compile(
+    r"^(?:(?P<cents>\d{1,2}|[xX]{2})\s*/\s*1?[0oO]{1,2}|(?P<bare>\d{2}|[xX]{2})\s*1?[0oO]{2})$"
+)
 
 
 def parse_courtesy(text: str) -> tuple[Decimal, float] | None:
@@ -37,7 +41,7 @@ def parse_cents(text: str) -> int | None:
     found = _CENTS.match(text.replace(" ", ""))
     if found is None:
         return None
-    cents = found.group("cents")
+    cents = found.group("cents") or found.group("bare")
     return 0 if cents.lower() == "xx" else int(cents)
 
 

@@ -11,6 +11,7 @@ guess is never passed off as a reading.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -100,7 +101,7 @@ def _start_job(
     """The layout pass's reading of a field, and the crop to re-read it from (a loose region cut
     down to the words seen in it; a precise one, from the stock's own rules, kept whole)."""
     found = [w for w in words_in(layout_words, region) if not (skip and skip(w))]
-    box = region if precise else _tighten(region, found, dpi)
+    box = _below_printed(region, found) if precise else _tighten(region, found, dpi)
     job: _Job[T] = _Job(box, parse, whitelist)
     if found:
         job.reads += 1
@@ -110,6 +111,23 @@ def _start_job(
     if not found and not crops.has_ink(image, job.box):
         job.active = False
     return job
+
+
+# The bank's transit fraction ('70-579/1111'), printed near the date on some stock.
+_TRANSIT_FRACTION = re.compile(r"^\d{1,3}-\d{2,5}/\d{2,5}\W?$")
+
+
+def _below_printed(region: Box, words: list[Word]) -> Box:
+    """A region from the stock's rule, cut below a transit fraction printed in its upper half:
+    read together with the writing under it, the two lines run into one ('70-579/1101 1-16-2026'
+    for 11-16-2026)."""
+    x0, y0, x1, y1 = region
+    mid = (y0 + y1) / 2
+    printed = [w.y1 for w in words if w.cy < mid and _TRANSIT_FRACTION.match(w.text)]
+    if not printed:
+        return region
+    top = max(printed) + 2
+    return (x0, top, x1, y1) if y1 - top >= (y1 - y0) // 3 else region
 
 
 def _run_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:

@@ -120,12 +120,19 @@ def _advance(state: _State, token: str) -> list[tuple[_State, float]]:
                 (state, _FRACTION_SKIP),
                 (_State(state.dollars, (*state.cents, token), True), 1.0),
             ]
+        lost = _SLASH_LOST.match(token)
+        if lost is not None and (state.dollars or state.in_cents):
+            cents = int(lost.group("cents"))
+            out = [(state, _FRACTION_SKIP), (_State(state.dollars, (), True, cents, True), _LOST)]
         return out
     for word, worth in options:
         out.append((_take(state, word), worth))
     return out
 
 
+# '95/100' whose slash was lost ('95100', '9500'): two-digit cents over a hundred, read less surely.
+_SLASH_LOST = re.compile(r"^(?P<cents>\d{2})1?00$")
+_LOST = 0.6
 _JOIN = 0.8  # joining two pieces into one word is likely right when the pieces read as nothing
 _MID_SKIP = 0.04
 _FRACTION_SKIP = 0.02  # a well-formed 'NN/100' (or 'and 45') after the words is the cents  # dropping a word between number words usually loses part of the number

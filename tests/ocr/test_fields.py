@@ -10,6 +10,7 @@ import numpy as np
 from ocr.crops import remove_rules
 from ocr.fields import (
     Candidate,
+    _below_printed,
     _date_region,
     _on_rule,
     best_span,
@@ -149,3 +150,15 @@ def test_the_memo_band_drops_printed_lines_above_the_writing_on_the_rule() -> No
     box = _on_rule(band, rule, [address, memo], 200)
     assert box[1] > address.y1 and box[1] <= memo.y0 and box[3] == band[3]
     assert _on_rule(band, rule, [memo], 200) == band  # nothing above: the band is kept
+
+
+def test_a_transit_fraction_above_the_date_is_cut_off_its_region() -> None:
+    """Read with the date under it, the bank's fraction runs into the date ('70-579/1101
+    1-16-2026' for 11-16-2026): the region from the date rule starts below it."""
+    region = (800, 80, 1100, 160)
+    fraction = Word("70-579/1111", 0.9, 1000, 84, 1090, 100)
+    date_words = Word("11-16-2026", 0.8, 820, 120, 980, 150)
+    assert _below_printed(region, [fraction, date_words]) == (800, 102, 1100, 160)
+    assert _below_printed(region, [date_words]) == region
+    low = Word("70-579/1111", 0.9, 1000, 130, 1090, 150)  # level with the date: not above it
+    assert _below_printed(region, [low, date_words]) == region

@@ -31,6 +31,8 @@ def test_clean_words_read_exactly_and_first() -> None:
         ("Eig ht H U nd red Seve nty- Five and 12/100", "875.12"),  # words split apart
         ("ONE HUNDRED EIGHTY-THYEE AND 34/400.", "183.34"),  # a garbled '100' still ends it
         ("Two Hundred Fifty-Four Dollars and 95 Cents wee ee eee", "254.95"),
+        ("NINE HUNDRED TWENTY & 9500.", "920.95"),  # the slash of '95/100' lost
+        ("Nine hundred twenty and 95100", "920.95"),
     ],
 )
 def test_garbled_words_give_the_amount_first(text: str, expected: str) -> None:
@@ -41,6 +43,15 @@ def test_a_second_reading_is_offered_when_a_word_is_doubtful() -> None:
     readings = read_words("Tio Hondeed Sity Six Dellacs and 00 Cents")
     assert Decimal("266.00") in [r.value for r in readings]
     assert all(r.quality < 0.1 for r in readings)  # every one of them had to be guessed
+
+
+def test_cents_whose_slash_was_lost_are_read_less_surely() -> None:
+    lost = read_words("Nine hundred twenty and 95100")[0]
+    assert (
+        lost.value == Decimal("920.95")
+        and lost.quality < read_words("Nine hundred twenty and 95/100")[0].quality
+    )
+    assert _values("nine hundred twenty 2026")[0] == Decimal("920.00")  # a year is not cents
 
 
 def test_bent_words_are_worth_less_than_clean_ones() -> None:
