@@ -21,10 +21,11 @@ from ocr.parse.amounts import parse_amount_detail
 from ocr.tess import LineRead, Word
 
 MONEY = "0123456789$,.*/-"
-# The denominator after a slash may have lost a digit ('88/00'); with no slash seen it must be
-# there in full after two-digit cents ('88100', '8800'), or '30' would be read as 3 cents over a '0'.
+# Raised cents: '88/100', '88/00' (a digit of the denominator lost), '88100' or '8800' (the slash
+# lost), or bare '88' (written as a superscript with no denominator at all). A single digit needs its
+# slash: '30' is thirty cents, never 3 over a '0'.
 _CENTS = re.compile(
-    r"^(?:(?P<cents>\d{1,2}|[xX]{2})\s*/\s*1?[0oO]{1,2}|(?P<bare>\d{2}|[xX]{2})\s*1?[0oO]{2})$"
+    r"^(?:(?P<cents>\d{1,2}|[xX]{2})\s*/\s*1?[0oO]{1,2}|(?P<bare>\d{2}|[xX]{2})\s*(?:1?[0oO]{2})?)$"
 )
 
 
@@ -37,7 +38,7 @@ def parse_courtesy(text: str) -> tuple[Decimal, float] | None:
 
 
 def parse_cents(text: str) -> int | None:
-    """The small raised fraction after the dollars: '88/100', '88/00' (the 1 lost), 'xx/100'."""
+    """The small raised cents after the dollars: '88/100', '88/00' (the 1 lost), 'xx/100', '88'."""
     found = _CENTS.match(text.replace(" ", ""))
     if found is None:
         return None

@@ -81,8 +81,8 @@ def test_a_field_that_read_nothing_is_left_alone() -> None:
 
 @pytest.mark.parametrize(
     ("text", "cents"),
-    [("88/100", 88), ("88/00", 88), ("88 / 100", 88), ("xx/100", 0), ("5/100", 5), ("88", None)]
-    + [("8800", 88), ("30", None), ("300", None), ("48/0", 48)],
+    [("88/100", 88), ("88/00", 88), ("88 / 100", 88), ("xx/100", 0), ("5/100", 5), ("88", 88)]
+    + [("8800", 88), ("30", 30), ("00", 0), ("300", None), ("3", None), ("48/0", 48)],
 )
 def test_raised_cents(text: str, cents: int | None) -> None:
     assert parse_cents(text) == cents
