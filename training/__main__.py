@@ -22,7 +22,15 @@ import torch
 from ocr.recognizer import HEIGHT, MODEL, STRIDE, TALL, _load
 from training import evaluate
 from training.dataset import LineSet, synthesize
-from training.fonts import HELD_OUT, Font, held_out_fonts, training_fonts
+from training.fonts import (
+    HELD_OUT,
+    HELD_OUT_SCAN,
+    Font,
+    held_out_fonts,
+    held_out_scan_fonts,
+    scan_fonts,
+    training_fonts,
+)
 from training.harvest import FIRST_SEED, Crop, harvest
 from training.texts import CHARSET
 from training.train import export, train
@@ -59,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m training")
     p.add_argument("--quick", action="store_true", help="a small run to try changes")
     p.add_argument("--lines", type=int, default=45000, help="synthetic training lines")
-    p.add_argument("--steps", type=int, default=5000, help="training batches of 32")
+    p.add_argument("--steps", type=int, default=7000, help="training batches of 32")
     p.add_argument("--harvest-items", type=int, default=300, help="generated mail items to crop")
     p.add_argument("--work", type=Path, default=WORK, help="cache of drawn lines")
     # One thread: on two cores shared with other work, a second torch thread mostly waits for the
@@ -81,14 +89,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.monotonic() - started:6.0f}s] {msg}", flush=True)
 
     fonts, held = training_fonts(), held_out_fonts()
+    scan = scan_fonts()
     log(f"{len(fonts)} training fonts, held out: {', '.join(f.name for f in held)}")
+    log(f"scan line fonts: {', '.join(f.name for f in scan)}")
     if args.measure_only:
         meta = json.loads(args.out.with_suffix(".json").read_text())
         _measure(args, meta, fonts + held, log)
         return 0
     data = _cached(
-        args.work / f"train-{SEEDS['train']}-{args.lines}.npz",
-        lambda: synthesize(SEEDS["train"], args.lines, fonts),
+        args.work / f"train-{SEEDS['train']}-{args.lines}-scan.npz",
+        lambda: synthesize(SEEDS["train"], args.lines, fonts, scan=scan),
     )
     log(f"{len(data)} synthetic training lines")
     real = harvest(
@@ -101,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         data.extend(_crops_set(real))
     log(f"{len(real)} harvested crops (x3)")
     check = _cached(
-        args.work / f"check-{SEEDS['check']}-300.npz",
-        lambda: synthesize(SEEDS["check"], 300, fonts),
+        args.work / f"check-{SEEDS['check']}-300-scan.npz",
+        lambda: synthesize(SEEDS["check"], 300, fonts, scan=scan),
     )
     model = train(data, CHARSET, args.steps, seed=SEEDS["train"], log=log, check=check)
     export(model, args.out)
@@ -122,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             "seeds": SEEDS,
             "fonts": [f.name for f in fonts],
             "held_out_fonts": [f.name for f in held],
+            "scan_line_fonts": [f.name for f in scan],
+            "held_out_scan_line_fonts": list(HELD_OUT_SCAN),
             "labelled_in_capitals": [f.name for f in fonts + held if f.small_caps],
             "minutes": trained_minutes,
         },
@@ -146,6 +158,14 @@ def _measure(
     )
     real_rows = evaluate.real_crops(test_crops, set(HELD_OUT), args.out)
     print(evaluate.table(real_rows))
+    scan_rows = evaluate.scan_lines(
+        scan_fonts() + held_out_scan_fonts(),
+        set(HELD_OUT_SCAN),
+        per_kind * 2,
+        SEEDS["test"],
+        args.out,
+    )
+    print(evaluate.table(scan_rows))
     meta["accuracy"] = {
         "scored": "exact line (letter case ignored); $: the amount parsed from the read is right",
         "synthetic_per_font": rows,
@@ -153,6 +173,7 @@ def _measure(
         "synthetic_printed_mean": _mean(rows, False),
         "held_out_mean": _mean([r for r in rows if r["held_out"]], True),
         "harvested_test_per_font": real_rows,
+        "scanline_per_font": scan_rows,
     }
     args.out.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
     log("measured")

@@ -20,6 +20,7 @@ from training.fonts import Font
 from training.render import render
 
 HAND_SHARE = 0.7  # handwriting is what Tesseract reads badly: most lines are handwritten
+SCAN_SHARE = 0.05  # coupon scan lines in OCR-A, which Tesseract's English model misreads
 
 
 @dataclass
@@ -55,23 +56,28 @@ class LineSet:
 
 
 def _one(
-    seed: int, index: int, hand: list[Font], printed: list[Font]
+    seed: int, index: int, hand: list[Font], printed: list[Font], scan: list[Font]
 ) -> tuple[np.ndarray, str, str, str]:
     rng = random.Random(f"{seed}-{index}")
     while True:
+        if scan and rng.random() < SCAN_SHARE:
+            sample = render(rng, rng.choice(scan), "scanline")
+            if sample is not None:
+                return sample.image, sample.label, sample.font, sample.kind
+            continue
         pool = hand if (rng.random() < HAND_SHARE or not printed) else printed
         sample = render(rng, rng.choice(pool))
         if sample is not None:
             return sample.image, sample.label, sample.font, sample.kind
 
 
-def _chunk(args: tuple[int, int, int, list[Font]]) -> LineSet:
-    seed, start, stop, fonts = args
+def _chunk(args: tuple[int, int, int, list[Font], list[Font]]) -> LineSet:
+    seed, start, stop, fonts, scan = args
     hand = [f for f in fonts if f.hand]
     printed = [f for f in fonts if not f.hand]
     out = LineSet([], [], [], [])
     for i in range(start, stop):
-        image, label, font, kind = _one(seed, i, hand, printed)
+        image, label, font, kind = _one(seed, i, hand, printed, scan)
         out.images.append(image)
         out.labels.append(label)
         out.fonts.append(font)
@@ -79,10 +85,12 @@ def _chunk(args: tuple[int, int, int, list[Font]]) -> LineSet:
     return out
 
 
-def synthesize(seed: int, count: int, fonts: list[Font], workers: int = 2) -> LineSet:
-    """`count` labelled lines drawn in `fonts`."""
+def synthesize(
+    seed: int, count: int, fonts: list[Font], workers: int = 2, scan: list[Font] | None = None
+) -> LineSet:
+    """`count` labelled lines drawn in `fonts` (and coupon scan lines in `scan` fonts)."""
     step = 500
-    jobs = [(seed, a, min(count, a + step), fonts) for a in range(0, count, step)]
+    jobs = [(seed, a, min(count, a + step), fonts, scan or []) for a in range(0, count, step)]
     out = LineSet([], [], [], [])
     with ProcessPoolExecutor(workers) as pool:
         for part in pool.map(_chunk, jobs):

@@ -18,6 +18,7 @@ import numpy as np
 from ocr.courtesy import parse_courtesy
 from ocr.fields import parse_memo
 from ocr.legal import parse_legal
+from ocr.parse.accounts import parse_scan_line
 from ocr.parse.dates import parse_date
 from ocr.recognizer import read_prepared
 from training.fonts import Font
@@ -119,6 +120,45 @@ def real_crops(crops: list[Crop], held_out: set[str], model: Path) -> list[Row]:
             t = tally[(name, kind)]
             row[kind], row[kind + "$"] = f"{t[0]}/{t[2]}", f"{t[1]}/{t[2]}"
         rows.append(row)
+    return rows
+
+
+def scan_lines(
+    fonts: list[Font], held_out: set[str], per_font: int, seed: int, model: Path
+) -> list[Row]:
+    """Coupon scan lines per font: read exactly, and read as a line whose check digit verifies
+    with the right account and amount (what the coupon reader trusts)."""
+    rows: list[Row] = []
+    for font in fonts:
+        rng = random.Random(f"test-{seed}-{font.name}-scanline")
+        images: list[np.ndarray] = []
+        labels: list[str] = []
+        while len(labels) < per_font:
+            s = render(rng, font, "scanline")
+            if s is not None:
+                images.append(s.image)
+                labels.append(s.label)
+        reads = read_prepared([im.astype(np.float32) / 255.0 for im in images], path=model)
+        exact = verified = 0
+        for r, want in zip(reads, labels, strict=True):
+            text = r.text if r is not None else ""
+            exact += text == want
+            got, truth = parse_scan_line(text), parse_scan_line(want)
+            verified += bool(
+                got is not None
+                and truth is not None
+                and got.check_digit_ok
+                and (got.account, got.amount_due) == (truth.account, truth.amount_due)
+            )
+        rows.append(
+            {
+                "font": font.name,
+                "held_out": font.name in held_out,
+                "scanline": _pct([exact, per_font]),
+                "scanline$": _pct([verified, per_font]),
+                "lines": per_font,
+            }
+        )
     return rows
 
 

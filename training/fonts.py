@@ -159,6 +159,29 @@ def training_fonts() -> list[Font]:
     return fonts
 
 
+# Coupon scan lines: OCR-A as statement printers use it, and the monospaced fonts the sample generator
+# falls back to; one weight of OCR-A is never trained on.
+SCAN_FONTS = ("OCRA.ttf", "OCRACondensed.ttf", "OCRAItalic.ttf", "OCRB.otf", *MONO)
+HELD_OUT_SCAN = ("OCRABold.ttf",)
+
+
+def _scan_found(names: tuple[str, ...]) -> list[Font]:
+    out = []
+    for name in dict.fromkeys(names):
+        path = find_font([name])
+        if path is not None and covers(path, "0123456789"):
+            out.append(Font(name, path, False))
+    return out
+
+
+def scan_fonts() -> list[Font]:
+    return _scan_found(SCAN_FONTS)
+
+
+def held_out_scan_fonts() -> list[Font]:
+    return _scan_found(HELD_OUT_SCAN)
+
+
 def held_out_fonts() -> list[Font]:
     return _found(HELD_OUT_HANDWRITING, True)
 

@@ -222,6 +222,8 @@ def _text(kind: str, rng: random.Random) -> tuple[str, str | None]:
         return texts.legal(rng), None
     if kind == "date":
         return texts.when(rng), None
+    if kind == "scanline":
+        return texts.scanline(rng), None
     return texts.memo(rng), None
 
 
@@ -231,7 +233,7 @@ def _parts(
     size = _size_for(font, tall)
     parts = [(text, size, 0.0, True)]
     if raised is not None:
-        small = _size_for(font, tall * rng.uniform(0.5, 0.65))
+        small = _size_for(font, tall * rng.uniform(0.38, 0.65))
         parts = [(text + " ", size, 0.0, True), (raised, small, tall * rng.uniform(0.3, 0.5), True)]
     if kind == "legal" and rng.random() < 0.4:  # filler the writer adds; isolate must trim it
         dash = rng.choice(["-", "~", "*"])

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sample_data.scanline import coupon_scanline
 from sample_data.wording import (
     DATE_STYLES,
     LEGAL_STYLES,
@@ -118,6 +119,13 @@ def memo(rng: random.Random) -> str:
     if r < 0.8:
         return f"Loan # {account[:4]}-{account[4:7]}-{account[7:]}"
     return rng.choice([m for m in NO_ACCOUNT_MEMOS if m] + ["March payment", "auto loan"])
+
+
+def scanline(rng: random.Random) -> str:
+    """A coupon's scan line: account, amount due in cents, check digit (drawn in OCR-A fonts)."""
+    account = "".join(rng.choice("0123456789") for _ in range(10))
+    due = Decimal(rng.randrange(1000, 500000)) / 100
+    return coupon_scanline(account, due)
 
 
 KINDS: dict[str, tuple[Callable[[random.Random], object], float]] = {
