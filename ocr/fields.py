@@ -29,6 +29,7 @@ from ocr.parse.accounts import memo_account_candidates
 from ocr.parse.dates import parse_date
 from ocr.parse.names import parse_payer
 from ocr.reading import Field
+from ocr.recognizer import Recognition
 from ocr.tess import Word
 
 T = TypeVar("T")
@@ -79,6 +80,7 @@ class _Job(Generic[T]):
     cands: list[Candidate[T]] = field(default_factory=list)
     reads: int = 0
     active: bool = True
+    seen: Recognition | None = None  # the recognizer's read of the field's line, kept to test reads
 
     def agreed(self) -> bool:
         values = [c.value for c in self.cands]
@@ -183,11 +185,48 @@ def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
     for (job, _), seen in zip(lines, found, strict=True):
         if seen is None:
             continue  # no model installed
+        job.seen = seen
         job.reads += 1
         parsed = job.parse(seen.text) if seen.text else None
         if parsed is not None:
             conf = RECOGNIZER_WEIGHT * seen.conf * parsed[1]
             job.cands.append(Candidate(parsed[0], conf, seen.text))
+
+
+# The recognizer must find a line at least this many times less likely with one of two equal digits
+# than with both before a read that has one is taken for a doubled digit lost.
+DOUBLED_RATIO = 0.05
+DOUBLED_WEIGHT = 0.5  # a read counted for the date it lost a digit of counts half
+
+
+def restore_doubled(job: _Job[T]) -> None:
+    """Readers lose one of two narrow digits side by side: '11-16-2026' comes back '1-16-2026', a
+    date ten months older and stale. When the recognizer read the doubled digit and finds the line
+    far less likely with only one, reads that lost it are counted (at half weight) for the date the
+    recognizer read; a read of any other date is left as it is."""
+    seen = job.seen
+    if seen is None or not seen.text:
+        return
+    parsed = job.parse(seen.text)
+    if parsed is None:
+        return
+    read = parsed[0]
+    lost: set[object] = set()
+    text = seen.text
+    for i in range(len(text) - 1):
+        if not (text[i].isdigit() and text[i] == text[i + 1]):
+            continue
+        collapsed = text[:i] + text[i + 1 :]
+        other = job.parse(collapsed)
+        if other is not None and other[0] != read and seen.likelihood(collapsed) < DOUBLED_RATIO:
+            lost.add(other[0])
+    if lost:
+        job.cands = [
+            Candidate(read, c.conf * DOUBLED_WEIGHT, f"{c.raw} (a doubled digit read as one)")
+            if c.value in lost
+            else c
+            for c in job.cands
+        ]
 
 
 def _date_region(
@@ -372,6 +411,7 @@ def read_check_fields(
     date_job, memo_job = date_and_memo_jobs(image, dpi, regions, anchors, layout_words, micr_top)
     _line_reads(image, dpi, [date_job, memo_job])
     _run_reads(image, dpi, [date_job, memo_job])
+    restore_doubled(date_job)
     when, memo = date_job.result(), memo_job.result()
     payer = read_payer(layout_words, regions.payer, dpi)
     court_line, legal_line = amounts.courtesy_evidence.line, amounts.legal_evidence.line

@@ -1,9 +1,10 @@
-"""Builders for the rows and readings tests set up again and again: a loan, a clean check's Capture.
+"""Builders for the rows and readings tests set up again and again: a loan, a clean check's Capture,
+a line as the recognizer read it.
 
 Each gives a sensible default (a current retail loan; a clean check that posts to it) and takes
 keyword overrides for whatever a test cares about:
 
-    from tests.factories import add_loan, make_capture, make_loan
+    from tests.factories import add_loan, make_capture, make_loan, recognition_of
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from lockbox.capture import Capture
 from lockbox.models import Loan
+from ocr.recognizer import Recognition
 
 ACCOUNT = "4410023981"
 BORROWER = "Maria Gonzalez"
@@ -76,3 +79,24 @@ def make_capture(serial: str = "1001", **overrides: Any) -> Capture:
     )
     values.update(overrides)
     return Capture(**values)
+
+
+RECOGNITION_CHARSET = "0123456789$,.*/- "
+
+
+def recognition_of(text: str, doubt: dict[int, tuple[str, float]] | None = None) -> Recognition:
+    """A recognizer read of `text` built frame by frame (each symbol, then a blank): sure of every
+    symbol except those in `doubt`, which also give another symbol ('' for none: the CTC blank) the
+    stated probability."""
+    charset = RECOGNITION_CHARSET
+    rows = []
+    for i, ch in enumerate(text):
+        row = np.full(len(charset) + 1, 1e-6)
+        other = (doubt or {}).get(i)
+        row[charset.index(ch) + 1] = 1.0 - (other[1] if other else 0.0)
+        if other:
+            row[charset.index(other[0]) + 1 if other[0] else 0] = other[1]
+        blank = np.full(len(charset) + 1, 1e-6)
+        blank[0] = 1.0
+        rows += [row / row.sum(), blank / blank.sum()]
+    return Recognition(text, 0.5, 0.5, 0.5, frames=np.array(rows), charset=charset)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import numpy as np
 import pytest
 
 from ocr.amounts import FieldEvidence, _verify_courtesy, cross_check
 from ocr.courtesy import parse_cents, parse_courtesy, whole_dollars, written_forms
 from ocr.evidence import Candidate
 from ocr.reading import Field
-from ocr.recognizer import Recognition
+from tests.factories import recognition_of
 
 
 def _ev(
@@ -93,31 +92,12 @@ def test_dollars_read_alone(text: str, dollars: int | None) -> None:
     assert whole_dollars(text) == dollars
 
 
-CHARSET = "0123456789$,.*/- "
-
-
-def _seen(text: str, doubt: dict[int, tuple[str, float]] | None = None) -> Recognition:
-    """A recognizer read of `text` built frame by frame (each symbol, then a blank): sure of every
-    symbol except those in `doubt`, which also give another symbol the stated probability."""
-    rows = []
-    for i, ch in enumerate(text):
-        row = np.full(len(CHARSET) + 1, 1e-6)
-        other = (doubt or {}).get(i)
-        row[CHARSET.index(ch) + 1] = 1.0 - (other[1] if other else 0.0)
-        if other:
-            row[CHARSET.index(other[0]) + 1] = other[1]
-        blank = np.full(len(CHARSET) + 1, 1e-6)
-        blank[0] = 1.0
-        rows += [row / row.sum(), blank / blank.sum()]
-    return Recognition(text, 0.5, 0.5, 0.5, frames=np.array(rows), charset=CHARSET)
-
-
 def test_likelihood_of_a_reading_against_the_pixels() -> None:
-    sure = _seen("637.73")
+    sure = recognition_of("637.73")
     assert sure.likelihood("637.73") == pytest.approx(1.0)
     assert sure.likelihood("637.78") < 1e-4  # a digit the line clearly shows otherwise
     assert sure.likelihood("1637.73") < 1e-4  # a digit that is not there
-    unsure = _seen("637.78", doubt={5: ("3", 0.4)})
+    unsure = recognition_of("637.78", doubt={5: ("3", 0.4)})
     assert unsure.likelihood("637.73") == pytest.approx(0.4 / 0.6, rel=1e-3)
     assert unsure.likelihood("637.7#") == 0.0  # a symbol the network cannot write
 
@@ -125,7 +105,7 @@ def test_likelihood_of_a_reading_against_the_pixels() -> None:
 def test_figures_that_could_say_the_words_amount_agree_with_it() -> None:
     # The box reads 637.78 (the last digit half a 3); the words clearly say 637.73.
     court = _ev([("637.78", 0.3), ("637.78", 0.25)])
-    court.seen = _seen("637.78", doubt={5: ("3", 0.4)})
+    court.seen = recognition_of("637.78", doubt={5: ("3", 0.4)})
     legal = _ev([("637.73", 0.95), ("637.73", 0.9)])
     _verify_courtesy(court, legal.result())
     c, lg, notes = _check(court, legal)
@@ -136,7 +116,7 @@ def test_figures_that_could_say_the_words_amount_agree_with_it() -> None:
 def test_figures_that_clearly_say_another_amount_stay_a_mismatch() -> None:
     # A real mismatch: figures 347.04, words four hundred forty-seven and 04/100.
     court = _ev([("347.04", 0.8), ("347.04", 0.7)])
-    court.seen = _seen("347.04")
+    court.seen = recognition_of("347.04")
     legal = _ev([("447.04", 0.95), ("447.04", 0.9)])
     _verify_courtesy(court, legal.result())
     c, lg, notes = _check(court, legal)
@@ -146,7 +126,7 @@ def test_figures_that_clearly_say_another_amount_stay_a_mismatch() -> None:
 
 def test_unsure_words_are_not_tested_against_the_figures() -> None:
     court = _ev([("637.78", 0.3)])
-    court.seen = _seen("637.78", doubt={5: ("3", 0.45)})
+    court.seen = recognition_of("637.78", doubt={5: ("3", 0.45)})
     legal = _ev([("637.73", 0.2)])
     _verify_courtesy(court, legal.result())
     assert court.alts == []
@@ -164,15 +144,15 @@ def test_raised_cents_are_tested_apart_from_the_dollars() -> None:
     # The whole line read '1182 1/100' (the small cents lost); read apart, the dollars say 1182 and
     # the cents could be 76/100: the words' 1,182.76 is found in the figures.
     court = _ev([("1182.00", 0.5)])
-    court.seen = _seen("1182 1/100")
-    court.seen_parts = (_seen("1182"), _seen("76/100", doubt={1: ("1", 0.3)}))
+    court.seen = recognition_of("1182 1/100")
+    court.seen_parts = (recognition_of("1182"), recognition_of("76/100", doubt={1: ("1", 0.3)}))
     legal = _ev([("1182.76", 0.99)])
     _verify_courtesy(court, legal.result())
     c, lg, notes = _check(court, legal)
     assert c.value == lg.value == Decimal("1182.76") and not notes
     court2 = _ev([("1182.00", 0.5)])
-    court2.seen = _seen("1182 1/100")
-    court2.seen_parts = (_seen("1182"), _seen("16/100"))
+    court2.seen = recognition_of("1182 1/100")
+    court2.seen_parts = (recognition_of("1182"), recognition_of("16/100"))
     _verify_courtesy(court2, legal.result())
     assert court2.alts == []  # cents clearly 16: no agreement
 
@@ -203,7 +183,7 @@ def test_agreeing_cents_the_figures_cannot_tell_apart_are_not_two_readings() -> 
     # Words write their cents in digits in the same hand: '06' misread '04' in both fields.
     def agreed(doubt: dict[int, tuple[str, float]] | None) -> tuple[float, float]:
         court = _ev([("759.04", 0.3)])
-        court.seen = _seen("759 04/100", doubt=doubt)
+        court.seen = recognition_of("759 04/100", doubt=doubt)
         legal = FieldEvidence()
         legal.add(Candidate(Decimal("759.04"), 0.3, "Seven hundred fifty-nine and 04/100"))
         c, lg, _ = _check(court, legal)

@@ -3,6 +3,7 @@ a field is dropped but digits never are, and rules are erased before a crop is r
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -12,16 +13,20 @@ from ocr.fields import (
     Candidate,
     _below_printed,
     _date_region,
+    _Job,
     _on_rule,
     best_span,
+    parse_check_date,
     parse_courtesy,
     parse_legal,
     parse_memo,
+    restore_doubled,
     vote,
 )
 from ocr.layout import Anchors, field_regions
 from ocr.reading import Field
 from ocr.tess import Word
+from tests.factories import recognition_of
 
 
 def _words(*texts: str, conf: float = 0.9) -> list[Word]:
@@ -162,3 +167,38 @@ def test_a_transit_fraction_above_the_date_is_cut_off_its_region() -> None:
     assert _below_printed(region, [date_words]) == region
     low = Word("70-579/1111", 0.9, 1000, 130, 1090, 150)  # level with the date: not above it
     assert _below_printed(region, [low, date_words]) == region
+
+
+def _date_job(reads: list[tuple[str, float]], seen: str) -> _Job[date]:
+    job: _Job[date] = _Job((0, 0, 100, 30), parse_check_date, None)
+    for text, conf in reads:
+        parsed = parse_check_date(text)
+        assert parsed is not None
+        job.cands.append(Candidate(parsed[0], conf, text))
+        job.reads += 1
+    job.seen = recognition_of(seen)
+    return job
+
+
+def test_a_date_read_with_one_of_two_ones_lost_counts_for_the_date_with_both() -> None:
+    """'11-16-2026' read '1-16-2026' by Tesseract is a stale check that is not: the recognizer saw
+    both ones, and the reads that lost one count (at half weight) for November."""
+    job = _date_job([("1-16-2026", 0.72), ("1-16-2026", 0.6), ("11-16-2026", 0.57)], "11-16-2026")
+    assert job.result().reading.value == date(2026, 1, 16)  # as read, the stale date wins
+    restore_doubled(job)
+    result = job.result().reading
+    assert result.value == date(2026, 11, 16) and result.confidence > 0.5
+
+
+def test_a_date_the_recognizer_reads_with_one_digit_is_left_alone() -> None:
+    job = _date_job([("1-16-2026", 0.72), ("11-16-2026", 0.57)], "1-16-2026")
+    restore_doubled(job)
+    assert {c.value for c in job.cands} == {date(2026, 1, 16), date(2026, 11, 16)}
+
+
+def test_a_date_unsure_between_one_and_two_digits_is_left_alone() -> None:
+    """When the recognizer's frames allow a single one almost as well, nothing is moved."""
+    job = _date_job([("1-16-2026", 0.72), ("11-16-2026", 0.57)], "11-16-2026")
+    job.seen = recognition_of("11-16-2026", doubt={1: ("", 0.45)})
+    restore_doubled(job)
+    assert date(2026, 1, 16) in {c.value for c in job.cands}
