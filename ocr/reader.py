@@ -11,7 +11,7 @@ from pathlib import Path
 from ocr import snippets
 from ocr.classify import classify_page
 from ocr.cleanup import CleanPage, clean_page, text_runs_sideways, turn
-from ocr.coupon import read_coupon
+from ocr.coupon import CouponFields, find_scan_line, read_coupon
 from ocr.errors import UnreadableFileError
 from ocr.fields import read_check_fields
 from ocr.layout import field_regions, find_anchors, layout_pass
@@ -85,6 +85,13 @@ def _read_into(page: Page, reading: PageReading) -> None:
     if clean.ink < _BLANK_SKIP_INK:
         reading.kind, reading.kind_confidence = PageKind.BLANK, 0.99
         return
+    if clean.micr_box is None:
+        found = _scan_line_first(clean)
+        if found is not None:
+            clean, coupon = found
+            reading.kind, reading.kind_confidence = PageKind.COUPON, 0.97
+            _coupon_into(reading, clean, coupon)
+            return
     clean, words = _layout(clean)
     micr = micr_read(clean.image, clean.dpi)
     has_micr = _micr_useful(micr)
@@ -110,10 +117,26 @@ def _read_into(page: Page, reading: PageReading) -> None:
             boxes["micr"] = clean.micr_box
         reading.snippets = snippets.cut_all(clean.image, boxes, clean.dpi)
     elif kind == PageKind.COUPON:
-        coupon = read_coupon(clean.image, clean.dpi, words)
-        reading.coupon_account = coupon.account
-        reading.coupon_amount = coupon.amount_due
-        reading.warnings.extend(coupon.warnings)
+        _coupon_into(reading, clean, read_coupon(clean.image, clean.dpi, words))
+
+
+def _scan_line_first(clean: CleanPage) -> tuple[CleanPage, CouponFields] | None:
+    """A page with no MICR band may be a coupon whose scan line alone tells it (upright or upside
+    down): two small reads instead of the full-page layout pass, a coupon's costliest step."""
+    for degrees in (0, 180):
+        turned = turn(clean, degrees)
+        coupon = find_scan_line(turned.image, turned.dpi)
+        if coupon is not None:
+            return turned, coupon
+    return None
+
+
+def _coupon_into(reading: PageReading, clean: CleanPage, coupon: CouponFields) -> None:
+    reading.coupon_account = coupon.account
+    reading.coupon_amount = coupon.amount_due
+    reading.warnings.extend(coupon.warnings)
+    if clean.rotation:
+        reading.warnings.append(f"page was turned {clean.rotation} degrees to read it")
 
 
 def _unreadable(source_file: str, message: str, page: int = 1) -> ItemReading:
