@@ -181,17 +181,25 @@ def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
         cand = best_span(read.words, job.parse) if read.words else None
         if cand is not None:
             job.cands.append(cand)
-    found = recognizer.recognize([(line.image, line.tall) for _, line in lines])
+    found = recognizer.recognize(
+        [(line.image, line.tall) for _, line in lines], alternatives=RECOGNIZER_ALTERNATIVES
+    )
     for (job, _), seen in zip(lines, found, strict=True):
         if seen is None:
             continue  # no model installed
         job.seen = seen
         job.reads += 1
-        parsed = job.parse(seen.text) if seen.text else None
-        if parsed is not None:
-            conf = RECOGNIZER_WEIGHT * seen.conf * parsed[1]
-            job.cands.append(Candidate(parsed[0], conf, seen.text))
+        # A read that makes no date (or memo) at all ('119/2026', its slash lost) gives way to the
+        # recognizer's next best reading that does, weighed by how likely that one was.
+        for text, likely in ((seen.text, 1.0), *seen.alternatives):
+            parsed = job.parse(text) if text else None
+            if parsed is not None:
+                conf = RECOGNIZER_WEIGHT * seen.conf * likely * parsed[1]
+                job.cands.append(Candidate(parsed[0], conf, text))
+                break
 
+
+RECOGNIZER_ALTERNATIVES = 4  # next best readings of a date or memo line, tried when the best fails
 
 # The recognizer must find a line at least this many times less likely with one of two equal digits
 # than with both before a read that has one is taken for a doubled digit lost.

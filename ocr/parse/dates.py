@@ -61,13 +61,15 @@ def month_number(word: str) -> int | None:
     if len(w) < 3:
         return None
     choices = list(_FULL) + list(_ABBREV)
-    best = process.extractOne(w, choices, scorer=fuzz.ratio)
-    if best is None:
+    found = process.extract(w, choices, scorer=fuzz.ratio, limit=None)
+    if not found:
         return None
-    name, score, _ = best
-    if score >= (80 if len(w) > 4 else 67):
-        return _FULL.get(str(name)) or _ABBREV.get(str(name))
-    return None
+    score = found[0][1]
+    # Three letters with one misread ('Nor' for Nov) score two in three; a longer name needs more.
+    if score < (80 if len(w) > 4 else 66):
+        return None
+    months = {_FULL.get(str(n)) or _ABBREV.get(str(n)) for n, sc, _ in found if sc == score}
+    return months.pop() if len(months) == 1 else None  # 'Jux': July or June, not a guess
 
 
 def parse_date(text: str) -> date | None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocr.parse.dates import MONTHS, parse_date
+from ocr.parse.dates import MONTHS, month_number, parse_date
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,7 @@ from ocr.parse.dates import MONTHS, parse_date
         "N0v l7, 2O26",
         "11.17.2026",
         "Nov. 17th, 2026",
+        "Nor 17, 2026",  # handwriting: one letter of three misread
     ],
 )
 def test_date_shapes(text: str) -> None:
@@ -34,6 +35,17 @@ def test_date_shapes(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "02/30/2026", "13/01/2026", "DATE", "Nov 2026", "17"])
 def test_not_a_date_is_none(text: str) -> None:
     assert parse_date(text) is None
+
+
+def test_a_misread_month_without_its_space() -> None:
+    assert parse_date("Nor9, 2026") == date(2026, 11, 9)
+
+
+@pytest.mark.parametrize(("word", "month"), [("Dee", 12), ("Mey", 5), ("Ju1", 7), ("Jux", None)])
+def test_a_misread_month_is_read_only_when_one_month_fits_best(
+    word: str, month: int | None
+) -> None:
+    assert month_number(word) == month  # 'Jux' is July or June: not a guess
 
 
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
