@@ -415,6 +415,12 @@ def cross_check(
             for n, o in ((c_new, c_field), (l_new, l_field))
             if n.value != o.value and o.confidence >= SURE_WINNER and n.confidence < SWITCH_FLOOR
         ]
+        # The words are the amount the law goes by: they give up what they read only for a value
+        # they themselves hold at least as a reading (not a guess), never for a faint one that
+        # happens to match the figures ('... and 11/100' read 0.84, '... and I/loo' 0.3 beside
+        # figures '495 1/100' whose doubled 1 ran into one).
+        if l_new.value != l_field.value and l_new.confidence < AGREE_FLOOR:
+            ruled_out.append(l_new)
         if not ruled_out:
             if best in (c_field.value, l_field.value):
                 c_new, l_new = _agree_both(court, c_new, l_new)

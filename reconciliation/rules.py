@@ -46,7 +46,11 @@ def _show(value: Decimal | None) -> str:
 
 
 def decide_amount(capture: Capture) -> AmountDecision:
-    """Two independent readings must agree: courtesy and legal, or (printed) courtesy and coupon.
+    """Two independent readings must agree: the courtesy and the legal amount.
+
+    The coupon's amount due is no second reading: it is what the lender asked for, and the figures
+    saying it while the words could not be read is just how a check whose words say otherwise (an
+    amount mismatch) looks.
 
     Figures and words are read separately, so the same value from both is strong evidence even when
     one reading alone was unsure; at least one of them must still be confident. Any disagreement
@@ -68,14 +72,6 @@ def decide_amount(capture: Capture) -> AmountDecision:
             )
         if max(c_conf, l_conf) >= MIN_FIELD_CONFIDENCE:
             return AmountDecision(courtesy, courtesy, None, 1 - (1 - c_conf) * (1 - l_conf))
-    elif (
-        courtesy is not None
-        and c_conf >= MIN_FIELD_CONFIDENCE
-        and capture.coupon_amount is not None
-        and capture.coupon_confidence >= 0.9
-        and courtesy == capture.coupon_amount
-    ):
-        return AmountDecision(courtesy, courtesy, None, c_conf)
     seen = courtesy if courtesy is not None and c_conf >= l_conf or legal is None else legal
     return AmountDecision(
         None,

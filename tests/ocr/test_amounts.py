@@ -59,6 +59,20 @@ def test_a_clear_reading_is_not_traded_for_a_faint_second_one() -> None:
     assert lg.value == Decimal("254.95") and c.value != lg.value
 
 
+def test_the_words_are_not_overruled_by_a_faint_reading_that_matches_the_figures() -> None:
+    """'...and 11/100' read well once and '...and I/loo' (1 cent) faintly twice, beside figures
+    '495 1/100' whose doubled 1 ran into one: the words keep 495.11, and the amounts disagree."""
+    court = _ev([("495.01", 0.75), ("495.01", 0.64)])
+    legal = _ev([("495.11", 0.84), ("495.01", 0.31), ("495.01", 0.29), ("495.11", 0.17)])
+    c, lg, notes = _check(court, legal)
+    assert lg.value == Decimal("495.11") and c.value == Decimal("495.01") and notes
+    # the figures still give way to the words' value when the figures are the unsure ones
+    court = _ev([("495.01", 0.3), ("495.11", 0.2)])
+    legal = _ev([("495.11", 0.9), ("495.11", 0.8)])
+    c, lg, notes = _check(court, legal)
+    assert c.value == lg.value == Decimal("495.11") and not notes
+
+
 def test_figures_read_without_their_decimal_point_agree_with_the_words() -> None:
     court = FieldEvidence()
     court.add(Candidate(Decimal("41173"), 0.8, "41173"))

@@ -100,24 +100,16 @@ def test_agreeing_readings_post_when_one_of_them_is_confident() -> None:
     assert unsure.amount is None and unsure.read == Decimal("412.50")
 
 
-def test_courtesy_alone_posts_only_when_the_printed_coupon_agrees() -> None:
-    c = good_check(
-        legal_amount=None,
-        legal_confidence=0.0,
-        coupon_amount=Decimal("412.50"),
-        coupon_confidence=0.99,
-    )
-    assert decide_amount(c).amount == Decimal("412.50")
-    c = good_check(
-        legal_amount=None,
-        legal_confidence=0.0,
-        coupon_amount=Decimal("400.00"),
-        coupon_confidence=0.99,
-    )
-    assert (
-        decide_amount(c).finding is not None
-        and decide_amount(c).finding.code == ExceptionCode.UNREADABLE_AMOUNT
-    )
+def test_the_figures_alone_never_post_even_when_they_are_the_coupons_amount_due() -> None:
+    """Words that could not be read may say another amount: the coupon says what was asked for,
+    not what the customer wrote."""
+    for due in (Decimal("412.50"), Decimal("400.00")):
+        c = good_check(
+            legal_amount=None, legal_confidence=0.0, coupon_amount=due, coupon_confidence=0.99
+        )
+        decision = decide_amount(c)
+        assert decision.amount is None and decision.finding is not None
+        assert decision.finding.code == ExceptionCode.UNREADABLE_AMOUNT
 
 
 EXPECTED = [Decimal("412.50"), Decimal("825.00"), Decimal("1237.50")]
