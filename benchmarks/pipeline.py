@@ -59,6 +59,8 @@ class Outcome:
     fields: dict[str, FieldScore] = field(default_factory=dict)
     held_codes: Counter[str] = field(default_factory=Counter)
     missed: list[str] = field(default_factory=list)
+    amounts_twice: int = 0  # checks whose figures and words state the same amount
+    amounts_agreed: int = 0  # ... of which both were read, agreeing, and right
 
 
 def _norm(key: str, value: Any) -> str | None:
@@ -104,6 +106,11 @@ def score(truth: dict[str, Any], items: list[Any], seconds: float) -> Outcome:
             out.caught += 1
         cap = item.capture or {}
         truth_fields = t.get("fields", {})
+        stated = truth_fields.get("courtesy_amount")
+        if stated and stated == truth_fields.get("legal_amount"):
+            out.amounts_twice += 1
+            read = _norm("courtesy_amount", cap.get("courtesy_amount"))
+            out.amounts_agreed += read == stated == _norm("legal_amount", cap.get("legal_amount"))
         carried = truth_fields.get("memo_account") or truth_fields.get("coupon_account")
         if carried and t.get("loan_account") and "UNKNOWN_ACCOUNT" not in t["expected_codes"]:
             s = out.fields[LOAN_ROW]
@@ -149,12 +156,21 @@ def report(out: Outcome) -> str:
         ],
     )
     outcome = render_table(
-        ["items", "straight-through", "exceptions caught", "wrong postings", "s/item"],
+        [
+            "items",
+            "straight-through",
+            "exceptions caught",
+            "amounts agree and right",
+            "wrong postings",
+            "s/item",
+        ],
         [
             [
                 out.items,
                 f"{_pct(out.posted_right, out.should_post)} ({out.posted_right}/{out.should_post})",
                 f"{_pct(out.caught, out.planted)} ({out.caught}/{out.planted})",
+                f"{_pct(out.amounts_agreed, out.amounts_twice)}"
+                f" ({out.amounts_agreed}/{out.amounts_twice})",
                 out.wrong,
                 f"{out.seconds / max(1, out.items):.2f}",
             ]
