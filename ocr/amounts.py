@@ -67,6 +67,7 @@ class FieldEvidence:
     fraction: Fraction | None = None  # the courtesy amount's raised cents, read apart
     seen: Recognition | None = None  # the recognizer's read of the line, kept to test readings
     seen_parts: tuple[Recognition, Recognition] | None = None  # of raised cents' two parts
+    recognized: Decimal | None = None  # the value the recognizer's own read of the line gives
 
     def add(self, cand: Candidate[Decimal] | None) -> None:
         self.reads += 1
@@ -136,7 +137,35 @@ def read_amounts(
     if c_field.value != l_field.value:
         _verify_courtesy(court, l_field)
     c_field, l_field, notes = cross_check(court, legal, c_field, l_field)
+    c_field, l_field = _readers_differ(court, legal, c_field, l_field, notes)
     return Amounts(c_field, l_field, court, legal, notes)
+
+
+READERS_DIFFER_CAP = 0.3  # below what posts: the amount is then a clerk's to key
+
+
+def _readers_differ(
+    court: FieldEvidence,
+    legal: FieldEvidence,
+    c_field: Field[Decimal],
+    l_field: Field[Decimal],
+    notes: list[str],
+) -> tuple[Field[Decimal], Field[Decimal]]:
+    """Figures and words that agree are doubted when the recognizer read both as another amount,
+    the same one: Tesseract misreads a hand's digit alike wherever it is written ('60/100' as
+    '40/100' in the figures' raised cents and in the words), so its agreement with itself is no
+    second reading when the other reader saw both fields otherwise."""
+    agreed, other = c_field.value, court.recognized
+    if agreed is None or agreed != l_field.value or other is None or other == agreed:
+        return c_field, l_field
+    if legal.recognized != other:
+        return c_field, l_field
+    notes.append(f"both amounts read {agreed}, but the recognizer reads both as {other}")
+    cap = READERS_DIFFER_CAP
+    return (
+        Field(agreed, min(c_field.confidence, cap), c_field.raw, (*c_field.others, other)),
+        Field(agreed, min(l_field.confidence, cap), l_field.raw, (*l_field.others, other)),
+    )
 
 
 Sink = Callable[[LineRead], None]
@@ -213,12 +242,17 @@ def _recognizer_round(court: FieldEvidence, legal: FieldEvidence) -> None:
         court.seen = read
         if read is not None:
             conf = RECOGNIZER_WEIGHT * read.conf
-            _courtesy_sink(court)(as_line_read(read.text, conf))
+            line_read = as_line_read(read.text, conf)
+            cand = line_candidate(line_read)
+            court.recognized = cand.value if cand is not None else None
+            _courtesy_sink(court)(line_read)
     if legal.line is not None:
         read = next(found)
         if read is not None:  # words survive a wrong letter: the line's product is too harsh
             conf = RECOGNIZER_WEIGHT * (0.5 * read.weakest + 0.5 * read.mean)
-            legal.add_all(text_candidates(read.text, conf))
+            cands = text_candidates(read.text, conf)
+            legal.recognized = cands[0].value if cands else None
+            legal.add_all(cands)
 
 
 def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ocr.amounts import FieldEvidence, _verify_courtesy, cross_check
+from ocr.amounts import FieldEvidence, _readers_differ, _verify_courtesy, cross_check
 from ocr.courtesy import parse_cents, parse_courtesy, whole_dollars, written_forms
 from ocr.evidence import Candidate
 from ocr.reading import Field
@@ -205,3 +205,19 @@ def test_agreeing_cents_the_figures_cannot_tell_apart_are_not_two_readings() -> 
 
     assert agreed({5: ("6", 0.45)}) == (0.3, 0.3)  # the figures' last digit could be a 6
     assert min(agreed(None)) > 0.5  # sure cents: agreement counts as two readings
+
+
+def test_agreement_is_doubted_when_the_recognizer_reads_both_fields_otherwise() -> None:
+    """Tesseract read a hand's 6 as 4 in the raised cents and in the words alike (305.40 twice);
+    the recognizer read 305.60 in both: the agreement is no second reading, and does not post."""
+    court, legal = _ev([("305.40", 0.7)]), _ev([("305.40", 0.6)])
+    court.recognized = legal.recognized = Decimal("305.60")
+    agreed = Field(Decimal("305.40"), 0.6, "305 40/100")
+    notes: list[str] = []
+    c, lg = _readers_differ(court, legal, agreed, agreed, notes)
+    assert c.value == lg.value == Decimal("305.40") and max(c.confidence, lg.confidence) < 0.5
+    assert Decimal("305.60") in c.others and notes
+    # the recognizer agreeing with one field, or reading each field differently, changes nothing
+    for seen in ((Decimal("305.40"), Decimal("305.60")), (Decimal("305.60"), Decimal("305.80"))):
+        court.recognized, legal.recognized = seen
+        assert _readers_differ(court, legal, agreed, agreed, []) == (agreed, agreed)
