@@ -16,7 +16,7 @@ import numpy as np
 
 from ocr import crops, recognizer, tess
 from ocr.isolate import isolate
-from ocr.layout import text_lines
+from ocr.layout import Box, text_lines
 from ocr.parse.accounts import CouponLine, parse_scan_line
 from ocr.parse.amounts import parse_amount
 from ocr.reading import Field
@@ -40,7 +40,6 @@ def _candidate_lines(words: list[Word]) -> list[list[Word]]:
     return sorted(out, key=lambda line: -min(w.y0 for w in line))  # bottom first
 
 
-Box = tuple[int, int, int, int]
 Read = tuple[CouponLine | None, float]  # a scan line as one reader parsed it, and its confidence
 
 
@@ -112,7 +111,7 @@ SCAN_MIN_GLYPHS = 18
 SCAN_PROBES = 2  # rows tried, bottom first, before the page is left to the full read
 
 
-def _row_boxes(image: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
+def _row_boxes(image: np.ndarray, dpi: int) -> list[Box]:
     """Boxes of long text rows that could be a scan line, bottom of the page first."""
     ink = (image < 128).astype(np.uint8)
     gap = max(3, int(0.22 * dpi))  # a scan line's group breaks are a character or two wide
