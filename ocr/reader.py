@@ -90,7 +90,9 @@ def _read_into(page: Page, reading: PageReading) -> None:
         if found is not None:
             clean, coupon = found
             reading.kind, reading.kind_confidence = PageKind.COUPON, 0.97
-            _coupon_into(reading, clean, coupon)
+            if clean.rotation:
+                reading.warnings.append(f"page was turned {clean.rotation} degrees to read it")
+            _coupon_into(reading, coupon)
             return
     clean, words = _layout(clean)
     micr = micr_read(clean.image, clean.dpi)
@@ -117,7 +119,7 @@ def _read_into(page: Page, reading: PageReading) -> None:
             boxes["micr"] = clean.micr_box
         reading.snippets = snippets.cut_all(clean.image, boxes, clean.dpi)
     elif kind == PageKind.COUPON:
-        _coupon_into(reading, clean, read_coupon(clean.image, clean.dpi, words))
+        _coupon_into(reading, read_coupon(clean.image, clean.dpi, words))
 
 
 def _scan_line_first(clean: CleanPage) -> tuple[CleanPage, CouponFields] | None:
@@ -131,12 +133,10 @@ def _scan_line_first(clean: CleanPage) -> tuple[CleanPage, CouponFields] | None:
     return None
 
 
-def _coupon_into(reading: PageReading, clean: CleanPage, coupon: CouponFields) -> None:
+def _coupon_into(reading: PageReading, coupon: CouponFields) -> None:
     reading.coupon_account = coupon.account
     reading.coupon_amount = coupon.amount_due
     reading.warnings.extend(coupon.warnings)
-    if clean.rotation:
-        reading.warnings.append(f"page was turned {clean.rotation} degrees to read it")
 
 
 def _unreadable(source_file: str, message: str, page: int = 1) -> ItemReading:
