@@ -14,11 +14,13 @@ import numpy as np
 from ocr import stock
 from ocr.evidence import Candidate
 from ocr.layout import Box, Regions, text_lines, words_in
+from ocr.parse.confusions import guessed_digits
 from ocr.parse.lattice import read_words
 from ocr.parse.words import parse_words_detail
 from ocr.tess import LineRead, Word
 
 NO_CENTS = 0.4  # 'Three hundred' with no cents read: the cents may be cut off, not zero
+GUESSED_DIGIT = 0.5  # per letter taken for a digit ('4u/100'): the letter may be another digit
 
 
 def parse_legal(text: str) -> tuple[Decimal, float] | None:
@@ -44,8 +46,9 @@ def legal_readings(text: str, line_conf: float, limit: int = 3) -> list[Candidat
     """The words' readings as candidates, best first: Tesseract's confidence in the line times
     how much the words had to be bent to make a number."""
     out = []
+    guessed = GUESSED_DIGIT ** guessed_digits(text)
     for r in read_words(text, limit):
-        quality = r.quality if r.has_cents else r.quality * NO_CENTS
+        quality = guessed * (r.quality if r.has_cents else r.quality * NO_CENTS)
         out.append(Candidate(r.value, round(line_conf * quality, 4), text))
     return out
 

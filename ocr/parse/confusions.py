@@ -65,3 +65,18 @@ def _digit_neighbour(chars: list[str], i: int) -> bool:
             inside_word = 0 <= k < len(chars) and chars[k].isalpha()
             return not (inside_word and chars[k] not in LETTER_TO_DIGIT)
     return False
+
+
+def guessed_digits(text: str) -> int:
+    """How many letters `fix_digit_runs` turns into digits outside a fraction's denominator: each
+    is a guess ('4u/100' is 40/100 only if the u is an open 0, and a hand's 4 looks like one too),
+    so a reading that needed them is less sure than one that read digits outright."""
+    fixed = fix_digit_runs(text)
+    count = 0
+    for i, (was, now) in enumerate(zip(text, fixed, strict=True)):
+        if was == now:
+            continue
+        token_start = max(text.rfind(" ", 0, i), -1) + 1
+        if "/" not in text[token_start:i]:
+            count += 1
+    return count

@@ -112,7 +112,7 @@ def _advance(state: _State, token: str) -> list[tuple[_State, float]]:
     if "/" in token:
         cents = fraction_cents(token)
         if cents is not None and (state.dollars or state.in_cents):
-            out = [(state, _FRACTION_SKIP), (_State(state.dollars, (), True, cents, True), 1.0)]
+            out = [(state, _FRACTION_SKIP), *_fraction_options(state, token, cents)]
         return out
     if token.isdigit():
         if len(token) <= 2 and (state.dollars or state.in_cents):
@@ -129,6 +129,25 @@ def _advance(state: _State, token: str) -> list[tuple[_State, float]]:
         out.append((_take(state, word), worth))
     return out
 
+
+def _fraction_options(state: _State, token: str, cents: int) -> list[tuple[_State, float]]:
+    """The cents an 'NN/100' fraction gives. One digit over a hundred ('3/100') is doubted: checks
+    write two ('03/100'), and a hand's first digit is what a reader loses. A lone digit just before
+    a one-digit fraction ('7-4/100', '7 4/100') is most likely the numerator's first digit, cut
+    off by a stroke or a gap; both readings are kept, neither sure."""
+    num = token.split("/")[0].translate(_DIGITISH)
+    alone = _State(state.dollars, (), True, cents, True)
+    if not (num.isdigit() and len(num) == 1):
+        return [(alone, 1.0)]
+    before = state.cents
+    if len(before) == 1 and len(before[0]) == 1 and before[0].isdigit():
+        joined = _State(state.dollars, (), True, int(before[0] + num), True)
+        return [(joined, _SPLIT_FRACTION), (alone, _ONE_DIGIT_FRACTION * _SPLIT_FRACTION)]
+    return [(alone, _ONE_DIGIT_FRACTION)]
+
+
+_ONE_DIGIT_FRACTION = 0.5
+_SPLIT_FRACTION = 0.6
 
 # '95/100' whose slash was lost ('95100', '9500'): two-digit cents over a hundred, read less surely.
 _SLASH_LOST = re.compile(r"^(?P<cents>\d{2})1?00$")

@@ -97,3 +97,20 @@ def test_fraction_cents(token: str, cents: int | None) -> None:
 def test_round_trip(cents: int) -> None:
     value = (Decimal(cents) / 100).quantize(Decimal("0.01"))
     assert _values(amount_to_words(value))[0] == value
+
+
+def test_a_digit_split_from_the_cents_joins_them_unsure() -> None:
+    """'7-4/100': a stroke cut the cents' 74 in two; 682.04 is the lesser reading, and neither is
+    as sure as cents read whole."""
+    best, second, *_ = read_words("SIX HUNDRED EIGHTY-TWO AND 7-4/100 -")
+    assert (best.value, second.value) == (Decimal("682.74"), Decimal("682.04"))
+    assert best.quality < read_words("SIX HUNDRED EIGHTY-TWO AND 74/100")[0].quality
+
+
+def test_one_digit_cents_are_doubted() -> None:
+    """Checks write two digits ('03/100'); '3/100' may have lost its first to the reader."""
+    (lone, *_) = read_words("Six hundred forty-one & 3/100")
+    (whole, *_) = read_words("Six hundred forty-one & 03/100")
+    assert lone.value == whole.value == Decimal("641.03")
+    assert lone.quality < whole.quality
+    assert read_words("Nine hundred and no/100")[0].quality == 1.0

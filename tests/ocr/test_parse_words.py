@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ocr.legal import legal_readings
 from ocr.parse.words import amount_to_words, parse_words, parse_words_detail
 
 cents_amounts = st.integers(min_value=100, max_value=999_999_999).map(
@@ -66,3 +67,13 @@ def test_round_trip_upper_and_lower(value: Decimal) -> None:
 def test_never_crashes(text: str) -> None:
     value = parse_words(text)
     assert value is None or value > 0
+
+
+def test_letters_taken_for_cents_digits_lower_the_reading() -> None:
+    """'4u/100' is 40/100 only if the u is an open 0; a hand's 4 is as like it."""
+    (guessed,) = legal_readings("Four hundred eighty-one and 4u/100", 0.9, limit=1)
+    (read,) = legal_readings("Four hundred eighty-one and 40/100", 0.9, limit=1)
+    assert guessed.value == read.value == Decimal("481.40")
+    assert guessed.conf < read.conf
+    (clean,) = legal_readings("Two hundred and 00/1OO", 0.9, limit=1)  # a '1OO' is no guess
+    assert clean.conf == 0.9
