@@ -29,7 +29,7 @@ from prefect.exceptions import MissingContextError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from flows.reading import DaskUnavailableError, Reader, open_reader, read_local
+from flows.reading import DaskUnavailableError, FileList, Reader, open_reader, read_local
 from lockbox.capture import Capture
 from lockbox.config import Settings, load_settings
 from lockbox.dates import business_today
@@ -93,7 +93,8 @@ def run_lock(home: Path, wait: bool = True) -> Iterator[None]:
 
 
 def archive_batch(found: BatchDir, settings: Settings, files: list[Path]) -> None:
-    """Keep a copy of every original scan under LOCKBOX_HOME for the audit trail, before reading it.
+    """Keep a copy of every original scan under LOCKBOX_HOME for the audit trail, before any of the
+    batch is recorded.
 
     Each copy is written under a temporary name and renamed, so a kill or a full disk part-way never
     leaves a half-written file that a later run would take for the archived original. Raises
@@ -388,6 +389,23 @@ def _progress(artifact: Any, done: int, total: int, last: str = "") -> Any:
     return artifact
 
 
+def _planned_files(db: Database, found: list[BatchDir]) -> FileList:
+    """Every file the run will read, in the order the batches will ask for them: batches done
+    before are left out, and so are the files a killed run recorded (`files_to_read`)."""
+    planned: FileList = []
+    with db.session() as session:
+        for batch_dir in found:
+            batch = session.scalar(
+                select(Batch).where(Batch.site == batch_dir.site, Batch.name == batch_dir.name)
+            )
+            if batch is not None and batch.status == "complete":
+                continue
+            recorded = _recorded_files(session, batch.id) if batch is not None else set()
+            todo = files_to_read(batch_dir, recorded)
+            planned += [(path, batch_dir.relative(path)) for path in todo]
+    return planned
+
+
 def _start_run(db: Database, inbox: Path, business_date: date) -> int:
     """Record the run; a run still marked running was killed (we hold the run lock)."""
     with db.session() as session:
@@ -415,6 +433,7 @@ def _run(
     """
     found = discover_batches(inbox)
     run_id = _start_run(db, inbox, business_date)
+    read.read_ahead(_planned_files(db, found))
     batch_ids: list[int] = []
     skipped = 0
     warnings: list[tuple[str, str]] = []

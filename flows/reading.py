@@ -13,12 +13,13 @@ import math
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, closing, contextmanager
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -26,9 +27,18 @@ from prefect.cache_policies import NONE
 from flows.capture import read_one
 from lockbox.capture import Capture
 
-FileList = list[tuple[Path, str]]  # (path to read, source_file as recorded: relative to the inbox)
-# Reads a batch's files (and a label for the task runs): each file's Captures, in input order.
-Reader = Callable[[FileList, str], Generator[list[Capture], None, None]]
+Key = tuple[Path, str]  # (path to read, source_file as recorded: relative to the inbox)
+FileList = list[Key]
+
+
+class Reader(Protocol):
+    """Reads a batch's files (and a label for the task runs): each file's Captures, in input order."""
+
+    def __call__(self, files: FileList, label: str) -> Generator[list[Capture], None, None]: ...
+
+    def read_ahead(self, files: FileList) -> None:
+        """The files the run will ask for next, in order: a reader may start on them early."""
+
 
 FILES_IN_FLIGHT_PER_WORKER = 2  # enough queued to keep each OCR process busy, no more
 MAX_CHUNK_FILES = 16  # at most this many files per Dask task run
@@ -54,33 +64,79 @@ class LocalReader:
     The processes are spawned, not forked: a fork copies whatever threads the run's process holds
     (Prefect's, OpenCV's) in whatever state their locks are, and a forked OCR worker can hang on one
     for ever. With one worker, files are read in this process.
+
+    The run tells the reader which files it will ask for, in order (`read_ahead`): a worker that
+    finishes a batch's last file goes on to the next batch's first while the run records, closes
+    and opens batches, instead of waiting for it.
     """
 
     def __init__(self, workers: int):
         self.workers = workers
+        self.window = workers * FILES_IN_FLIGHT_PER_WORKER
         self._pool: ProcessPoolExecutor | None = None
+        self._plan: deque[Key] = deque()  # files planned and not yet asked for, in order
+        self._planned: set[Key] = set()
+        self._ahead: dict[Key, Future[list[Capture]]] = {}  # planned files already being read
+
+    def read_ahead(self, files: FileList) -> None:
+        """The files the run will ask for next, in order (replacing any earlier plan): each is read
+        as soon as a worker is free. A planned file the run never asks for costs one read."""
+        if self.workers == 1:
+            return
+        self._plan = deque(files)
+        self._planned = set(self._plan)
+        for key in [k for k in self._ahead if k not in self._planned]:
+            self._ahead.pop(key).cancel()
+        self._top_up(0)
+
+    @property
+    def reading_ahead(self) -> list[str]:
+        """The planned files being read (or read) before the run asked for them."""
+        return [rel for _, rel in self._ahead]
 
     def __call__(self, files: FileList, label: str) -> Generator[list[Capture], None, None]:
         if self.workers == 1:
             for path, rel in files:
                 yield read_one(path, rel)
             return
-        pool = self._started()
-        window = self.workers * FILES_IN_FLIGHT_PER_WORKER
+        queue: deque[Key] = deque(files)
         pending: deque[Future[list[Capture]]] = deque()
         try:
-            for path, rel in files:
-                pending.append(pool.submit(read_one, path, rel))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            while queue or pending:
+                while queue and len(pending) < self.window:
+                    pending.append(self._claim(queue.popleft()))
+                self._top_up(len(pending))
+                captures = pending.popleft().result()
+                self._top_up(len(pending))
+                yield captures
         except BrokenProcessPool:
             self.close()  # an OCR process died (killed, out of memory): the next batch starts anew
             raise
         finally:
             for future in pending:  # recording stopped part-way: don't read the rest
                 future.cancel()
+
+    def _claim(self, key: Key) -> Future[list[Capture]]:
+        """The read of one file the run asks for: the one already under way, or a new one. Planned
+        files before it that the run skipped are dropped from the plan."""
+        if key in self._planned:
+            while self._plan:
+                skipped = self._plan.popleft()
+                self._planned.discard(skipped)
+                if skipped == key:
+                    break
+                if (unwanted := self._ahead.pop(skipped, None)) is not None:
+                    unwanted.cancel()
+        future = self._ahead.pop(key, None)
+        return future if future is not None else self._started().submit(read_one, *key)
+
+    def _top_up(self, busy: int) -> None:
+        """Start reading planned files while fewer than `window` reads are under way."""
+        for key in list(islice(self._plan, self.window)):
+            if busy + len(self._ahead) >= self.window:
+                return
+            if key not in self._ahead:
+                self._ahead[key] = self._started().submit(read_one, *key)
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -91,6 +147,9 @@ class LocalReader:
 
     def close(self) -> None:
         """Stop the OCR processes (at the end of the run)."""
+        for future in self._ahead.values():
+            future.cancel()
+        self._ahead.clear()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -109,10 +168,18 @@ def read_files(files: FileList, workers: int | None = None) -> list[Capture]:
     return [c for chunk in iter_read_files(files, workers) for c in chunk]
 
 
-def read_local(files: FileList, label: str) -> Generator[list[Capture], None, None]:
+class InProcessReader:
     """Read in this process, one file after another (what a batch task uses without a run's reader)."""
-    for path, rel in files:
-        yield read_one(path, rel)
+
+    def __call__(self, files: FileList, label: str) -> Generator[list[Capture], None, None]:
+        for path, rel in files:
+            yield read_one(path, rel)
+
+    def read_ahead(self, files: FileList) -> None:
+        """Nothing to start early: every file is read when asked for."""
+
+
+read_local = InProcessReader()
 
 
 @task(
@@ -159,6 +226,9 @@ class DaskReader:
             for future in pending:  # recording stopped part-way: don't read the rest
                 future.wrapped_future.cancel()
 
+    def read_ahead(self, files: FileList) -> None:
+        """Nothing: the cluster is sent a batch's chunks when the batch is processed."""
+
     def _submit(self, chunk: FileList, label: str) -> Any:
         parameters = {"files": [(str(path), rel) for path, rel in chunk], "label": label}
         return self.runner.submit(read_chunk, parameters=parameters)
@@ -193,10 +263,34 @@ def dask_reader(address: str) -> Iterator[Reader]:
         yield DaskReader(runner, threads)
 
 
+_EARLY: list[LocalReader] = []  # the OCR processes `read_early` started, until a run takes them
+
+
+def read_early(files: FileList) -> None:
+    """Start this machine's OCR processes on `files` now, before the run: `lockbox run` starts
+    Prefect's temporary server first, which takes seconds the OCR need not wait for. The run that
+    follows in this process takes the processes and their reads over (`local_reader`)."""
+    if not _EARLY:
+        _EARLY.append(LocalReader(worker_count()))
+    _EARLY[0].read_ahead(files)
+
+
+def stop_early_reading() -> None:
+    """Stop what `read_early` started if no run took it over (the run could not start)."""
+    while _EARLY:
+        _EARLY.pop().close()
+
+
 @contextmanager
 def local_reader(workers: int | None = None) -> Iterator[Reader]:
-    """This machine's OCR processes for the whole run, stopped when it ends."""
-    with closing(LocalReader(workers or worker_count())) as reader:
+    """This machine's OCR processes for the whole run (those `read_early` started, when it was
+    called), stopped when it ends."""
+    wanted = workers or worker_count()
+    early = _EARLY.pop() if _EARLY else None
+    if early is not None and early.workers != wanted:
+        early.close()
+        early = None
+    with closing(early or LocalReader(wanted)) as reader:
         yield reader
 
 

@@ -78,9 +78,9 @@ def cmd_loans_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from flows.nightly import ArchiveError, BatchesFailedError, RunLockedError, nightly_lockbox_run
-    from flows.reading import DaskUnavailableError
+    from flows.reading import DaskUnavailableError, read_early, stop_early_reading
     from lockbox.db import one_line
-    from lockbox.inbox import InboxError
+    from lockbox.inbox import InboxError, discover_batches
     from reconciliation.summary import render_text, summary_from_json
 
     inbox = Path(args.inbox).resolve()
@@ -90,6 +90,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
     as_of = args.as_of.isoformat() if args.as_of else None
     try:
+        if not settings.dask_address:  # the OCR starts while Prefect's server does
+            read_early([(p, b.relative(p)) for b in discover_batches(inbox) for p in b.files])
         result = nightly_lockbox_run(inbox=str(inbox), as_of=as_of)
     except (InboxError, RunLockedError, DatabaseError, DaskUnavailableError) as exc:
         raise CliError(str(exc)) from exc
@@ -103,6 +105,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             " Nothing is lost: fix the cause and run the same command again; items already"
             " recorded are kept."
         ) from exc
+    finally:
+        stop_early_reading()
     summary = summary_from_json(result)
     print(render_text(summary))
     return 0
