@@ -38,7 +38,7 @@ from lockbox.inbox import PDF_SUFFIXES, BatchDir, discover_batches
 from lockbox.latefees import assess_late_fees
 from lockbox.models import Batch, Item, Run
 from lockbox.money import ZERO
-from reconciliation.batches import close_batch, open_batch
+from reconciliation.batches import close_batch, find_batch, open_batch
 from reconciliation.crops import attach_crops
 from reconciliation.process import LoanDirectory, Policy, load_directory, record_item
 from reconciliation.summary import (
@@ -395,9 +395,7 @@ def _planned_files(db: Database, found: list[BatchDir]) -> FileList:
     planned: FileList = []
     with db.session() as session:
         for batch_dir in found:
-            batch = session.scalar(
-                select(Batch).where(Batch.site == batch_dir.site, Batch.name == batch_dir.name)
-            )
+            batch = find_batch(session, batch_dir)
             if batch is not None and batch.status == "complete":
                 continue
             recorded = _recorded_files(session, batch.id) if batch is not None else set()
@@ -419,9 +417,8 @@ def _start_run(db: Database, inbox: Path, business_date: date) -> int:
 def _batch_id(db: Database, found: BatchDir) -> int | None:
     """The id of a batch a failed attempt opened (its recorded items belong in the summary)."""
     with db.session() as session:
-        return session.scalar(
-            select(Batch.id).where(Batch.site == found.site, Batch.name == found.name)
-        )
+        batch = find_batch(session, found)
+        return batch.id if batch is not None else None
 
 
 def _run(

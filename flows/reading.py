@@ -105,10 +105,9 @@ class LocalReader:
             while queue or pending:
                 while queue and len(pending) < self.window:
                     pending.append(self._claim(queue.popleft()))
+                future = pending.popleft()
                 self._top_up(len(pending))
-                captures = pending.popleft().result()
-                self._top_up(len(pending))
-                yield captures
+                yield future.result()
         except BrokenProcessPool:
             self.close()  # an OCR process died (killed, out of memory): the next batch starts anew
             raise
@@ -132,7 +131,7 @@ class LocalReader:
 
     def _top_up(self, busy: int) -> None:
         """Start reading planned files while fewer than `window` reads are under way."""
-        for key in list(islice(self._plan, self.window)):
+        for key in islice(self._plan, self.window):
             if busy + len(self._ahead) >= self.window:
                 return
             if key not in self._ahead:
@@ -263,30 +262,34 @@ def dask_reader(address: str) -> Iterator[Reader]:
         yield DaskReader(runner, threads)
 
 
-_EARLY: list[LocalReader] = []  # the OCR processes `read_early` started, until a run takes them
+_early: LocalReader | None = None  # the OCR processes `read_early` started, until a run takes them
 
 
 def read_early(files: FileList) -> None:
     """Start this machine's OCR processes on `files` now, before the run: `lockbox run` starts
     Prefect's temporary server first, which takes seconds the OCR need not wait for. The run that
     follows in this process takes the processes and their reads over (`local_reader`)."""
-    if not _EARLY:
-        _EARLY.append(LocalReader(worker_count()))
-    _EARLY[0].read_ahead(files)
+    global _early
+    if _early is None:
+        _early = LocalReader(worker_count())
+    _early.read_ahead(files)
 
 
 def stop_early_reading() -> None:
     """Stop what `read_early` started if no run took it over (the run could not start)."""
-    while _EARLY:
-        _EARLY.pop().close()
+    global _early
+    if _early is not None:
+        _early.close()
+        _early = None
 
 
 @contextmanager
 def local_reader(workers: int | None = None) -> Iterator[Reader]:
     """This machine's OCR processes for the whole run (those `read_early` started, when it was
     called), stopped when it ends."""
+    global _early
     wanted = workers or worker_count()
-    early = _EARLY.pop() if _EARLY else None
+    early, _early = _early, None
     if early is not None and early.workers != wanted:
         early.close()
         early = None

@@ -24,11 +24,16 @@ class BatchTotals:
     in_doubt: tuple[int, ...] = ()  # ids of held items whose amount is in doubt
 
 
+def find_batch(session: Session, found: BatchDir) -> Batch | None:
+    """The Batch row an earlier run recorded for this batch folder, if any."""
+    return session.scalar(select(Batch).where(Batch.site == found.site, Batch.name == found.name))
+
+
 def open_batch(
     session: Session, found: BatchDir, *, run_id: int, business_date: date
 ) -> Batch | None:
     """The Batch row to work on, or None when this batch was already processed completely."""
-    batch = session.scalar(select(Batch).where(Batch.site == found.site, Batch.name == found.name))
+    batch = find_batch(session, found)
     if batch is not None:
         if batch.status == "complete":
             return None

@@ -76,7 +76,7 @@ def guessed_digits(text: str) -> int:
     for i, (was, now) in enumerate(zip(text, fixed, strict=True)):
         if was == now:
             continue
-        token_start = max(text.rfind(" ", 0, i), -1) + 1
+        token_start = text.rfind(" ", 0, i) + 1
         if "/" not in text[token_start:i]:
             count += 1
     return count
