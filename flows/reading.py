@@ -41,6 +41,9 @@ class Reader(Protocol):
 
 
 FILES_IN_FLIGHT_PER_WORKER = 2  # enough queued to keep each OCR process busy, no more
+# Before the run takes the early reader over, nothing claims its reads to make room for more, and
+# Prefect's temporary server takes some seconds to start: this many files each, queued at once.
+EARLY_FILES_PER_WORKER = 12
 MAX_CHUNK_FILES = 16  # at most this many files per Dask task run
 CHUNKS_PER_THREAD = 2  # enough chunks in flight to keep every Dask worker thread busy
 DASK_CONNECT_TIMEOUT = "20s"
@@ -272,6 +275,7 @@ def read_early(files: FileList) -> None:
     global _early
     if _early is None:
         _early = LocalReader(worker_count())
+        _early.window = _early.workers * EARLY_FILES_PER_WORKER
     _early.read_ahead(files)
 
 
@@ -293,6 +297,8 @@ def local_reader(workers: int | None = None) -> Iterator[Reader]:
     if early is not None and early.workers != wanted:
         early.close()
         early = None
+    if early is not None:
+        early.window = wanted * FILES_IN_FLIGHT_PER_WORKER  # the run claims its reads from now on
     with closing(early or LocalReader(wanted)) as reader:
         yield reader
 

@@ -9,6 +9,8 @@ anchors when the stock has no such lines.
 
 from __future__ import annotations
 
+import zlib
+
 import cv2
 import numpy as np
 
@@ -22,7 +24,26 @@ def ink_mask(gray: np.ndarray, threshold: int = INK) -> np.ndarray:
     return (gray < threshold).astype(np.uint8)
 
 
+# The last page's rules: every field of a check asks for them (its box, underline, table, date,
+# legal and memo rules), and finding them is a morphology pass over the whole page, six times a
+# check for one answer. Keyed by the pixels' checksum, so a page changed in place is searched anew.
+_last_rules: tuple[tuple[object, ...], list[Box]] | None = None
+
+
 def horizontal_segments(gray: np.ndarray, dpi: int, min_len_in: float = 0.3) -> list[Box]:
+    """Printed horizontal rules as boxes, longest pieces joined (the page's last answer, kept)."""
+    global _last_rules
+    pixels = np.ascontiguousarray(gray)
+    key = (pixels.shape, pixels.dtype.str, dpi, min_len_in, zlib.crc32(pixels.data))
+    last = _last_rules
+    if last is not None and last[0] == key:
+        return list(last[1])
+    rules = _find_segments(pixels, dpi, min_len_in)
+    _last_rules = (key, rules)
+    return list(rules)
+
+
+def _find_segments(gray: np.ndarray, dpi: int, min_len_in: float) -> list[Box]:
     """Printed horizontal rules as boxes, longest pieces joined.
 
     A one-pixel line stepping through a residual skew breaks into pieces; a small vertical dilation

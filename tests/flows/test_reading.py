@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from flows.reading import FileList, LocalReader, local_reader, read_early, stop_early_reading
+from flows.reading import (
+    FILES_IN_FLIGHT_PER_WORKER,
+    FileList,
+    LocalReader,
+    local_reader,
+    read_early,
+    stop_early_reading,
+)
 
 
 @pytest.fixture
@@ -65,12 +72,14 @@ def test_a_run_takes_over_the_reads_started_before_it(
 ) -> None:
     """`lockbox run` starts reading while Prefect's server starts; the run reads on from there."""
     monkeypatch.setenv("LOCKBOX_OCR_WORKERS", "2")
-    files = _batch(tmp_path, "b1", 3)
+    files = _batch(tmp_path, "b1", 12)
     read_early(files)
     try:
         with local_reader(2) as reader:
             assert isinstance(reader, LocalReader)
+            # nothing claims reads while the server starts: more than the run's window was queued
             assert reader.reading_ahead == [rel for _, rel in files]
+            assert reader.window == 2 * FILES_IN_FLIGHT_PER_WORKER < len(files)
             assert _read(reader, files) == [rel for _, rel in files]
     finally:
         stop_early_reading()

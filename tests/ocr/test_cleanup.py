@@ -6,12 +6,17 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from ocr.cleanup import (
+    _percentile,
     clean_page,
     document_box,
     estimate_skew,
     ink_fraction,
+    stretch_contrast,
     text_runs_sideways,
 )
 from ocr.micr_access import micr_available
@@ -70,3 +75,22 @@ def test_text_running_up_the_page_is_seen_before_any_reading(
     assert text_runs_sideways(np.rot90(back, 3).copy(), 200)
     assert not text_runs_sideways(check_factory(dpi=200, seed=4), 200)
     assert not text_runs_sideways(page_factory["letter"](200), 200)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pixels=arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40))),
+    q=st.floats(0, 100),
+)
+def test_percentile_from_the_histogram_is_numpys(pixels: np.ndarray, q: float) -> None:
+    """The contrast stretch finds its ink level from a histogram: the value numpy would give."""
+    assert _percentile(pixels, q) == pytest.approx(float(np.percentile(pixels, q)), abs=1e-9)
+
+
+def test_faint_ink_is_stretched_to_black_and_paper_stays_white() -> None:
+    page = np.full((100, 100), 250, np.uint8)
+    page[40:60, 10:90] = 110  # faint ink, a fifth of the page
+    out = stretch_contrast(page)
+    assert out[50, 50] == 0 and out[5, 5] >= 245
+    blank = np.full((50, 50), 230, np.uint8)
+    assert (stretch_contrast(blank) == blank).all()  # no ink: nothing to stretch

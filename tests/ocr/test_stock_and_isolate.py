@@ -210,3 +210,13 @@ def test_business_table_date_cell() -> None:
     assert date_cell[0] <= 5.3 * DPI and date_cell[2] == amount_cell[0]
     assert date_cell[2] > 5.3 * DPI + _font(30).getlength("11/23/2026")  # the whole date
     assert date_cell[1] >= y and date_cell[3] > y + 40
+
+
+def test_a_page_changed_in_place_has_its_rules_found_anew() -> None:
+    """The rules are kept for the page last asked about; a page drawn on since is searched again."""
+    page = np.full((300, 800), 255, np.uint8)
+    page[100:102, 50:700] = 0
+    first = stock.horizontal_segments(page, 200)
+    assert len(first) == 1 and stock.horizontal_segments(page, 200) == first
+    page[200:202, 100:500] = 0
+    assert len(stock.horizontal_segments(page, 200)) == 2
