@@ -46,14 +46,21 @@ class LoanCandidate:
     def expected_amounts(self) -> list[Decimal]:
         """The amounts the loan's statement asks for: one to three installments, an installment
         with the fees due, and the payoff."""
-        out: list[Decimal] = []
-        if self.monthly_payment > 0:
-            out += [self.monthly_payment * k for k in range(1, MAX_MULTIPLE + 1)]
-            if self.fees_due > 0:
-                out.append(self.monthly_payment + self.fees_due)
+        return sorted(self.expected_sources())
+
+    def expected_sources(self) -> dict[Decimal, str]:
+        """Each amount the loan's statement asks for, with what it is (for a clerk's message)."""
+        out: dict[Decimal, str] = {}
         if self.payoff is not None and self.payoff > 0:
-            out.append(self.payoff)
-        return sorted(set(out))
+            out[self.payoff] = "the loan's payoff"
+        if self.monthly_payment > 0:
+            if self.fees_due > 0:
+                out[self.monthly_payment + self.fees_due] = "the installment with the fees due"
+            for k in range(MAX_MULTIPLE, 0, -1):
+                out[self.monthly_payment * k] = (
+                    "the monthly payment" if k == 1 else f"{k} monthly payments"
+                )
+        return out
 
     def expects(self, amount: Decimal) -> bool:
         """Is `amount` one the loan's statement asks for (installments, or the payoff)?"""

@@ -22,7 +22,13 @@ from lockbox.models import Batch, CheckFingerprint, Item, Loan
 from lockbox.money import mask
 from reconciliation.codes import ExceptionCode
 from reconciliation.matching import LoanCandidate, LoanDirectory, Match, match_capture
-from reconciliation.rules import AmountDecision, decide_amount, evaluate, verify_expected
+from reconciliation.rules import (
+    AmountDecision,
+    decide_amount,
+    doubt_near_miss,
+    evaluate,
+    verify_expected,
+)
 
 log = logging.getLogger(__name__)
 # Matches made from an account number written on the item: only these may verify an amount (a
@@ -163,8 +169,12 @@ def record_item(
         if match.account_number is not None:
             loan = session.scalar(_LOAN, {"account": match.account_number})
             named = directory.get(match.account_number)
+            expected = named.expected_sources() if named is not None else {}
             if named is not None and match.method in WRITTEN_ACCOUNT:
-                decision = verify_expected(capture, decision, named.expected_amounts())
+                decision = verify_expected(capture, decision, list(expected))
+            if capture.coupon_amount is not None:
+                expected.setdefault(capture.coupon_amount, "the coupon's amount due")
+            decision = doubt_near_miss(decision, expected)
     amount_read = decision.read if decision else None
     duplicate_of = find_duplicate(session, capture) if capture.is_check else None
     findings = evaluate(

@@ -6,7 +6,7 @@ a sentence for the clerk. The amount is decided here too: courtesy and legal mus
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -109,6 +109,60 @@ def verify_expected(
     if min(c_conf, l_conf) < EXPECTED_FLOOR:
         return decision
     return AmountDecision(value, value, None, 1 - (1 - c_conf) * (1 - l_conf), verified=True)
+
+
+# An agreed amount this sure posts even when it is one digit from what the loan expects.
+NEAR_MISS_SURE = 0.99
+
+
+def one_digit_apart(a: Decimal, b: Decimal) -> bool:
+    """Whether two amounts' figures differ by one digit changed, dropped or added ('382.10' and
+    '382.90', '88.47' and '868.47'): the mistakes a reader makes of one written character."""
+    x, y = f"{a:.2f}".replace(".", ""), f"{b:.2f}".replace(".", "")
+    if x == y:
+        return False
+    if len(x) == len(y):
+        return sum(p != q for p, q in zip(x, y, strict=True)) == 1
+    if abs(len(x) - len(y)) != 1:
+        return False
+    short, longer = sorted((x, y), key=len)
+    return any(longer[:i] + longer[i + 1 :] == short for i in range(len(longer)))
+
+
+def _round_extra(read: Decimal, expected: Decimal) -> bool:
+    """A payment of the amount due plus whole dollars (412.50 due, 512.50 paid): what customers
+    do when they pay ahead, so no sign of a misread."""
+    extra = read - expected
+    return extra > 0 and extra == extra.to_integral_value()
+
+
+def doubt_near_miss(decision: AmountDecision, expected: Mapping[Decimal, str]) -> AmountDecision:
+    """Hold an agreed amount that is one digit away from an amount the loan expects.
+
+    Figures and words written by one hand can be misread alike: '90/100' read as '10/100' in both
+    makes 382.10 of a coupon's 382.90. A customer pays the amount due, or pays ahead by whole
+    dollars; an amount one digit off it in the cents, or below it, is far more likely the same
+    digit misread twice than a payment, so unless both readings are all but certain the clerk
+    compares the figures with the scan. `expected` maps each amount to what asked for it.
+    """
+    value = decision.amount
+    if value is None or decision.verified or value in expected:
+        return decision
+    if decision.confidence >= NEAR_MISS_SURE:
+        return decision
+    for amount, source in expected.items():
+        if one_digit_apart(value, amount) and not _round_extra(value, amount):
+            return AmountDecision(
+                None,
+                value,
+                Finding(
+                    ExceptionCode.UNREADABLE_AMOUNT,
+                    f"both amounts read {_show(value)} ({decision.confidence:.0%}), one digit"
+                    f" from {source} ({_show(amount)}): compare the figures with the scan",
+                ),
+                0.0,
+            )
+    return decision
 
 
 def _unsure_date(check_date: date | None, others: Sequence[date]) -> str:

@@ -120,6 +120,24 @@ def test_an_unsure_amount_the_loan_expects_posts_and_says_so(db: Database) -> No
     assert by_payer.status == "exception"
 
 
+def test_an_amount_one_digit_off_the_amount_due_is_held_unless_paid_ahead(db: Database) -> None:
+    """Figures and words misread alike ('50/100' as '30/100' in both) are held; paying the
+    installment plus whole dollars is what customers do, and posts."""
+    UNSURE = dict(courtesy_confidence=0.7, legal_confidence=0.6)  # noqa: N806 - a test constant
+    misread = dict(courtesy_amount=Decimal("412.30"), legal_amount=Decimal("412.30"), **UNSURE)
+    held = record(db, check(serial="4001", **misread))
+    assert held.status == "exception" and held.exception_code == "UNREADABLE_AMOUNT"
+    assert "$412.50" in (held.exception_message or "")
+    ahead = dict(courtesy_amount=Decimal("512.50"), legal_amount=Decimal("512.50"), **UNSURE)
+    assert record(db, check(serial="4002", **ahead)).status == "posted"
+    # the coupon's amount due counts too, read from the scan line of the coupon in the envelope
+    coupon = dict(coupon_amount=Decimal("437.50"), coupon_confidence=0.95)
+    off = dict(courtesy_amount=Decimal("437.80"), legal_amount=Decimal("437.80"), **UNSURE)
+    held = record(db, check(serial="4003", **coupon, **off))
+    assert held.exception_code == "UNREADABLE_AMOUNT"
+    assert "coupon" in (held.exception_message or "")
+
+
 def test_resolve_moves_the_money_from_suspense_to_the_loan(db: Database) -> None:
     item = record(db, check(serial="3001", memo_account=None, payer="Someone Else"))
     assert item.exception_code == "MISSING_ACCOUNT"

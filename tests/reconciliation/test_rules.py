@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 from lockbox.capture import Capture
 from reconciliation.codes import ExceptionCode
 from reconciliation.matching import Match
-from reconciliation.rules import date_findings, decide_amount, evaluate, verify_expected
+from reconciliation.rules import (
+    NEAR_MISS_SURE,
+    date_findings,
+    decide_amount,
+    doubt_near_miss,
+    evaluate,
+    one_digit_apart,
+    verify_expected,
+)
 from tests.factories import make_capture
 
 TODAY = date(2026, 11, 17)
@@ -168,3 +176,77 @@ def test_amount_is_decided_only_when_both_readings_agree(courtesy: Decimal, lega
     else:
         assert d.amount is None and d.finding is not None
         assert d.finding.code == ExceptionCode.AMOUNT_MISMATCH
+
+
+DUE = {Decimal("382.90"): "the coupon's amount due"}
+
+
+@pytest.mark.parametrize(
+    ("read", "held"),
+    [
+        ("382.10", True),  # '90/100' read as '10/100' in the figures and the words alike
+        ("372.90", True),  # less than due by a misread digit
+        ("38.90", True),  # a dropped digit
+        ("482.90", False),  # paid ahead by whole dollars
+        ("392.90", False),
+        ("382.90", False),  # what was due
+        ("400.00", False),  # not one digit from anything expected
+    ],
+)
+def test_an_agreed_amount_one_digit_off_the_amount_due_is_held(read: str, held: bool) -> None:
+    amount = Decimal(read)
+    capture = good_check(courtesy_amount=amount, legal_amount=amount, courtesy_confidence=0.66)
+    decided = doubt_near_miss(decide_amount(capture), DUE)
+    if held:
+        assert decided.amount is None and decided.finding is not None
+        assert decided.finding.code == ExceptionCode.UNREADABLE_AMOUNT
+        assert "$382.90" in decided.finding.message and f"${amount:,.2f}" in decided.finding.message
+        assert decided.read == amount  # the clerk sees what was read
+    else:
+        assert decided.amount == amount and decided.finding is None
+
+
+def test_readings_all_but_certain_post_even_one_digit_off() -> None:
+    sure = good_check(
+        courtesy_amount=Decimal("382.10"),
+        legal_amount=Decimal("382.10"),
+        courtesy_confidence=0.99,
+        legal_confidence=0.99,
+    )
+    decision = decide_amount(sure)
+    assert decision.confidence >= NEAR_MISS_SURE
+    assert doubt_near_miss(decision, DUE) == decision
+
+
+@given(
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999.99"), places=2),
+    st.integers(0, 5),
+    st.integers(0, 9),
+)
+def test_one_changed_or_dropped_digit_is_one_digit_apart(
+    amount: Decimal, position: int, digit: int
+) -> None:
+    figures = f"{amount:.2f}".replace(".", "")
+    k = position % len(figures)
+    changed = figures[:k] + str(digit) + figures[k + 1 :]
+    dropped = figures[:k] + figures[k + 1 :]
+    for other in (changed, dropped):
+        if len(other) < 3 or other == figures or (other[0] == "0" and len(other) > 3):
+            continue  # too short for cents, unchanged, or a leading zero that is no figure
+        value = Decimal(f"{other[:-2]}.{other[-2:]}")
+        assert one_digit_apart(amount, value) == one_digit_apart(value, amount)
+        assert one_digit_apart(amount, value)
+
+
+@given(
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999.99"), places=2),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+def test_doubt_never_posts_another_amount(amount: Decimal, conf: float) -> None:
+    capture = good_check(
+        courtesy_amount=amount, legal_amount=amount, courtesy_confidence=conf, legal_confidence=conf
+    )
+    before = decide_amount(capture)
+    after = doubt_near_miss(before, DUE)
+    assert after.amount in (before.amount, None)
+    assert after == before or after.finding is not None
