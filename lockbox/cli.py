@@ -10,7 +10,9 @@ import getpass
 import json
 import logging
 import re
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -496,7 +498,23 @@ def _quiet_prefect(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "ERROR")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # A service manager stops the run with SIGTERM: end as Ctrl-C does, so the run's lock, its OCR
+    # processes and Prefect's temporary server are let go instead of left running.
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_prefect(args.verbose)
     level = logging.INFO if args.verbose else logging.WARNING

@@ -166,18 +166,33 @@ def _trim_filler(stats: np.ndarray, keep: list[int], tall: float, base: float) -
     return keep
 
 
+STAR_OF_FIGURE = 0.68  # a leading star stands lower than this share of the typical figure
+
+
 def _trim_leading_stars(stats: np.ndarray, keep: list[int], tall: float) -> list[int]:
     """Drop the stars or dots before figures ('**743.81'), which Tesseract reads as '2' or '9'.
 
     Figures start with a digit or a '$', both as tall as the rest; a hand's stars may sit on the
-    baseline, so they are told apart by size alone."""
+    baseline, so they are told apart by size alone: small beside the tallest glyphs and beside
+    the typical figure too (a hand's '2' may stand two thirds as tall as its '7' and '8'), and
+    standing clear of the figures (a faint scan breaks a 7's bar off its stem, right above it)."""
     keep = sorted(keep, key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
+    figures = [int(stats[i, 3]) for i in keep if stats[i, 3] >= 0.4 * tall]
+    typical = float(np.median(figures)) if figures else tall
     while len(keep) > 1:
         w, h = int(stats[keep[0], 2]), int(stats[keep[0], 3])
-        if not (h < 0.65 * tall and w < 1.5 * tall):
+        if not (h < 0.65 * tall and h < STAR_OF_FIGURE * typical and w < 1.5 * tall):
             break
+        if any(_shared_columns(stats, keep[0], i) > 0.5 * w for i in keep[1:]):
+            break  # a piece of a broken figure (a 7's bar over its stem), not a star beside it
         keep.pop(0)
     return keep
+
+
+def _shared_columns(stats: np.ndarray, a: int, b: int) -> int:
+    """How many columns two components both cover."""
+    a0, b0 = int(stats[a, 0]), int(stats[b, 0])
+    return max(0, min(a0 + int(stats[a, 2]), b0 + int(stats[b, 2])) - max(a0, b0))
 
 
 def isolate(page: np.ndarray, region: Box, dpi: int, trim_filler: bool = False) -> Line | None:

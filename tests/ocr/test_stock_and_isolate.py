@@ -220,3 +220,33 @@ def test_a_page_changed_in_place_has_its_rules_found_anew() -> None:
     assert len(first) == 1 and stock.horizontal_segments(page, 200) == first
     page[200:202, 100:500] = 0
     assert len(stock.horizontal_segments(page, 200)) == 2
+
+
+@pytest.mark.parametrize("stars", ["", "**"])
+def test_a_short_first_figure_is_kept_and_stars_before_it_dropped(stars: str) -> None:
+    """A hand's '2' may stand two thirds as tall as the '78' after it: a figure, not a star."""
+    img, d = _canvas(1.6, 0.5)
+    x = 10
+    if stars:
+        d.text((x, 62), stars, font=_font(40), fill=0, anchor="ls")
+        x += int(_font(40).getlength(stars)) + 6
+    two_left = x
+    for text, size in (("2", 31), ("78", 50), (".56", 44)):  # a short 2, a tall 78
+        d.text((x, 80), text, font=_font(size), fill=0, anchor="ls")
+        x += int(_font(size).getlength(text)) + 2
+    gray = np.array(img)
+    line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
+    assert line is not None
+    assert abs(line.box[0] - two_left) <= 4  # starts at the 2, past any star
+
+
+def test_a_broken_first_figure_keeps_its_pieces() -> None:
+    """A faint scan breaks a 7's bar off its stem: the bar sits over the stem, no star beside it."""
+    img, d = _canvas(1.6, 0.5)
+    d.line([(10, 44), (32, 44)], fill=0, width=3)  # the 7's bar, apart from its stem
+    d.line([(30, 49), (18, 80)], fill=0, width=3)  # the stem
+    d.text((38, 80), "67.35", font=_font(50), fill=0, anchor="ls")
+    gray = np.array(img)
+    line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
+    assert line is not None
+    assert line.box[0] <= 12  # starts at the bar

@@ -172,6 +172,40 @@ def test_killed_at_random_moments_then_rerun_equals_a_clean_run(
     assert after == clean
 
 
+def test_a_run_stopped_by_sigterm_ends_cleanly_and_the_next_run_finishes(
+    mail6: Any, lockbox_at: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A service manager stops the run with SIGTERM: it ends as Ctrl-C does (exit 130, one line
+    saying to run the same command again), leaves none of its OCR processes running, and the next
+    run finishes the books."""
+    import psutil
+
+    clean = clean_books(mail6, lockbox_at, tmp_path_factory)
+    with lockbox_at(tmp_path / "home") as lb:
+        assert lb("loans", "import", str(mail6.loans_csv)).code == 0
+        proc = lb.spawn(
+            "run", "--inbox", str(mail6.inbox), "--as-of", AS_OF, LOCKBOX_OCR_WORKERS="2"
+        )
+        started: list[Any] = []
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline and len(started) < 2:
+            started = psutil.Process(proc.pid).children(recursive=True)
+            time.sleep(0.05)
+        assert len(started) >= 2, "the run should have started its OCR processes"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        # 130 as for Ctrl-C; when the signal lands inside Prefect's flow engine, Prefect passes
+        # it on after lockbox has ended, and the process ends by SIGINT instead
+        assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, err)
+        assert "run the same command again" in err
+        _, alive = psutil.wait_procs(started, timeout=30)
+        assert not alive, [p.cmdline() for p in alive]
+        rerun = lb.run_inbox(mail6.inbox)
+        assert rerun.code == 0, rerun.err
+        assert_nothing_twice(lb)
+        assert books(lb) == clean
+
+
 def test_two_runs_at_once_post_nothing_twice(
     mail6: Any, lockbox_at: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
