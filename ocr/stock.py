@@ -9,10 +9,12 @@ anchors when the stock has no such lines.
 
 from __future__ import annotations
 
-import zlib
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
+
+from ocr.pagecache import last_page
 
 Box = tuple[int, int, int, int]
 
@@ -24,26 +26,10 @@ def ink_mask(gray: np.ndarray, threshold: int = INK) -> np.ndarray:
     return (gray < threshold).astype(np.uint8)
 
 
-# The last page's rules: every field of a check asks for them (its box, underline, table, date,
-# legal and memo rules), and finding them is a morphology pass over the whole page, six times a
-# check for one answer. Keyed by the pixels' checksum, so a page changed in place is searched anew.
-_last_rules: tuple[tuple[object, ...], list[Box]] | None = None
-
-
-def horizontal_segments(gray: np.ndarray, dpi: int, min_len_in: float = 0.3) -> list[Box]:
-    """Printed horizontal rules as boxes, longest pieces joined (the page's last answer, kept)."""
-    global _last_rules
-    pixels = np.ascontiguousarray(gray)
-    key = (pixels.shape, pixels.dtype.str, dpi, min_len_in, zlib.crc32(pixels.data))
-    last = _last_rules
-    if last is not None and last[0] == key:
-        return list(last[1])
-    rules = _find_segments(pixels, dpi, min_len_in)
-    _last_rules = (key, rules)
-    return list(rules)
-
-
-def _find_segments(gray: np.ndarray, dpi: int, min_len_in: float) -> list[Box]:
+# Every field of a check asks for the rules (its box, underline, table, date, legal and memo rules):
+# found once per page.
+@last_page
+def horizontal_segments(gray: np.ndarray, dpi: int, min_len_in: float = 0.3) -> tuple[Box, ...]:
     """Printed horizontal rules as boxes, longest pieces joined.
 
     A one-pixel line stepping through a residual skew breaks into pieces; a small vertical dilation
@@ -53,7 +39,7 @@ def _find_segments(gray: np.ndarray, dpi: int, min_len_in: float) -> list[Box]:
     ink = cv2.dilate(ink_mask(gray), np.ones((3, 1), np.uint8))
     k = max(10, int(min_len_in * dpi))
     if ink.shape[1] <= k:
-        return []
+        return ()
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(horiz)
     pieces = sorted((tuple(int(v) for v in stats[i, :4]) for i in range(1, n)), key=lambda s: s[0])
@@ -67,7 +53,7 @@ def _find_segments(gray: np.ndarray, dpi: int, min_len_in: float) -> list[Box]:
                 break
         else:
             merged.append([x, y, x + w, y + h, cy])
-    return [(int(m[0]), int(m[1]), int(m[2]), int(m[3])) for m in merged]
+    return tuple((int(m[0]), int(m[1]), int(m[2]), int(m[3])) for m in merged)
 
 
 def _upright_bars(gray: np.ndarray, dpi: int) -> list[Box]:
@@ -115,7 +101,7 @@ def courtesy_box(gray: np.ndarray, dpi: int) -> Box | None:
     return (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
 
 
-def _ruled(rules: list[Box], x0: int, x1: int, y: int, tol: int) -> bool:
+def _ruled(rules: Sequence[Box], x0: int, x1: int, y: int, tol: int) -> bool:
     """Whether a rule runs along y across most of x0..x1."""
     covered = 0
     for r in rules:

@@ -10,7 +10,6 @@ text and upside-down lines do not achieve; the best one is parsed with
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,6 +18,7 @@ from ocr.micr.characters import Char, read_characters
 from ocr.micr.fields import parse_micr
 from ocr.micr.glyphs import PITCH_UNITS, InvalidDpiError
 from ocr.micr.lines import as_gray, cut_strip, find_line_candidates, ink_mask, strip_box_on_page
+from ocr.pagecache import last_page
 from ocr.reading import MicrLine
 
 MIN_KNOWN_SHARE = 0.75  # of a line's characters that must read confidently
@@ -79,25 +79,10 @@ def _confidence(chars: list[Char], routing_valid: bool) -> float:
     return round(base * (1.0 if routing_valid else 0.6), 4)
 
 
-# The last page searched and what was found on it: cleanup finds the band to orient the page, and
-# the reader then reads the same (final) page; searching it once is enough. Keyed by the pixels'
-# checksum (a millisecond, against tens for the search), so a page changed in place is searched anew.
-_last: tuple[tuple[object, ...], _Found | None] | None = None
-
-
+# Clean-up finds the band to orient the page, and the reader then reads the same (final) page:
+# searching it once is enough.
+@last_page
 def _locate(image: np.ndarray, dpi: int) -> _Found | None:
-    global _last
-    pixels = np.ascontiguousarray(image)
-    key = (pixels.shape, pixels.dtype.str, dpi, zlib.crc32(pixels.data))
-    last = _last
-    if last is not None and last[0] == key:
-        return last[1]
-    found = _search(image, dpi)
-    _last = (key, found)
-    return found
-
-
-def _search(image: np.ndarray, dpi: int) -> _Found | None:
     if dpi <= 0:
         raise InvalidDpiError(dpi)
     gray = as_gray(image)
