@@ -14,6 +14,8 @@ from ocr.layout import Box
 
 MARGIN_IN = 0.06  # inches of context kept around each region
 MAX_WIDTH = 1400  # px; wider crops are scaled down (a whole-width legal line at 300 dpi)
+# zlib level 3: 10% bigger than the default 6 and half the time (a millisecond a crop, six a check)
+PNG_LEVEL = 3
 
 
 def cut(image: np.ndarray, box: Box, dpi: int) -> bytes | None:
@@ -28,7 +30,7 @@ def cut(image: np.ndarray, box: Box, dpi: int) -> bytes | None:
     if crop.shape[1] > MAX_WIDTH:
         scale = MAX_WIDTH / crop.shape[1]
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    ok, png = cv2.imencode(".png", crop, [cv2.IMWRITE_PNG_COMPRESSION, 6])
+    ok, png = cv2.imencode(".png", crop, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
     return png.tobytes() if ok else None
 
 
