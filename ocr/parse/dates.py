@@ -10,7 +10,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
-from ocr.parse.confusions import fix_digit_runs
+from ocr.parse.confusions import LETTER_TO_DIGIT, fix_digit_runs
 
 MONTHS = [
     "january",
@@ -32,6 +32,14 @@ _FULL = {m: i + 1 for i, m in enumerate(MONTHS)}
 _SEP = r"\s*[/\-.]\s*"
 _NUMERIC_MDY = re.compile(rf"(?<!\d)(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{4}}|\d{{2}})(?!\d)")
 _ISO = re.compile(r"(?<!\d)(\d{4})\s*-\s*(\d{1,2})\s*-\s*(\d{1,2})(?!\d)")
+# The numeric shape again with letters a hand's digits are read as ('ll-15-2026', 'Il/O5/26'):
+# between date separators a letter has no digit beside it for `fix_digit_runs` to go by.
+_D = "0-9" + "".join(re.escape(c) for c in LETTER_TO_DIGIT)
+_LOOSE_MDY = re.compile(
+    rf"(?<![A-Za-z0-9])([{_D}]{{1,2}}){_SEP}([{_D}]{{1,2}}){_SEP}([{_D}]{{4}}|[{_D}]{{2}})"
+    r"(?![A-Za-z0-9])"
+)
+MIN_REAL_DIGITS = 4  # of the loose shape's figures, so a run of letters is never a date
 _NAMED = re.compile(
     r"([A-Za-z][A-Za-z01]{2,8})\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4}|\d{2})(?!\d)"
 )
@@ -91,4 +99,8 @@ def parse_date(text: str) -> date | None:
             found = _make(_year(m.group(3)), month, int(m.group(2)))
             if found:
                 return found
+    m = _LOOSE_MDY.search(s)
+    if m and sum(c.isdigit() for c in m.group(0)) >= MIN_REAL_DIGITS:
+        mm, dd, yy = ("".join(LETTER_TO_DIGIT.get(c, c) for c in g) for g in m.groups())
+        return _make(_year(yy), int(mm), int(dd))
     return None

@@ -68,3 +68,15 @@ def test_round_trip_named(d: date, short: bool) -> None:
 @given(st.text(max_size=30))
 def test_never_crashes(text: str) -> None:
     parse_date(text)
+
+
+@pytest.mark.parametrize("text", ["ll-15-2026", "Il/15/2026", "ll-15-2o26", "DATE ll.15.26"])
+def test_a_hands_eleven_read_as_letters_is_still_november(text: str) -> None:
+    """'11' in a hand is often read 'll' or 'Il'; between separators no digit stands beside it."""
+    assert parse_date(text) == date(2026, 11, 15)
+
+
+@pytest.mark.parametrize("text", ["Aug-15-2026", "ll-ll-llll", "So-Il-Oz", "lo-lo-lolo"])
+def test_letters_between_separators_are_no_date_of_their_own(text: str) -> None:
+    """Too few real digits, or a month's name the letters belong to ('Aug' is not '09')."""
+    assert parse_date(text) in (None, date(2026, 8, 15))
