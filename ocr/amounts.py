@@ -28,6 +28,7 @@ from ocr.courtesy import (
     courtesy_region,
     dollars_and_cents,
     line_candidate,
+    one_digit_off,
     split_fraction,
     written_forms,
 )
@@ -37,6 +38,7 @@ from ocr.isolate import TARGET_HEIGHT, Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.legal import layout_candidates, legal_region, read_candidates, text_candidates
 from ocr.legal import parse_legal as parse_legal
+from ocr.parse.words import SPELLINGS, spell_amount
 from ocr.reading import Field
 from ocr.recognizer import Recognition
 from ocr.tess import LineRead, Word
@@ -53,6 +55,18 @@ AGREE_FLOOR = 0.1  # below this a field's value is a guess, and agreeing with it
 # scored 0.03 to 1.
 VERIFY_LEGAL_FLOOR = 0.4
 VERIFY_RATIO = 0.05
+# Testing the figures' value against the words' pixels (`_verify_legal`): that value, spelled as the
+# writer spells, must be at least this likely among itself and every amount a digit away from it
+# (and every value either field read). On fresh generated mail, words whose figures were misread
+# gave the figures' value 0.03 at most; words the recognizer misread but whose figures were right,
+# 0.0 to 0.93: a confirmation is rare but, when found, one-sided.
+VERIFY_WORDS_POSTERIOR = 0.75
+# The same test of the words' value in the figures, for words read unsurely: figures that truly say
+# another amount gave it 0.0000 (every planted mismatch), figures of the same amount 0.4-1.0, and
+# one raised-cents '389 1/100' gave its misread words '389.00' 0.32.
+VERIFY_FIGURES_POSTERIOR = 0.9
+VERIFY_FIGURES_FLOOR = 0.01  # ... and at least this likely beside the recognizer's own read
+VERIFY_WORDS_FLOOR = 1e-9  # ... and at least this likely beside the recognizer's own read
 
 
 @dataclass
@@ -134,8 +148,8 @@ def read_amounts(
     if c_field.value is None or c_field.value != l_field.value:
         _tie_break_round(court, legal)
         c_field, l_field = court.result(), legal.result()
-    if c_field.value != l_field.value:
-        _verify_courtesy(court, l_field)
+    if c_field.value != l_field.value or max(c_field.confidence, l_field.confidence) < SURE_WINNER:
+        c_field, l_field = _verify(court, legal, c_field, l_field)
     c_field, l_field, notes = cross_check(court, legal, c_field, l_field)
     c_field, l_field = _readers_differ(court, legal, c_field, l_field, notes)
     return Amounts(c_field, l_field, court, legal, notes)
@@ -248,11 +262,44 @@ def _recognizer_round(court: FieldEvidence, legal: FieldEvidence) -> None:
             _courtesy_sink(court)(line_read)
     if legal.line is not None:
         read = next(found)
+        legal.seen = read
         if read is not None:  # words survive a wrong letter: the line's product is too harsh
             conf = RECOGNIZER_WEIGHT * (0.5 * read.weakest + 0.5 * read.mean)
             cands = text_candidates(read.text, conf)
             legal.recognized = cands[0].value if cands else None
             legal.add_all(cands)
+
+
+def _confidence(f: Field[Decimal]) -> float:
+    return f.confidence
+
+
+def _rivals(court: FieldEvidence, legal: FieldEvidence, value: Decimal) -> list[Decimal]:
+    """What a value read in one field must beat in the other's pixels: every amount a digit away
+    from it, and every value either field read."""
+    found = one_digit_off(value) | court.values() | legal.values()
+    return sorted(r for r in found if r != value and 0 <= r < 10**6)
+
+
+def _figures_posterior(
+    court: FieldEvidence, legal: FieldEvidence, value: Decimal
+) -> tuple[float, str]:
+    """How likely the figures say `value` among it and its rivals (`_rivals`), each rival written
+    in the figures the way that suits the pixels best (1.0 when nothing else fits the line), and
+    the way of writing `value` that fits best."""
+    seen = court.seen
+    if seen is None or not seen.text:
+        return 0.0, ""
+    forms = written_forms(value)
+    mine, text = max(zip(seen.likelihoods(forms), forms, strict=True))
+    if mine < VERIFY_FIGURES_FLOOR:
+        return 0.0, text
+    rivals = _rivals(court, legal, value)
+    texts = [(i, t) for i, r in enumerate(rivals) for t in written_forms(r)]
+    best = [0.0] * len(rivals)
+    for (i, _), score in zip(texts, seen.likelihoods([t for _, t in texts]), strict=True):
+        best[i] = max(best[i], score)
+    return mine / (mine + sum(best)), text
 
 
 def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:
@@ -278,6 +325,76 @@ def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:
         court.alts.append(
             Candidate(value, conf, f"{text} (the legal amount, found in the figures)")
         )
+
+
+def _words_posterior(
+    court: FieldEvidence, legal: FieldEvidence, value: Decimal
+) -> tuple[float, str]:
+    """How likely the words say `value` among it and its rivals (`_rivals`): the value spelled
+    every way people spell amounts, the best spelling kept, and each rival spelled the same way
+    (0.0 when no spelling of it looks like the line at all: `VERIFY_WORDS_FLOOR`); and that
+    spelling."""
+    seen = legal.seen
+    if seen is None or not seen.text or not 0 < value < 10**6:
+        return 0.0, ""
+    spellings = {spell_amount(value, s): s for s in SPELLINGS if s.fits(value)}
+    best, text = max(zip(seen.likelihoods(list(spellings)), spellings, strict=True))
+    if best < VERIFY_WORDS_FLOOR:
+        return 0.0, text
+    spelling = spellings[text]
+    others = seen.likelihoods([spell_amount(r, spelling) for r in _rivals(court, legal, value)])
+    return best / (best + sum(others)), text
+
+
+def _verify(
+    court: FieldEvidence, legal: FieldEvidence, c_field: Field[Decimal], l_field: Field[Decimal]
+) -> tuple[Field[Decimal], Field[Decimal]]:
+    """Fields that disagree, or agree unsurely, tested against each other's pixels.
+
+    A value that both lines' pixels favour over every amount a digit away (and every value
+    either field read) is read by both: Tesseract's confident misreads of a hand (904.17 four
+    times for the recognizer's clear 424.95) do not outvote it. Short of that, each field may still
+    find the other's value in its own pixels, as a second reading for `cross_check` to weigh."""
+    for value in dict.fromkeys(v for v in (c_field.value, l_field.value) if v is not None):
+        in_figures, figures = _figures_posterior(court, legal, value)
+        if in_figures < VERIFY_FIGURES_POSTERIOR:
+            continue
+        in_words, words = _words_posterior(court, legal, value)
+        if in_words < VERIFY_WORDS_POSTERIOR:
+            continue
+        note = " (found in both fields' pixels)"
+        c_conf = c_field.confidence if c_field.value == value else 0.0
+        l_conf = l_field.confidence if l_field.value == value else 0.0
+        return (
+            Field(value, max(c_conf, round(RECOGNIZER_WEIGHT * in_figures, 3)), figures + note),
+            Field(value, max(l_conf, round(RECOGNIZER_WEIGHT * in_words, 3)), words + note),
+        )
+    if c_field.value != l_field.value:
+        _verify_courtesy(court, l_field)
+    if (
+        _verify_legal(court, legal, c_field)
+        and c_field.value is not None
+        and c_field.value == l_field.value
+    ):
+        l_field = max(l_field, _field_for(legal, c_field.value), key=_confidence)
+    return c_field, l_field
+
+
+def _verify_legal(court: FieldEvidence, legal: FieldEvidence, c_field: Field[Decimal]) -> bool:
+    """The other way round from `_verify_courtesy`: could the words' pixels say what the figures
+    say, when the words were misread ('seventy-eighty and 79/100') or read unsurely? Words that
+    truly say another amount favour that amount's spelling, a digit away or not, so a misread
+    figure is not confirmed (`_words_posterior`). A confirmation is a second reading of the words
+    (an alternative, weighted by its margin) for `cross_check` to weigh."""
+    value = c_field.value
+    if value is None or c_field.confidence < AGREE_FLOOR:
+        return False
+    posterior, words = _words_posterior(court, legal, value)
+    if posterior < VERIFY_WORDS_POSTERIOR:
+        return False
+    conf = RECOGNIZER_WEIGHT * posterior
+    legal.alts.append(Candidate(value, conf, f"{words} (the courtesy amount, found in the words)"))
+    return True
 
 
 def _tie_break_round(court: FieldEvidence, legal: FieldEvidence) -> None:

@@ -65,6 +65,25 @@ def written_forms(value: Decimal) -> list[str]:
     return forms
 
 
+def one_digit_off(value: Decimal) -> set[Decimal]:
+    """Every amount a misread digit away from `value`: one digit changed, or one of the dollars'
+    digits dropped or one added (1,101.86 and 101.86). The rivals a reading must beat before
+    another field's pixels are said to confirm it."""
+    digits = f"{value:.2f}".replace(".", "")
+    found: set[str] = set()
+    for i in range(len(digits)):
+        found.update(digits[:i] + d + digits[i + 1 :] for d in "0123456789")
+        if i < len(digits) - 2:
+            found.add(digits[:i] + digits[i + 1 :])
+        if i <= len(digits) - 2:  # before any dollar digit or after the last
+            found.update(digits[:i] + d + digits[i:] for d in "0123456789")
+    out = {
+        Decimal(int(t)).scaleb(-2) for t in found if len(t) >= 3 and (t[0] != "0" or len(t) == 3)
+    }
+    out.discard(value)
+    return out
+
+
 def whole_dollars(text: str) -> int | None:
     """A read of the dollars alone ('254', '1,141'): a whole number with no cents written."""
     parsed = parse_amount_detail(text)

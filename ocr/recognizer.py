@@ -73,13 +73,15 @@ class Recognition:
         """How likely the line says `text`, relative to what the network read (1.0: as likely;
         can exceed 1): the probability of every alignment of `text` to the frames, over the same
         for the read. It tests a reading another field proposes against this line's pixels."""
+        return self.likelihoods([text])[0]
+
+    def likelihoods(self, texts: list[str]) -> list[float]:
+        """`likelihood` of each text, worked out together (one pass over the frames for all)."""
         mine = self._own_log_likelihood
         if mine is None or self.frames is None:
-            return 0.0
-        other = _log_likelihood(self.frames, text, self.charset)
-        if mine is None or other is None:
-            return 0.0
-        return float(np.exp(min(50.0, other - mine)))
+            return [0.0] * len(texts)
+        found = _log_likelihoods(self.frames, texts, self.charset)
+        return [0.0 if ll is None else float(np.exp(min(50.0, ll - mine))) for ll in found]
 
     @cached_property
     def _own_log_likelihood(self) -> float | None:
@@ -148,27 +150,51 @@ def _greedy(probs: np.ndarray, charset: str) -> Recognition:
 def _log_likelihood(probs: np.ndarray, text: str, charset: str) -> float | None:
     """log P(text | frames) under CTC: the sum over all alignments (forward algorithm); None when
     the text holds a symbol the network does not know or is too long for the frames."""
+    return _log_likelihoods(probs, [text], charset)[0]
+
+
+def _log_likelihoods(probs: np.ndarray, texts: list[str], charset: str) -> list[float | None]:
+    """`_log_likelihood` of many texts in one forward pass: their label sequences side by side,
+    padded with states that can never be reached (testing sixty spellings costs about one)."""
     index = {ch: i + 1 for i, ch in enumerate(charset)}
-    if not text or any(ch not in index for ch in text):
-        return None
-    labels = [index[ch] for ch in text]
-    ext = [0]
-    for k in labels:
-        ext += [k, 0]
-    n, frames = len(ext), len(probs)
-    if len(labels) > frames:
-        return None
-    logp = np.log(np.maximum(probs[:, ext], 1e-30))  # (T, n)
+    frames = len(probs)
+    usable = [
+        i
+        for i, text in enumerate(texts)
+        if text and len(text) <= frames and all(ch in index for ch in text)
+    ]
+    out: list[float | None] = [None] * len(texts)
+    if not usable:
+        return out
+    exts = []
+    for i in usable:
+        ext = [0]
+        for ch in texts[i]:
+            ext += [index[ch], 0]
+        exts.append(ext)
+    n = max(len(e) for e in exts)
+    states = np.zeros((len(exts), n), np.intp)
+    real = np.zeros((len(exts), n), bool)
+    for row, ext in enumerate(exts):
+        states[row, : len(ext)] = ext
+        real[row, : len(ext)] = True
+    logp = np.log(np.maximum(probs[:, states], 1e-30))  # (T, texts, n)
+    logp[:, ~real] = -np.inf
     # A symbol may skip the blank before it unless it repeats the symbol two back.
-    skip = np.array([i >= 2 and ext[i] != 0 and ext[i] != ext[i - 2] for i in range(n)])
-    alpha = np.full(n, -np.inf)
-    alpha[0], alpha[1] = logp[0, 0], logp[0, 1]
+    skip = np.zeros_like(real)
+    skip[:, 2:] = (states[:, 2:] != 0) & (states[:, 2:] != states[:, :-2]) & real[:, 2:]
+    alpha = np.full(states.shape, -np.inf)
+    alpha[:, :2] = logp[0, :, :2]
+    none = np.full((len(exts), 2), -np.inf)
     for t in range(1, frames):
-        prev1 = np.concatenate(([-np.inf], alpha[:-1]))
-        prev2 = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        prev1 = np.concatenate((none[:, :1], alpha[:, :-1]), axis=1)
+        prev2 = np.where(skip, np.concatenate((none, alpha[:, :-2]), axis=1), -np.inf)
         alpha = np.logaddexp(np.logaddexp(alpha, prev1), prev2) + logp[t]
-    total = float(np.logaddexp(alpha[-1], alpha[-2]))
-    return None if np.isinf(total) else total
+    for row, i in enumerate(usable):
+        end = len(exts[row])
+        total = float(np.logaddexp(alpha[row, end - 1], alpha[row, end - 2]))
+        out[i] = None if np.isinf(total) else total
+    return out
 
 
 def _beam(probs: np.ndarray, charset: str, width: int = 8) -> list[tuple[str, float]]:

@@ -81,7 +81,9 @@ def make_capture(serial: str = "1001", **overrides: Any) -> Capture:
     return Capture(**values)
 
 
-RECOGNITION_CHARSET = "0123456789$,.*/- "
+RECOGNITION_CHARSET = (
+    " 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ$,.*/-#&'"  # the model's
+)
 
 
 def recognition_of(text: str, doubt: dict[int, tuple[str, float]] | None = None) -> Recognition:

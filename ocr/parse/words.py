@@ -242,11 +242,67 @@ def parse_words(text: str) -> Decimal | None:
     return parsed.value if parsed else None
 
 
+@dataclass(frozen=True)
+class Spelling:
+    """One way people write an amount in words: hyphens in 'twenty-five' or not, how the cents
+    follow ('and 45/100', '& 45/100', 'Dollars and 45 Cents', ...), the letters' case, and for no
+    cents 'no/100' or 'xx/100' instead of '00/100'."""
+
+    hyphen: bool = True
+    tail: str = " and {cents}/100"
+    case: str = "title"  # lower, sentence, title ('and' kept small), capitals (every word), upper
+    no_cents: str = "00"
+
+    def fits(self, value: Decimal) -> bool:
+        """Whether this spelling is a distinct way of writing `value` (no/xx only for no cents)."""
+        return self.no_cents == "00" or _split_cents(value)[1] == 0
+
+
+_TAILS = (
+    " and {cents}/100",
+    " & {cents}/100",
+    " dollars and {cents} cents",
+    " and {cents} cents",
+    " and {cents}/100 dollars",
+    " {cents}/100",
+)
+SPELLINGS = tuple(
+    Spelling(hyphen, tail, case, no_cents)
+    for no_cents in ("00", "no", "xx")
+    for tail in _TAILS
+    if no_cents == "00" or "/100" in tail
+    for case in ("lower", "sentence", "title", "capitals", "upper")
+    for hyphen in (True, False)
+)
+
+
+def _split_cents(value: Decimal) -> tuple[int, int]:
+    cents = int((value * 100).to_integral_value())
+    return divmod(cents, 100)
+
+
+def spell_amount(value: Decimal, spelling: Spelling = Spelling()) -> str:
+    """`value` in words as `spelling` writes it ('Four Hundred Twelve and 45/100' by default)."""
+    dollars, cents = _split_cents(value)
+    words = _int_words(dollars)
+    if not spelling.hyphen:
+        words = words.replace("-", " ")
+    shown = f"{cents:02d}" if cents or spelling.no_cents == "00" else spelling.no_cents
+    text = words + spelling.tail.format(cents=shown)
+    if spelling.case == "sentence":
+        return text[0].upper() + text[1:]
+    if spelling.case == "title":
+        return text.title().replace(" And ", " and ")
+    if spelling.case == "capitals":
+        return text.title()
+    if spelling.case == "upper":
+        return text.upper()
+    return text
+
+
 def amount_to_words(value: Decimal) -> str:
     """'Four Hundred Twelve and 45/100': how checks spell amounts; the tests' and generator's oracle."""
-    dollars = int(value)
-    cents = int((value - dollars) * 100)
-    return f"{_int_words(dollars).title()} and {cents:02d}/100"
+    return spell_amount(value)
 
 
 def _int_words(n: int) -> str:

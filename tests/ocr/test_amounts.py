@@ -6,10 +6,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ocr.amounts import FieldEvidence, _readers_differ, _verify_courtesy, cross_check
-from ocr.courtesy import parse_cents, parse_courtesy, whole_dollars, written_forms
+from ocr.amounts import (
+    FieldEvidence,
+    _figures_posterior,
+    _readers_differ,
+    _verify,
+    _verify_courtesy,
+    _words_posterior,
+    cross_check,
+)
+from ocr.courtesy import one_digit_off, parse_cents, parse_courtesy, whole_dollars, written_forms
 from ocr.evidence import Candidate
+from ocr.parse.words import SPELLINGS, spell_amount
 from ocr.reading import Field
 from tests.factories import recognition_of
 
@@ -113,7 +124,7 @@ def test_likelihood_of_a_reading_against_the_pixels() -> None:
     assert sure.likelihood("1637.73") < 1e-4  # a digit that is not there
     unsure = recognition_of("637.78", doubt={5: ("3", 0.4)})
     assert unsure.likelihood("637.73") == pytest.approx(0.4 / 0.6, rel=1e-3)
-    assert unsure.likelihood("637.7#") == 0.0  # a symbol the network cannot write
+    assert unsure.likelihood("637.7@") == 0.0  # a symbol the network cannot write
 
 
 def test_figures_that_could_say_the_words_amount_agree_with_it() -> None:
@@ -221,3 +232,72 @@ def test_agreement_is_doubted_when_the_recognizer_reads_both_fields_otherwise() 
     for seen in ((Decimal("305.40"), Decimal("305.60")), (Decimal("305.60"), Decimal("305.80"))):
         court.recognized, legal.recognized = seen
         assert _readers_differ(court, legal, agreed, agreed, []) == (agreed, agreed)
+
+
+def _settle(court: FieldEvidence, legal: FieldEvidence) -> tuple[Field[Decimal], ...]:
+    """What read_amounts does once both fields have voted: test each against the other's pixels,
+    then cross-check."""
+    c, lg = _verify(court, legal, court.result(), legal.result())
+    return cross_check(court, legal, c, lg)[:2]
+
+
+def test_words_misread_but_showing_the_figures_amount_confirm_it() -> None:
+    # The words' reads parse as 70.29 ('seventy-eighty' lost the hundreds); the recognizer's read
+    # of them is one letter off 'Seven hundred seventy-eight and 29/100'.
+    court = _ev([("778.29", 0.28), ("778.29", 0.2)])
+    legal = _ev([("70.29", 0.002)])
+    legal.seen = recognition_of("Seven hundred seventy-eighty and 29/100", doubt={29: ("", 0.3)})
+    c, lg = _settle(court, legal)
+    assert c.value == lg.value == Decimal("778.29")
+    assert max(c.confidence, lg.confidence) >= 0.5
+
+
+def test_words_showing_a_digit_other_than_the_figures_do_not_confirm_them() -> None:
+    # Figures misread 1,025.78; the words clearly say ... and 88/100.
+    court = _ev([("1025.78", 0.3)])
+    court.seen = recognition_of("1025 78/100")
+    legal = _ev([("1025.89", 0.26)])
+    legal.seen = recognition_of("ONE THOUSAND TWENTY-FIVE AND 88/100")
+    c, lg = _settle(court, legal)
+    assert c.value != lg.value or c.value == Decimal("1025.88")
+
+
+def test_a_real_mismatch_stays_one_whatever_the_pixels() -> None:
+    # Figures 347.04, words four hundred forty-seven and 04/100, both read clearly by both readers.
+    court = _ev([("347.04", 0.3)])
+    court.seen = recognition_of("347.04")
+    legal = _ev([("447.04", 0.3)])
+    legal.seen = recognition_of("Four hundred forty-seven and 04/100")
+    c, lg = _settle(court, legal)
+    assert c.value == Decimal("347.04") and lg.value == Decimal("447.04")
+
+
+def test_both_lines_pixels_outvote_tesseracts_confident_misreads_of_a_hand() -> None:
+    # Tesseract read the handwritten figures 904.17 twice and 904.97 (each 'confidently'); the
+    # recognizer read 424.95 there and in the words, which Tesseract read unsurely as 424.95.
+    court = _ev([("904.17", 0.8), ("904.17", 0.8), ("904.97", 0.73), ("424.95", 0.7)])
+    court.seen = recognition_of("424.95")
+    legal = _ev([("424.95", 0.2)])
+    legal.seen = recognition_of("Fourn hundred twenty-four and 95/100", doubt={4: ("", 0.4)})
+    c, lg = _settle(court, legal)
+    assert c.value == lg.value == Decimal("424.95")
+    assert min(c.confidence, lg.confidence) >= 0.5 and "both fields' pixels" in c.raw
+
+
+amounts = st.integers(min_value=100, max_value=99_999_99).map(lambda c: Decimal(c).scaleb(-2))
+
+
+@settings(max_examples=40, deadline=None)
+@given(amounts, st.data())
+def test_pixels_never_confirm_an_amount_a_digit_off_what_they_show(
+    shown: Decimal, data: st.DataObject
+) -> None:
+    misread = data.draw(st.sampled_from(sorted(one_digit_off(shown))))
+    spelling = data.draw(st.sampled_from([s for s in SPELLINGS if s.fits(shown)]))
+    court, legal = FieldEvidence(), FieldEvidence()
+    court.seen = recognition_of(f"{shown:,}")
+    legal.seen = recognition_of(spell_amount(shown, spelling))
+    assert _figures_posterior(court, legal, misread)[0] < 0.01
+    assert _words_posterior(court, legal, misread)[0] < 0.01
+    assert _figures_posterior(court, legal, shown)[0] > 0.99
+    assert _words_posterior(court, legal, shown)[0] > 0.99

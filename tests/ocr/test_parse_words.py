@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ocr.legal import legal_readings
-from ocr.parse.words import amount_to_words, parse_words, parse_words_detail
+from ocr.parse.words import (
+    SPELLINGS,
+    Spelling,
+    amount_to_words,
+    parse_words,
+    parse_words_detail,
+    spell_amount,
+)
 
 cents_amounts = st.integers(min_value=100, max_value=999_999_999).map(
     lambda c: (Decimal(c) / 100).quantize(Decimal("0.01"))
@@ -61,6 +68,33 @@ def test_round_trip_upper_and_lower(value: Decimal) -> None:
     words = amount_to_words(value)
     assert parse_words(words.upper()) == value
     assert parse_words(words.lower().replace("-", " ")) == value
+
+
+@given(cents_amounts.filter(lambda v: v < 1_000_000), st.sampled_from(SPELLINGS))
+def test_every_spelling_tested_against_the_words_reads_back(
+    value: Decimal, spelling: Spelling
+) -> None:
+    # The spellings the words' pixels are tested against (ocr.amounts) are all real amounts.
+    assert parse_words(spell_amount(value, spelling)) == value
+
+
+@pytest.mark.parametrize(
+    ("spelling", "text"),
+    [
+        (Spelling(), "One Thousand Twenty-Five and 88/100"),
+        (
+            Spelling(False, " dollars and {cents} cents", "upper"),
+            "ONE THOUSAND TWENTY FIVE DOLLARS AND 88 CENTS",
+        ),
+        (Spelling(True, " & {cents}/100", "sentence"), "One thousand twenty-five & 88/100"),
+        (Spelling(True, " and {cents}/100", "capitals"), "One Thousand Twenty-Five And 88/100"),
+    ],
+)
+def test_spellings(spelling: Spelling, text: str) -> None:
+    assert spell_amount(Decimal("1025.88"), spelling) == text
+    assert (
+        spell_amount(Decimal("480.00"), Spelling(no_cents="no")) == "Four Hundred Eighty and No/100"
+    )
 
 
 @given(st.text(max_size=40))
