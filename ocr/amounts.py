@@ -355,7 +355,7 @@ def _verify(
     either field read) is read by both: Tesseract's confident misreads of a hand (904.17 four
     times for the recognizer's clear 424.95) do not outvote it. Short of that, each field may still
     find the other's value in its own pixels, as a second reading for `cross_check` to weigh."""
-    for value in dict.fromkeys(v for v in (c_field.value, l_field.value) if v is not None):
+    for value in _hypotheses(court, legal, c_field, l_field):
         in_figures, figures = _figures_posterior(court, legal, value)
         if in_figures < VERIFY_FIGURES_POSTERIOR:
             continue
@@ -378,6 +378,21 @@ def _verify(
     ):
         l_field = max(l_field, _field_for(legal, c_field.value), key=_confidence)
     return c_field, l_field
+
+
+def _hypotheses(
+    court: FieldEvidence, legal: FieldEvidence, c_field: Field[Decimal], l_field: Field[Decimal]
+) -> list[Decimal]:
+    """The values worth testing against both lines' pixels: the two winners first, then every
+    other value either field read, and figures read as bare digits with their point restored
+    ('88717' for **887.17 whose point the scan lost). Testing more values confirms no wrong one:
+    each must still beat, in both lines, every value read and every amount a digit away."""
+    found = [c_field.value, l_field.value, *sorted(court.values() | legal.values())]
+    for cand in court.voters():
+        bare = _BARE_DIGITS.fullmatch(cand.raw)
+        if bare is not None:
+            found.append(Decimal(int(bare.group(1))).scaleb(-2))
+    return [v for v in dict.fromkeys(found) if v is not None and 0 < v < 10**6]
 
 
 def _verify_legal(court: FieldEvidence, legal: FieldEvidence, c_field: Field[Decimal]) -> bool:

@@ -54,14 +54,15 @@ def dollars_and_cents(value: Decimal) -> tuple[int, int]:
 
 def written_forms(value: Decimal) -> list[str]:
     """The ways a writer puts an amount in figures ('1,234.56', '**1234.56', '$1,234.56',
-    '1234 56/100', '1,234.-'), to test a reading proposed by the legal amount against the box."""
+    '1234 56/100', '1,234.-', '**1234' for whole dollars), to test a reading proposed by the
+    legal amount against the box."""
     dollars, cents = dollars_and_cents(value)
     forms: list[str] = []
     for d in dict.fromkeys((f"{dollars}", f"{dollars:,}")):
         forms += [f"{d}.{cents:02d}", f"**{d}.{cents:02d}", f"${d}.{cents:02d}"]
         forms += [f"{d} {cents:02d}/100", f"${d} {cents:02d}/100"]
         if cents == 0:
-            forms += [f"{d}.-", f"{d} xx/100", d]
+            forms += [f"{d}.-", f"{d} xx/100", d, f"**{d}", f"${d}"]
     return forms
 
 

@@ -26,7 +26,7 @@ from ocr.evidence import MAX_CONFIDENCE, Candidate, best_span, line_conf, vote
 from ocr.isolate import Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Box, Regions, text_lines, words_in
 from ocr.parse.accounts import memo_account_candidates
-from ocr.parse.dates import parse_date
+from ocr.parse.dates import DATE_FORMS, date_edits, parse_date
 from ocr.parse.names import parse_payer
 from ocr.reading import Field
 from ocr.recognizer import Recognition
@@ -81,6 +81,7 @@ class _Job(Generic[T]):
     reads: int = 0
     active: bool = True
     seen: Recognition | None = None  # the recognizer's read of the field's line, kept to test reads
+    recognized: T | None = None  # the value the recognizer's read gave, when it gave one
 
     def agreed(self) -> bool:
         values = [c.value for c in self.cands]
@@ -196,6 +197,7 @@ def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
             if parsed is not None:
                 conf = RECOGNIZER_WEIGHT * seen.conf * likely * parsed[1]
                 job.cands.append(Candidate(parsed[0], conf, text))
+                job.recognized = parsed[0]
                 break
 
 
@@ -235,6 +237,52 @@ def restore_doubled(job: _Job[T]) -> None:
             else c
             for c in job.cands
         ]
+
+
+# A date read unsurely, or read several ways, is tested against the recognizer's view of its line
+# (`confirm_date`): the best way of writing it must be at least this likely among itself and
+# every date a misread figure or month away (and every other date read), and this likely beside
+# the recognizer's own read.
+DATE_POSTERIOR = 0.9
+DATE_FLOOR = 0.01
+
+
+def _date_posterior(seen: Recognition, when: date, others: list[date]) -> tuple[float, str]:
+    """How likely the line shows `when` among it and its rivals, and the way of writing it that
+    fits best: rivals are that writing with one figure misread, dropped or doubled or the month's
+    name another (those that make another date), and the other dates read, written the same way."""
+    forms = [form(when) for form in DATE_FORMS]
+    scores = seen.likelihoods(forms)
+    best = max(range(len(forms)), key=scores.__getitem__)
+    if scores[best] < DATE_FLOOR:
+        return 0.0, forms[best]
+    text = forms[best]
+    rivals = [t for t in date_edits(text) if parse_date(t) not in (None, when)]
+    rivals += [DATE_FORMS[best](d) for d in others if d != when]
+    return scores[best] / (scores[best] + sum(seen.likelihoods(rivals))), text
+
+
+def confirm_date(job: _Job[date], reading: Field[date]) -> Field[date]:
+    """A date read unsurely or several ways, settled by its line's pixels: a date also read by
+    Tesseract that the recognizer's view of the line favours over every date a figure away (the
+    year's 6 and 5, the month's 11 and 1) is the date, as sure as that margin. A stale or
+    post-dated check is never made current this way: its true date is one of the rivals."""
+    seen = job.seen
+    if seen is None or not seen.text or (reading.confidence >= 0.5 and not reading.others):
+        return reading
+    read = [c.value for c in job.cands]
+    for when in dict.fromkeys(read):
+        by_others = read.count(when) - (1 if when == job.recognized else 0)
+        if by_others < 1:
+            continue  # the recognizer's word alone is no second reading
+        posterior, text = _date_posterior(seen, when, [d for d in read if d != when])
+        if posterior >= DATE_POSTERIOR:
+            conf = max(
+                reading.confidence if reading.value == when else 0.0,
+                round(RECOGNIZER_WEIGHT * posterior, 3),
+            )
+            return Field(when, conf, f"{text} (found in the line's pixels)")
+    return reading
 
 
 def _date_region(
@@ -421,6 +469,7 @@ def read_check_fields(
     _run_reads(image, dpi, [date_job, memo_job])
     restore_doubled(date_job)
     when, memo = date_job.result(), memo_job.result()
+    when.reading = confirm_date(date_job, when.reading)
     payer = read_payer(layout_words, regions.payer, dpi)
     court_line, legal_line = amounts.courtesy_evidence.line, amounts.legal_evidence.line
     boxes = {

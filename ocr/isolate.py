@@ -57,6 +57,52 @@ def _erase_rules(ink: np.ndarray, dpi: int) -> None:
     ink[horiz > 0] = 0
 
 
+CLONE_RUN = 8  # this many alike marks in a row are filler, not writing
+
+
+def _alike(a: np.ndarray, b: np.ndarray) -> bool:
+    """Two marks of the same size, level with each other (two stars of a filler run)."""
+    return bool(
+        abs(int(a[2]) - int(b[2])) <= 0.1 * max(a[2], b[2]) + 2
+        and abs(int(a[3]) - int(b[3])) <= 0.1 * max(a[3], b[3]) + 2
+        and abs(int(a[4]) - int(b[4])) <= 0.25 * max(a[4], b[4]) + 2
+        and abs((a[1] + a[3] / 2) - (b[1] + b[3] / 2)) <= 0.1 * max(a[3], b[3]) + 2
+    )
+
+
+def _drop_clone_runs(stats: np.ndarray, comps: list[int]) -> list[int]:
+    """Without the legal line's filler: long runs of small alike marks at an even pitch (a row of
+    stars). Ninety stars have more ink than the words, and would be taken for the line otherwise;
+    words' capitals are as tall as the writing gets, and a hand's letters vary, so neither is
+    such a run."""
+    if len(comps) < CLONE_RUN:
+        return comps
+    tall = float(np.percentile([int(stats[i, cv2.CC_STAT_HEIGHT]) for i in comps], 95))
+    small = sorted(
+        (i for i in comps if stats[i, cv2.CC_STAT_HEIGHT] < 0.7 * tall),
+        key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]),
+    )
+    drop: set[int] = set()
+    start = 0
+    for end in range(1, len(small) + 1):
+        if (
+            end < len(small)
+            and _alike(stats[small[end - 1]], stats[small[end]])
+            and (end - start < 2 or _even_pitch(stats, small[end - 2], small[end - 1], small[end]))
+        ):
+            continue
+        if end - start >= CLONE_RUN:
+            drop.update(small[start:end])
+        start = end
+    return [i for i in comps if i not in drop]
+
+
+def _even_pitch(stats: np.ndarray, a: int, b: int, c: int) -> bool:
+    first = int(stats[b, 0]) - int(stats[a, 0])
+    second = int(stats[c, 0]) - int(stats[b, 0])
+    return abs(first - second) <= 0.15 * max(first, second) + 2
+
+
 def _main_line(stats: np.ndarray, comps: list[int]) -> list[int]:
     """The components of the text line with the most ink, and whatever sits inside its band.
 
@@ -209,6 +255,8 @@ def isolate(page: np.ndarray, region: Box, dpi: int, trim_filler: bool = False) 
     ink = ink_mask(gray)
     _erase_rules(ink, dpi)
     labels, stats, comps = _stats(ink, dpi)
+    if trim_filler:
+        comps = _drop_clone_runs(stats, comps)
     if not comps:
         return None
     keep = _drop_bars(stats, _main_line(stats, comps), dpi, y1 - y0)

@@ -35,11 +35,15 @@ def parse_legal(text: str) -> tuple[Decimal, float] | None:
 
 
 def legal_region(image: np.ndarray, dpi: int, regions: Regions) -> tuple[Box, Box | None]:
-    """Where the words are (above the legal rule, else the labels' region), and the rule itself."""
+    """Where the words are (above the legal rule, else under the courtesy box, else the labels'
+    region), and the rule itself."""
     rule = stock.legal_rule(image, dpi)
-    if rule is None:
-        return regions.legal, None
-    return stock.legal_region(rule, dpi), rule
+    if rule is not None:
+        return stock.legal_region(rule, dpi), rule
+    box = stock.courtesy_box(image, dpi)
+    if box is not None:  # the rule was lost to scanning; the words are still under the box
+        return stock.legal_below_box(box, dpi), None
+    return regions.legal, None
 
 
 def legal_readings(text: str, line_conf: float, limit: int = 3) -> list[Candidate[Decimal]]:

@@ -71,6 +71,7 @@ def _upright_bars(gray: np.ndarray, dpi: int) -> list[Box]:
     return bars
 
 
+@last_page  # asked by the courtesy amount, the legal rule and the date
 def courtesy_box(gray: np.ndarray, dpi: int) -> Box | None:
     """The inside of the courtesy amount box, or None when the check has no such box.
 
@@ -164,7 +165,9 @@ def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
     """The rule the legal amount is written on: the lowest long rule across the middle.
 
     Personal checks also have a long payee rule above it, business checks a date rule on the right;
-    the signature and memo rules are shorter than half the width.
+    the signature and memo rules are shorter than half the width. When a faint legal rule is lost
+    to black-and-white scanning, the payee rule is not taken for it: a rule level with the
+    courtesy box is the payee's.
     """
     H, W = gray.shape
     cands = [
@@ -172,9 +175,41 @@ def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
         for s in horizontal_segments(gray, dpi, 0.3)
         if 0.45 * W <= s[2] - s[0] < 0.95 * W and 0.33 * H < s[1] < 0.8 * H
     ]
+    box = courtesy_box(gray, dpi) if cands else None
+    if box is not None:  # the payee rule runs level with the box; the legal rule is below it
+        tol = max(3, int(0.03 * dpi))
+        cands = [s for s in cands if s[1] > box[3] + tol]
     if not cands:
         return None
-    return max(cands, key=lambda s: s[1])
+    return _broken_start(gray, max(cands, key=lambda s: s[1]), dpi)
+
+
+RULE_GAP_IN = 0.25  # a broken or dashed rule's pieces are at most this far apart
+RULE_PIECE_IN = 0.06  # ... and at least this long (specks and the feet of letters are shorter)
+
+
+def _broken_start(gray: np.ndarray, rule: Box, dpi: int) -> Box:
+    """The rule from where it really starts: a faint rule that blur and black-and-white scanning
+    broke into dashes is found only where its pieces are long, so its left part is followed on
+    from piece to piece, short as they are, while the gaps stay under RULE_GAP_IN (a legal line
+    cut at its second word was read 'EIGHTY-FOUR AND 59/100', 84.59 for 184.59)."""
+    x0, y0, x1, y1 = rule
+    drift = max(2, int(0.01 * dpi))
+    band = ink_mask(gray[max(0, y0 - drift) : y1 + drift + 1, :x0])
+    k = max(4, int(RULE_PIECE_IN * dpi))
+    if band.shape[1] <= k:
+        return rule
+    # pieces of rule: straight runs along a row at least RULE_PIECE_IN long (not specks, not a
+    # border's dashes crossing the row, not the round feet of a label's letters)
+    runs = cv2.morphologyEx(band, cv2.MORPH_OPEN, np.ones((1, k), np.uint8)).any(axis=0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], runs.astype(np.int8), [0]))))
+    pieces = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    start, gap = x0, int(RULE_GAP_IN * dpi)
+    for left, right in reversed(pieces):
+        if start - right > gap:
+            break
+        start = left
+    return (start, y0, x1, y1)
 
 
 def band_above(rule: Box, dpi: int, height_in: float) -> Box:
@@ -187,6 +222,12 @@ def band_above(rule: Box, dpi: int, height_in: float) -> Box:
 def legal_region(rule: Box, dpi: int) -> Box:
     """Where the legal amount is written on its rule."""
     return band_above(rule, dpi, 0.34)
+
+
+def legal_below_box(box: Box, dpi: int) -> Box:
+    """Where the legal amount is written when its rule cannot be found: the band under the
+    courtesy box, from the left margin to the box's right side."""
+    return (int(0.05 * dpi), box[3] + int(0.05 * dpi), box[2], box[3] + int(0.45 * dpi))
 
 
 def courtesy_above_legal(rule: Box, width: int, dpi: int) -> Box:

@@ -6,6 +6,7 @@ because a wrong date can make a good check look stale or post-dated.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from rapidfuzz import fuzz, process
@@ -104,3 +105,56 @@ def parse_date(text: str) -> date | None:
         mm, dd, yy = ("".join(LETTER_TO_DIGIT.get(c, c) for c in g) for g in m.groups())
         return _make(_year(yy), int(mm), int(dd))
     return None
+
+
+def _numeric(sep: str, pad: bool, year_digits: int) -> Callable[[date], str]:
+    def form(d: date) -> str:
+        m, day = (f"{d.month:02d}", f"{d.day:02d}") if pad else (str(d.month), str(d.day))
+        year = str(d.year) if year_digits == 4 else f"{d.year % 100:02d}"
+        return f"{m}{sep}{day}{sep}{year}"
+
+    return form
+
+
+def _named(full: bool, case: str, comma: bool) -> Callable[[date], str]:
+    def form(d: date) -> str:
+        name = MONTHS[d.month - 1] if full else MONTHS[d.month - 1][:3]
+        name = name.upper() if case == "upper" else name.title()
+        return f"{name} {d.day}{',' if comma else ''} {d.year}"
+
+    return form
+
+
+# Every way of writing a date that `parse_date` reads, one function each, so that one date's
+# best-fitting way can write another date the same way.
+DATE_FORMS: tuple[Callable[[date], str], ...] = (
+    *(_numeric(sep, pad, yd) for sep in "/-." for pad in (False, True) for yd in (4, 2)),
+    *(
+        _named(full, case, comma)
+        for full in (True, False)
+        for case in ("title", "upper")
+        for comma in (True, False)
+    ),
+    lambda d: d.isoformat(),
+)
+
+
+def date_edits(text: str) -> set[str]:
+    """`text` with one figure misread (changed, dropped or doubled) or its month's name another:
+    the readings a date written this way must be told apart from."""
+    out: set[str] = set()
+    for i, ch in enumerate(text):
+        if not ch.isdigit():
+            continue
+        out.update(text[:i] + d + text[i + 1 :] for d in "0123456789")
+        out.add(text[:i] + text[i + 1 :])
+        out.update(text[:i] + d + text[i:] for d in "0123456789")
+    words = re.findall(r"[A-Za-z]{3,}", text)
+    for word in words:
+        full = len(word) > 3
+        for name in MONTHS:
+            other = name if full else name[:3]
+            other = other.upper() if word.isupper() else other.title()
+            out.add(text.replace(word, other, 1))
+    out.discard(text)
+    return out

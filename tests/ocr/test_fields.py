@@ -12,10 +12,12 @@ from ocr.crops import remove_rules
 from ocr.fields import (
     Candidate,
     _below_printed,
+    _date_posterior,
     _date_region,
     _Job,
     _on_rule,
     best_span,
+    confirm_date,
     parse_check_date,
     parse_courtesy,
     parse_legal,
@@ -202,3 +204,35 @@ def test_a_date_unsure_between_one_and_two_digits_is_left_alone() -> None:
     job.seen = recognition_of("11-16-2026", doubt={1: ("", 0.45)})
     restore_doubled(job)
     assert date(2026, 1, 16) in {c.value for c in job.cands}
+
+
+def test_a_date_two_readers_read_and_the_pixels_favour_is_sure() -> None:
+    """'Nov 10, 2026' read also as Nov 19 (the 0 half closed): the recognizer's view of the line
+    favours the 10 over every date a figure away, and Tesseract read it too."""
+    job = _date_job([("Nov 19, 2026", 0.67), ("Nov 10, 2026", 0.8)], "Nov 10, 2026")
+    job.recognized = date(2026, 11, 10)
+    job.cands.append(Candidate(date(2026, 11, 10), 0.9, "Nov 10, 2026"))
+    reading = job.result().reading
+    assert reading.confidence < 0.5  # split votes
+    settled = confirm_date(job, reading)
+    assert settled.value == date(2026, 11, 10) and settled.confidence >= 0.8
+
+
+def test_a_date_only_the_recognizer_read_is_not_taken_over_tesseracts() -> None:
+    # Tesseract read a stale 2025 date; only the recognizer's read makes it current.
+    job = _date_job([("NOVEMBER 18 2025", 0.67)], "NOVEMBER 13 2026")
+    job.recognized = date(2026, 11, 13)
+    job.cands.append(Candidate(date(2026, 11, 13), 0.27, "NOVEMBER 13 2026"))
+    reading = job.result().reading
+    assert confirm_date(job, reading) == reading
+
+
+def test_a_date_the_pixels_show_a_figure_otherwise_is_not_confirmed() -> None:
+    # Both readers read 2026, but the line's year ends in a 5 as clearly as in a 6.
+    job = _date_job([("11/02/2026", 0.5), ("11/02/2025", 0.5)], "11/02/2026")
+    job.seen = recognition_of("11/02/2026", doubt={9: ("5", 0.45)})
+    reading = job.result().reading
+    settled = confirm_date(job, reading)
+    assert settled.confidence < 0.15 or settled == reading
+    posterior, _ = _date_posterior(job.seen, date(2026, 11, 2), [date(2025, 11, 2)])
+    assert posterior < 0.9

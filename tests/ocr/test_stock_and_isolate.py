@@ -250,3 +250,78 @@ def test_a_broken_first_figure_keeps_its_pieces() -> None:
     line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
     assert line is not None
     assert line.box[0] <= 12  # starts at the bar
+
+
+def test_a_row_of_stars_with_more_ink_than_the_words_is_not_taken_for_the_line() -> None:
+    # A business check's short words and a long raised row of stars: the stars outweigh the words.
+    img, d = _canvas(8.5, 0.6)
+    f = _font(28)
+    words = "Seven hundred twelve and 89/100"
+    d.text((int(0.2 * DPI), 40), words, font=f, fill=0)
+    end = int(0.2 * DPI + f.getlength(words))
+    d.text((end + 20, 34), "*" * 110, font=f, fill=0)
+    d.line([(10, 80), (int(8.4 * DPI), 80)], fill=0, width=2)
+    gray = np.array(img)
+    line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI, trim_filler=True)
+    assert line is not None
+    assert line.box[0] < 0.25 * DPI and end - 15 < line.box[2] <= end + 8
+
+
+def _erase(gray: np.ndarray, y: int, x0: float, x1: float, every: float, keep: float) -> None:
+    """Break a rule at row y between x0 and x1 (inches) into dashes `keep` long, `every` apart."""
+    x = x0
+    while x < x1:
+        gray[y - 3 : y + 4, int((x + keep) * DPI) : int((x + every) * DPI)] = 255
+        x += every
+
+
+def test_a_legal_rule_broken_into_dashes_is_followed_to_its_start(
+    check_factory: Callable[..., np.ndarray],
+) -> None:
+    img = check_factory(dpi=DPI, hand_font="DejaVuSans.ttf", skew_deg=0.0)
+    y = int(1.72 * DPI)
+    _erase(img, y, 0.3, 1.5, every=0.15, keep=0.08)  # blur and black-and-white broke it up
+    rule = stock.legal_rule(img, DPI)
+    assert rule is not None and abs(rule[1] - y) < 0.05 * DPI
+    assert rule[0] < 0.4 * DPI  # the dashes on the left are the rule too
+    line = isolate(img, stock.legal_region(rule, DPI), DPI, trim_filler=True)
+    assert line is not None and line.box[0] < 0.5 * DPI  # 'Four' is not cut off
+
+
+def test_specks_or_a_border_before_the_legal_rule_are_not_the_rule() -> None:
+    img, d = _canvas(6.0, 2.75)
+    y = int(1.5 * DPI)
+    d.line([(int(1.0 * DPI), y), (int(5.5 * DPI), y)], fill=40, width=2)
+    d.line([(int(0.1 * DPI), int(0.1 * DPI)), (int(0.1 * DPI), int(2.6 * DPI))], fill=60, width=2)
+    for x in (0.3, 0.4, 0.7, 0.85, 0.92):  # specks of a dusty scan on the rule's row
+        d.rectangle([int(x * DPI), y - 1, int(x * DPI) + 2, y + 1], fill=0)
+    rule = stock.legal_rule(np.array(img), DPI)
+    assert rule is not None and abs(rule[0] - DPI) <= 2
+
+
+def test_a_business_checks_pay_label_before_the_legal_rule_is_not_the_rule() -> None:
+    img, d = _canvas(8.5, 3.5)
+    y = int(1.8 * DPI)
+    d.line([(int(0.9 * DPI), y), (int(8.2 * DPI), y)], fill=40, width=2)
+    d.text((int(0.45 * DPI), y), "Pay", font=_font(30), fill=0, anchor="ls")
+    rule = stock.legal_rule(np.array(img), DPI)
+    assert rule is not None and abs(rule[0] - 0.9 * DPI) <= 2
+
+
+def test_without_its_rule_the_legal_line_is_read_under_the_box(
+    check_factory: Callable[..., np.ndarray],
+) -> None:
+    from ocr.layout import Regions  # noqa: PLC0415
+    from ocr.legal import legal_region  # noqa: PLC0415
+
+    img = check_factory(dpi=DPI, hand_font="DejaVuSans.ttf", skew_deg=0.0)
+    y = int(1.72 * DPI)
+    img[y - 2 : y + 3, :] = 255  # a faint rule lost to black-and-white scanning
+    assert stock.legal_rule(img, DPI) is None  # the payee rule, level with the box, is not it
+    nowhere = (0, 0, 1, 1)
+    region, rule = legal_region(img, DPI, Regions(nowhere, nowhere, nowhere, nowhere, nowhere))
+    assert rule is None
+    line = isolate(img, region, DPI, trim_filler=True)
+    assert line is not None
+    assert 1.4 * DPI < line.box[1] < line.box[3] < 1.8 * DPI  # the words, not the payee
+    assert line.box[0] < 0.5 * DPI
