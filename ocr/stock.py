@@ -195,15 +195,20 @@ def _broken_start(gray: np.ndarray, rule: Box, dpi: int) -> Box:
     cut at its second word was read 'EIGHTY-FOUR AND 59/100', 84.59 for 184.59)."""
     x0, y0, x1, y1 = rule
     drift = max(2, int(0.01 * dpi))
-    band = ink_mask(gray[max(0, y0 - drift) : y1 + drift + 1, :x0])
+    bottom = y1 + drift + 1
+    band = ink_mask(gray[max(0, y0 - drift) : bottom, :x0])
     k = max(4, int(RULE_PIECE_IN * dpi))
     if band.shape[1] <= k:
         return rule
     # pieces of rule: straight runs along a row at least RULE_PIECE_IN long (not specks, not a
-    # border's dashes crossing the row, not the round feet of a label's letters)
+    # border's dashes crossing the row, not the round feet of a label's letters), with paper
+    # under them (not the scanner's dark margin)
+    below = ink_mask(gray[bottom : bottom + 3 * drift, :x0]).any(axis=0)
     runs = cv2.morphologyEx(band, cv2.MORPH_OPEN, np.ones((1, k), np.uint8)).any(axis=0)
+    if below.shape == runs.shape:
+        runs &= ~below
     edges = np.flatnonzero(np.diff(np.concatenate(([0], runs.astype(np.int8), [0]))))
-    pieces = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    pieces = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= k]
     start, gap = x0, int(RULE_GAP_IN * dpi)
     for left, right in reversed(pieces):
         if start - right > gap:

@@ -297,6 +297,11 @@ def test_specks_or_a_border_before_the_legal_rule_are_not_the_rule() -> None:
         d.rectangle([int(x * DPI), y - 1, int(x * DPI) + 2, y + 1], fill=0)
     rule = stock.legal_rule(np.array(img), DPI)
     assert rule is not None and abs(rule[0] - DPI) <= 2
+    # the scanner's dark margin just left of a rule is not the rule either
+    d.rectangle([0, 0, int(0.85 * DPI), int(2.75 * DPI)], fill=255)
+    d.rectangle([0, 0, int(0.8 * DPI), int(2.75 * DPI)], fill=10)
+    rule = stock.legal_rule(np.array(img), DPI)
+    assert rule is not None and abs(rule[0] - DPI) <= 2
 
 
 def test_a_business_checks_pay_label_before_the_legal_rule_is_not_the_rule() -> None:
