@@ -79,6 +79,12 @@ def _confidence(chars: list[Char], routing_valid: bool) -> float:
     return round(base * (1.0 if routing_valid else 0.6), 4)
 
 
+# Candidates come longest first; once one is a whole code line (a valid routing number among at
+# least this many characters, read this surely), the rest are not read.
+SETTLED_CONFIDENCE = 0.9
+SETTLED_CHARS = 20
+
+
 # Clean-up finds the band to orient the page, and the reader then reads the same (final) page:
 # searching it once is enough.
 @last_page
@@ -114,6 +120,8 @@ def _locate(image: np.ndarray, dpi: int) -> _Found | None:
         key = (int(routing_valid), sum(c.known for c in chars), conf)
         if best is None or key > best[0]:
             best = (key, _Found(text, conf, band))
+        if routing_valid and conf >= SETTLED_CONFIDENCE and len(chars) >= SETTLED_CHARS:
+            break  # a whole code line, read surely: a check has one, the other lines are text
     return best[1] if best else None
 
 
