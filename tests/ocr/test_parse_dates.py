@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocr.parse.dates import MONTHS, month_number, parse_date
+from ocr.parse.dates import DATE_FORMS, MONTHS, date_edits, month_number, parse_date
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,17 @@ def test_a_hands_eleven_read_as_letters_is_still_november(text: str) -> None:
 def test_letters_between_separators_are_no_date_of_their_own(text: str) -> None:
     """Too few real digits, or a month's name the letters belong to ('Aug' is not '09')."""
     assert parse_date(text) in (None, date(2026, 8, 15))
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+def test_every_way_a_date_is_tested_against_its_line_reads_back(when: date) -> None:
+    # The writings `ocr.fields.confirm_date` scores a line against are dates the parser reads.
+    for form in DATE_FORMS:
+        assert parse_date(form(when)) == when
+
+
+def test_a_dates_rivals_are_one_figure_or_month_away() -> None:
+    edits = date_edits("Nov 10, 2026")
+    assert {"Nov 19, 2026", "Nov 1, 2026", "Nov 110, 2026", "Oct 10, 2026", "Nov 10, 2025"} <= edits
+    assert "Nov 10, 2026" not in edits
+    assert {"11/02/2025", "1/02/2026", "11/12/2026"} <= date_edits("11/02/2026")
