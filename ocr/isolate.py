@@ -10,6 +10,7 @@ height, since Tesseract's line recognizer misreads small writing that it would r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -215,22 +216,38 @@ def _trim_filler(stats: np.ndarray, keep: list[int], tall: float, base: float) -
 STAR_OF_FIGURE = 0.68  # a leading star stands lower than this share of the typical figure
 
 
-def _trim_leading_stars(stats: np.ndarray, keep: list[int], tall: float) -> list[int]:
+def _trim_leading_stars(
+    stats: np.ndarray, keep: list[int], tall: float, others: Sequence[int] = ()
+) -> list[int]:
     """Drop the stars or dots before figures ('**743.81'), which Tesseract reads as '2' or '9'.
 
     Figures start with a digit or a '$', both as tall as the rest; a hand's stars may sit on the
     baseline, so they are told apart by size alone: small beside the tallest glyphs and beside
     the typical figure too (a hand's '2' may stand two thirds as tall as its '7' and '8'), and
-    standing clear of the figures (a faint scan breaks a 7's bar off its stem, right above it)."""
+    standing clear of the figures (a faint scan breaks a 7's bar off its stem, right above it).
+    A thin hand's first figure broken by the scan into pieces, one of them left out of the line
+    (a 2's foot just under it), is a figure too: the piece is put back (`others`: the
+    components not in the line)."""
     keep = sorted(keep, key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
     figures = [int(stats[i, 3]) for i in keep if stats[i, 3] >= 0.4 * tall]
     typical = float(np.median(figures)) if figures else tall
+    top = min(int(stats[i, 1]) for i in keep) if keep else 0
+    bottom = max(int(stats[i, 1] + stats[i, 3]) for i in keep) if keep else 0
     while len(keep) > 1:
         w, h = int(stats[keep[0], 2]), int(stats[keep[0], 3])
         if not (h < 0.65 * tall and h < STAR_OF_FIGURE * typical and w < 1.5 * tall):
             break
         if any(_shared_columns(stats, keep[0], i) > 0.5 * w for i in keep[1:]):
             break  # a piece of a broken figure (a 7's bar over its stem), not a star beside it
+        pieces = [
+            i
+            for i in others
+            if _shared_columns(stats, keep[0], i) > 0.5 * min(w, int(stats[i, 2]))
+            and stats[i, 1] <= bottom + 0.3 * tall
+            and stats[i, 1] + stats[i, 3] >= top - 0.3 * tall
+        ]
+        if pieces:  # the rest of a broken figure lay just outside the line
+            return sorted([*keep, *pieces], key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
         keep.pop(0)
     return keep
 
@@ -267,7 +284,8 @@ def isolate(page: np.ndarray, region: Box, dpi: int, trim_filler: bool = False) 
     if trim_filler:
         keep = _trim_filler(stats, keep, tall, base)
     else:
-        keep = _trim_leading_stars(stats, keep, tall)
+        kept = set(keep)
+        keep = _trim_leading_stars(stats, keep, tall, [i for i in comps if i not in kept])
     if not keep:
         return None
     keep.sort(key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))

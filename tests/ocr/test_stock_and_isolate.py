@@ -252,6 +252,19 @@ def test_a_broken_first_figure_keeps_its_pieces() -> None:
     assert line.box[0] <= 12  # starts at the bar
 
 
+def test_a_first_figure_broken_off_its_foot_keeps_both_pieces() -> None:
+    """A thin hand's '2' broken by black-and-white scanning into its arc and its foot, the foot a
+    little under the line (292.00 was read 92.00): both pieces are the figure."""
+    img, d = _canvas(1.6, 0.5)
+    d.arc([(10, 40), (32, 62)], start=180, end=60, fill=0, width=3)  # the 2's arc, short
+    d.line([(10, 83), (32, 83)], fill=0, width=3)  # its foot, apart and a bit low
+    d.text((38, 80), "92.00", font=_font(50), fill=0, anchor="ls")
+    gray = np.array(img)
+    line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
+    assert line is not None
+    assert line.box[0] <= 12 and line.box[3] >= 84  # the arc and the foot are both in
+
+
 def test_a_row_of_stars_with_more_ink_than_the_words_is_not_taken_for_the_line() -> None:
     # A business check's short words and a long raised row of stars: the stars outweigh the words.
     img, d = _canvas(8.5, 0.6)
