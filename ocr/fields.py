@@ -263,18 +263,19 @@ def _date_posterior(seen: Recognition, when: date, others: list[date]) -> tuple[
 
 
 def confirm_date(job: _Job[date], reading: Field[date]) -> Field[date]:
-    """A date read unsurely or several ways, settled by its line's pixels: a date also read by
-    Tesseract that the recognizer's view of the line favours over every date a figure away (the
-    year's 6 and 5, the month's 11 and 1) is the date, as sure as that margin. A stale or
-    post-dated check is never made current this way: its true date is one of the rivals."""
+    """A date read unsurely or several ways, settled by its line's pixels: a date that the
+    recognizer's view of the line favours over every date a figure away (the year's 6 and 5, the
+    month's 11 and 1) is the date, as sure as that margin, when Tesseract read it too or read no
+    other date. A stale or post-dated check is never made current this way: its true date is one
+    of the rivals, and a date only the recognizer read never overrules Tesseract's."""
     seen = job.seen
     if seen is None or not seen.text or (reading.confidence >= 0.5 and not reading.others):
         return reading
     read = [c.value for c in job.cands]
     for when in dict.fromkeys(read):
         by_others = read.count(when) - (1 if when == job.recognized else 0)
-        if by_others < 1:
-            continue  # the recognizer's word alone is no second reading
+        if by_others < 1 and len(set(read)) > 1:
+            continue  # the recognizer's word alone does not overrule another reader's date
         posterior, text = _date_posterior(seen, when, [d for d in read if d != when])
         if posterior >= DATE_POSTERIOR:
             conf = max(

@@ -236,3 +236,16 @@ def test_a_date_the_pixels_show_a_figure_otherwise_is_not_confirmed() -> None:
     assert settled.confidence < 0.15 or settled == reading
     posterior, _ = _date_posterior(job.seen, date(2026, 11, 2), [date(2025, 11, 2)])
     assert posterior < 0.9
+
+
+def test_a_date_only_the_recognizer_read_and_nothing_contradicts_is_settled_by_the_pixels() -> None:
+    # 'Octeber 27 2026': Tesseract read no date at all, the recognizer this one, unsurely.
+    job = _date_job([], "Octeber 27 2026")
+    job.seen = recognition_of("Octeber 27 2026", doubt={3: ("o", 0.4)})
+    job.cands.append(Candidate(date(2026, 10, 27), 0.1, "Octeber 27 2026"))
+    job.recognized = date(2026, 10, 27)
+    job.reads = 6
+    reading = job.result().reading
+    assert reading.confidence < 0.05  # too unsure even for the window rule
+    settled = confirm_date(job, reading)
+    assert settled.value == date(2026, 10, 27) and settled.confidence >= 0.5
