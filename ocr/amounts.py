@@ -355,11 +355,18 @@ def _verify(
     either field read) is read by both: Tesseract's confident misreads of a hand (904.17 four
     times for the recognizer's clear 424.95) do not outvote it. Short of that, each field may still
     find the other's value in its own pixels, as a second reading for `cross_check` to weigh."""
+    scored: dict[Decimal, tuple[float, str]] = {}
+
+    def in_the_words(value: Decimal) -> tuple[float, str]:  # each value's words scored once
+        if value not in scored:
+            scored[value] = _words_posterior(court, legal, value)
+        return scored[value]
+
     for value in _hypotheses(court, legal, c_field, l_field):
         in_figures, figures = _figures_posterior(court, legal, value)
         if in_figures < VERIFY_FIGURES_POSTERIOR:
             continue
-        in_words, words = _words_posterior(court, legal, value)
+        in_words, words = in_the_words(value)
         if in_words < VERIFY_WORDS_POSTERIOR:
             continue
         note = " (found in both fields' pixels)"
@@ -372,7 +379,7 @@ def _verify(
     if c_field.value != l_field.value:
         _verify_courtesy(court, l_field)
     if (
-        _verify_legal(court, legal, c_field)
+        _verify_legal(legal, c_field, in_the_words)
         and c_field.value is not None
         and c_field.value == l_field.value
     ):
@@ -395,7 +402,11 @@ def _hypotheses(
     return [v for v in dict.fromkeys(found) if v is not None and 0 < v < 10**6]
 
 
-def _verify_legal(court: FieldEvidence, legal: FieldEvidence, c_field: Field[Decimal]) -> bool:
+def _verify_legal(
+    legal: FieldEvidence,
+    c_field: Field[Decimal],
+    in_the_words: Callable[[Decimal], tuple[float, str]],
+) -> bool:
     """The other way round from `_verify_courtesy`: could the words' pixels say what the figures
     say, when the words were misread ('seventy-eighty and 79/100') or read unsurely? Words that
     truly say another amount favour that amount's spelling, a digit away or not, so a misread
@@ -404,7 +415,7 @@ def _verify_legal(court: FieldEvidence, legal: FieldEvidence, c_field: Field[Dec
     value = c_field.value
     if value is None or c_field.confidence < AGREE_FLOOR:
         return False
-    posterior, words = _words_posterior(court, legal, value)
+    posterior, words = in_the_words(value)  # `_words_posterior`
     if posterior < VERIFY_WORDS_POSTERIOR:
         return False
     conf = RECOGNIZER_WEIGHT * posterior

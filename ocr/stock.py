@@ -205,8 +205,7 @@ def _broken_start(gray: np.ndarray, rule: Box, dpi: int) -> Box:
     # under them (not the scanner's dark margin)
     below = ink_mask(gray[bottom : bottom + 3 * drift, :x0]).any(axis=0)
     runs = cv2.morphologyEx(band, cv2.MORPH_OPEN, np.ones((1, k), np.uint8)).any(axis=0)
-    if below.shape == runs.shape:
-        runs &= ~below
+    runs &= ~below
     edges = np.flatnonzero(np.diff(np.concatenate(([0], runs.astype(np.int8), [0]))))
     pieces = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= k]
     start, gap = x0, int(RULE_GAP_IN * dpi)
