@@ -82,6 +82,7 @@ class FieldEvidence:
     seen: Recognition | None = None  # the recognizer's read of the line, kept to test readings
     seen_parts: tuple[Recognition, Recognition] | None = None  # of raised cents' two parts
     recognized: Decimal | None = None  # the value the recognizer's own read of the line gives
+    laid_out: Decimal | None = None  # the value the layout pass's words over the line give
 
     def add(self, cand: Candidate[Decimal] | None) -> None:
         self.reads += 1
@@ -139,11 +140,16 @@ def read_amounts(
     if court.line is not None:
         court.fraction = split_fraction(court.line)
         if court.fraction is None:  # the layout pass runs raised cents into the dollars
-            court.add(_layout_courtesy(layout_words, court.line, dpi))
+            laid_out = _layout_courtesy(layout_words, court.line, dpi)
+            court.add(laid_out)
+            court.laid_out = laid_out.value if laid_out is not None else None
     if legal.line is not None:
-        legal.add_all(layout_candidates(layout_words, legal.line.box, dpi))
+        found = layout_candidates(layout_words, legal.line.box, dpi)
+        legal.add_all(found)
+        legal.laid_out = found[0].value if found else None
     _recognizer_round(court, legal)
-    _first_round(court, legal)
+    if not read_alike(court, legal):
+        _first_round(court, legal)
     c_field, l_field = court.result(), legal.result()
     if c_field.value is None or c_field.value != l_field.value:
         _tie_break_round(court, legal)
@@ -180,6 +186,23 @@ def _readers_differ(
         Field(agreed, min(c_field.confidence, cap), c_field.raw, (*c_field.others, other)),
         Field(agreed, min(l_field.confidence, cap), l_field.raw, (*l_field.others, other)),
     )
+
+
+EARLY_SURE = 0.9  # each field's vote at least this sure before the line re-reads are skipped
+EARLY = True
+
+
+def read_alike(court: FieldEvidence, legal: FieldEvidence) -> bool:
+    """Both fields already read as one value by both readers (Tesseract's layout pass and the
+    recognizer), each field's vote sure: the first round's re-reads could only agree. Four reads
+    by two readers of two independently written statements that land on one wrong value is far
+    rarer than the misreads the re-reads exist to outvote."""
+    if not EARLY:
+        return False
+    value = court.laid_out
+    if value is None or not (value == court.recognized == legal.laid_out == legal.recognized):
+        return False
+    return min(court.result().confidence, legal.result().confidence) >= EARLY_SURE
 
 
 Sink = Callable[[LineRead], None]

@@ -82,6 +82,7 @@ class _Job(Generic[T]):
     active: bool = True
     seen: Recognition | None = None  # the recognizer's read of the field's line, kept to test reads
     recognized: T | None = None  # the value the recognizer's read gave, when it gave one
+    settled: bool = False  # the layout pass and the recognizer agreed: no Tesseract re-reads
 
     def agreed(self) -> bool:
         values = [c.value for c in self.cands]
@@ -142,7 +143,7 @@ def _run_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
     for index, (bitonal, scale, use_wl) in enumerate(rounds):
         batch: dict[str | None, list[tuple[_Job[Any], np.ndarray]]] = {}
         for job in jobs:
-            if not job.active or (index > 0 and job.agreed()):
+            if not job.active or job.settled or (index > 0 and job.agreed()):
                 continue
             if index == 1 and not job.whitelist:
                 continue  # this round is the whitelist re-read
@@ -164,41 +165,65 @@ def _run_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
 
 def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
     """Read each field's writing cut out of its region (`isolate`: the printed label, rule and
-    neighbouring text dropped), grey and black-and-white, all in one Tesseract run, and once by
-    the project's own recognizer: handwriting reads far better alone on a clean line than inside
-    a crop of the check stock."""
-    pairs: list[tuple[_Job[Any], np.ndarray]] = []
+    neighbouring text dropped) once by the project's own recognizer and, unless that read and the
+    layout pass's already agree (`_read_alike`), grey and black-and-white by Tesseract in one run:
+    handwriting reads far better alone on a clean line than inside a crop of the check stock."""
     lines: list[tuple[_Job[Any], Line]] = []
     for job in jobs:
         line = isolate(image, job.box, dpi) if job.active else None
-        if line is None:
-            continue
-        lines.append((job, line))
-        grey = normalize(line.image, line.tall)
-        pairs += [(job, grey), (job, binarize(grey))]
-    reads = tess.read_lines([image for _, image in pairs])
-    for (job, _), read in zip(pairs, reads, strict=True):
-        job.reads += 1
-        cand = best_span(read.words, job.parse) if read.words else None
-        if cand is not None:
-            job.cands.append(cand)
+        if line is not None:
+            lines.append((job, line))
     found = recognizer.recognize(
         [(line.image, line.tall) for _, line in lines], alternatives=RECOGNIZER_ALTERNATIVES
     )
-    for (job, _), seen in zip(lines, found, strict=True):
-        if seen is None:
-            continue  # no model installed
-        job.seen = seen
+    recognized = [_recognized(job, seen) for (job, _), seen in zip(lines, found, strict=True)]
+    pairs: list[tuple[_Job[Any], np.ndarray]] = []
+    for (job, line), cand in zip(lines, recognized, strict=True):
+        job.settled = _read_alike(job, cand)
+        if not job.settled:
+            grey = normalize(line.image, line.tall)
+            pairs += [(job, grey), (job, binarize(grey))]
+    reads = tess.read_lines([image for _, image in pairs])
+    for (job, _), read in zip(pairs, reads, strict=True):
         job.reads += 1
-        # A read that makes no date (or memo) at all ('119/2026', its slash lost) gives way to the
-        # recognizer's next best reading that does, weighed by how likely that one was.
-        for text, likely in ((seen.text, 1.0), *seen.alternatives):
-            parsed = job.parse(text) if text else None
-            if parsed is not None:
-                conf = RECOGNIZER_WEIGHT * seen.conf * likely * parsed[1]
-                job.cands.append(Candidate(parsed[0], conf, text))
-                job.recognized = parsed[0]
-                break
+        tess_cand = best_span(read.words, job.parse) if read.words else None
+        if tess_cand is not None:
+            job.cands.append(tess_cand)
+    for (job, _), cand in zip(lines, recognized, strict=True):
+        if cand is not None:
+            job.cands.append(cand)
+
+
+def _recognized(job: _Job[T], seen: Recognition | None) -> Candidate[T] | None:
+    """The recognizer's reading of a field's line, kept on the job (`seen`, `recognized`).
+
+    A read that makes no date (or memo) at all ('119/2026', its slash lost) gives way to the
+    recognizer's next best reading that does, weighed by how likely that one was."""
+    if seen is None:
+        return None  # no model installed
+    job.seen = seen
+    job.reads += 1
+    for text, likely in ((seen.text, 1.0), *seen.alternatives):
+        parsed = job.parse(text) if text else None
+        if parsed is not None:
+            job.recognized = parsed[0]
+            return Candidate(parsed[0], RECOGNIZER_WEIGHT * seen.conf * likely * parsed[1], text)
+    return None
+
+
+EARLY_SURE = 0.9  # a field's vote at least this sure before its Tesseract re-reads are skipped
+EARLY = True
+
+
+def _read_alike(job: _Job[T], recognized: Candidate[T] | None) -> bool:
+    """The layout pass and the recognizer, two readers that err differently, both read the field
+    as one value, surely: Tesseract's re-reads of the crop could only agree."""
+    if not EARLY or recognized is None or not job.cands:
+        return False
+    if any(c.value != recognized.value for c in job.cands):
+        return False
+    sure = vote([*job.cands, recognized], job.reads).confidence
+    return sure >= EARLY_SURE
 
 
 RECOGNIZER_ALTERNATIVES = 4  # next best readings of a date or memo line, tried when the best fails
