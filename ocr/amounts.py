@@ -189,7 +189,7 @@ def _readers_differ(
 
 
 EARLY_SURE = 0.9  # the two fields' votes together at least this sure before re-reads are skipped
-EARLY = True
+EARLY = True  # False reads every field in full (to compare what settling early changes)
 
 
 def read_alike(court: FieldEvidence, legal: FieldEvidence) -> bool:

@@ -212,7 +212,7 @@ def _recognized(job: _Job[T], seen: Recognition | None) -> Candidate[T] | None:
 
 
 EARLY_SURE = 0.8  # two readers agreeing, at least this sure together: no Tesseract re-reads
-EARLY = True
+EARLY = True  # False reads every field in full (to compare what settling early changes)
 
 
 def _read_alike(job: _Job[T], recognized: Candidate[T] | None) -> bool:
