@@ -7,7 +7,7 @@ estimates, one warp at full resolution) because every page of every batch goes t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -242,6 +242,12 @@ def ink_fraction(gray: np.ndarray, dpi: int) -> float:
 
 def clean_page(gray: np.ndarray, dpi: int) -> CleanPage:
     """Flatten, crop to the document, straighten and turn upright."""
+    return upright_by_micr(flat_page(gray, dpi))
+
+
+def flat_page(gray: np.ndarray, dpi: int) -> CleanPage:
+    """Flatten, crop to the document and straighten, without looking for a MICR band: the page
+    as the scanner turned it (a quarter turn only when a cropped check stood on its side)."""
     img = flatten_background(gray, dpi)
     img = stretch_contrast(img)
     cropped = False
@@ -256,6 +262,12 @@ def clean_page(gray: np.ndarray, dpi: int) -> CleanPage:
             rotation = 90
     skew = estimate_skew(img, dpi)
     img = rotate(img, -skew)
+    return CleanPage(img, dpi, rotation, skew, cropped, ink_fraction(img, dpi))
+
+
+def upright_by_micr(page: CleanPage) -> CleanPage:
+    """The page turned so that its MICR band, if it has one, sits at the bottom; the band's box."""
+    img, dpi, rotation = page.image, page.dpi, page.rotation
     upright, micr_box = _band_says(img, dpi)
     if upright is not True:
         # No band at the bottom: the MICR finder expects upright glyphs, so look on the turned page.
@@ -266,7 +278,7 @@ def clean_page(gray: np.ndarray, dpi: int) -> CleanPage:
             rotation = (rotation + 180) % 360
         elif upright is False:
             micr_box = None
-    return CleanPage(img, dpi, rotation, skew, cropped, ink_fraction(img, dpi), micr_box)
+    return replace(page, image=img, rotation=rotation, micr_box=micr_box)
 
 
 def turn_around(page: CleanPage) -> CleanPage:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ocr import snippets
-from ocr.classify import classify_page
-from ocr.cleanup import CleanPage, clean_page, text_runs_sideways, turn
+from ocr.classify import BLANK_INK, classify_page
+from ocr.cleanup import CleanPage, flat_page, text_runs_sideways, turn, upright_by_micr
 from ocr.coupon import CouponFields, find_scan_line, read_coupon
 from ocr.errors import UnreadableFileError
 from ocr.fields import read_check_fields
@@ -66,11 +66,17 @@ def _micr_useful(micr: MicrLine | None) -> bool:
     return micr is not None and (micr.routing is not None or micr.confidence >= 0.5)
 
 
-def read_page(page: Page) -> PageReading:
-    """Everything on one page: its kind, and every field a check or coupon carries."""
+def read_page(page: Page, after_front: bool = False) -> PageReading:
+    """Everything on one page: its kind, and every field a check or coupon carries.
+
+    `after_front`: an earlier page of the same item was read as the check's front, so this page is
+    its back or a coupon (CONTRACT: one item per file): a page that is not a coupon and whose text
+    runs across its short side, as an endorsement does, is taken for the back without reading it,
+    since only the front carries the payment.
+    """
     reading = PageReading(source_file=page.source_file, page=page.page)
     try:
-        _read_into(page, reading)
+        _read_into(page, reading, after_front)
     except Exception as exc:  # noqa: BLE001 - a reader bug must become data, not a lost batch
         reading.kind = PageKind.OTHER
         reading.kind_confidence = 0.0
@@ -80,20 +86,37 @@ def read_page(page: Page) -> PageReading:
     return reading
 
 
-def _read_into(page: Page, reading: PageReading) -> None:
-    clean = clean_page(page.image, page.dpi)
+def read_pages(pages: list[Page]) -> list[PageReading]:
+    """The pages of one item, in order; once one reads as a check front, the rest are read as
+    what can follow it (`read_page`'s `after_front`)."""
+    readings: list[PageReading] = []
+    for page in pages:
+        front_seen = any(r.kind == PageKind.CHECK for r in readings)
+        readings.append(read_page(page, after_front=front_seen))
+    return readings
+
+
+BACK_KIND_CONFIDENCE = 0.7  # a back told by its sideways text alone, its words not read
+
+
+def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> None:
+    clean = flat_page(page.image, page.dpi)
     if clean.ink < _BLANK_SKIP_INK:
         reading.kind, reading.kind_confidence = PageKind.BLANK, 0.99
         return
-    if clean.micr_box is None:
-        found = _scan_line_first(clean)
-        if found is not None:
-            clean, coupon = found
-            reading.kind, reading.kind_confidence = PageKind.COUPON, 0.97
-            if clean.rotation:
-                reading.warnings.append(f"page was turned {clean.rotation} degrees to read it")
-            _coupon_into(reading, coupon)
+    scan_line_tried = False
+    if after_front:
+        # A coupon or the back, most likely: the scan line and the text's direction tell them
+        # apart for a fraction of a MICR search and a whole-page read.
+        if _coupon_by_scan_line(clean, reading):
             return
+        scan_line_tried = True
+        if clean.ink >= 2 * BLANK_INK and text_runs_sideways(clean.image, clean.dpi):
+            reading.kind, reading.kind_confidence = PageKind.CHECK_BACK, BACK_KIND_CONFIDENCE
+            return
+    clean = upright_by_micr(clean)
+    if clean.micr_box is None and not scan_line_tried and _coupon_by_scan_line(clean, reading):
+        return
     clean, words = _layout(clean)
     micr = micr_read(clean.image, clean.dpi)
     has_micr = _micr_useful(micr)
@@ -120,6 +143,19 @@ def _read_into(page: Page, reading: PageReading) -> None:
         reading.snippets = snippets.cut_all(clean.image, boxes, clean.dpi)
     elif kind == PageKind.COUPON:
         _coupon_into(reading, read_coupon(clean.image, clean.dpi, words))
+
+
+def _coupon_by_scan_line(clean: CleanPage, reading: PageReading) -> bool:
+    """A coupon told by its scan line alone: the reading filled in as one; False when none."""
+    found = _scan_line_first(clean)
+    if found is None:
+        return False
+    clean, coupon = found
+    reading.kind, reading.kind_confidence = PageKind.COUPON, 0.97
+    if clean.rotation:
+        reading.warnings.append(f"page was turned {clean.rotation} degrees to read it")
+    _coupon_into(reading, coupon)
+    return True
 
 
 def _scan_line_first(clean: CleanPage) -> tuple[CleanPage, CouponFields] | None:
@@ -159,10 +195,9 @@ def read_file(path: Path, source_file: str | None = None) -> list[ItemReading]:
                 f"{where}: the file could not be read ({type(exc).__name__}); rescan the item",
             )
         ]
-    readings = [read_page(p) for p in pages]
     if path.suffix.lower() == ".pdf" or _is_pdf(path):
-        return [ItemReading(source_file=where, page=r.page, pages=[r]) for r in readings]
-    return [ItemReading(source_file=where, page=1, pages=readings)]
+        return [ItemReading(source_file=where, page=p.page, pages=[read_page(p)]) for p in pages]
+    return [ItemReading(source_file=where, page=1, pages=read_pages(pages))]
 
 
 def _is_pdf(path: Path) -> bool:

@@ -129,6 +129,40 @@ def test_multipage_item_classifies_each_page(
     assert item.pages[1].loan_account.value == "1234567890"
 
 
+def test_pages_after_the_front_are_told_apart_without_reading_them_whole(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    check_factory: Callable[..., np.ndarray],
+    page_factory: dict[str, Callable[..., np.ndarray]],
+) -> None:
+    """Front, then its back (endorsement across the short side) and a coupon: the back is told by
+    its sideways text and the coupon by its scan line, with one whole-page pass for the front; a
+    page that is neither (a letter) is still read whole."""
+    import ocr.reader as reader
+
+    passes: list[int] = []
+    real_pass = reader.layout_pass
+
+    def counted(*args: object, **kwargs: object) -> object:
+        passes.append(1)
+        return real_pass(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reader, "layout_pass", counted)
+    dpi = 200
+    back = np.ascontiguousarray(np.rot90(page_factory["back"](dpi)))
+    coupon = page_factory["coupon"]("4455667788", Decimal("389.12"), dpi)
+    path = tmp_path / "item.tif"
+    _save_tiff(path, [check_factory(dpi=dpi), back, coupon], dpi)
+    (item,) = read_file(path, "dallas/b1/item.tif")
+    assert [p.kind for p in item.pages] == [PageKind.CHECK, PageKind.CHECK_BACK, PageKind.COUPON]
+    assert item.coupon is not None and item.coupon.coupon_account.value == "4455667788"
+    assert len(passes) == 1
+
+    _save_tiff(path, [check_factory(dpi=dpi), page_factory["letter"](dpi)], dpi)
+    (item,) = read_file(path, "dallas/b1/item.tif")
+    assert [p.kind for p in item.pages] == [PageKind.CHECK, PageKind.OTHER]
+
+
 def test_letter_is_other(
     tmp_path: Path, page_factory: dict[str, Callable[..., np.ndarray]]
 ) -> None:
