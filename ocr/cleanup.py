@@ -214,16 +214,21 @@ def _line_lengths(mask: np.ndarray, kernel: tuple[int, int], thick: int) -> int:
     return total
 
 
-def text_runs_sideways(gray: np.ndarray, dpi: int) -> bool:
-    """Whether the page's text lines run up or down it (a check back's endorsement, printed across
-    the short side), so that reading it turned a quarter comes first."""
+def text_line_lengths(gray: np.ndarray, dpi: int) -> tuple[float, float]:
+    """How much text runs across the page and how much up or down it, in inches of line."""
     small, scale = _small(gray, dpi, 50)
     mask = ink_mask(small, 170).astype(np.uint8)
     k = max(3, round(0.12 * dpi * scale))
     thick = max(2, round(0.04 * dpi * scale))
-    across = _line_lengths(mask, (1, k), thick)
-    sideways = _line_lengths(mask, (k, 1), thick)
-    return sideways > 2 * across and sideways >= 2 * dpi * scale
+    inch = dpi * scale
+    return _line_lengths(mask, (1, k), thick) / inch, _line_lengths(mask, (k, 1), thick) / inch
+
+
+def text_runs_sideways(gray: np.ndarray, dpi: int) -> bool:
+    """Whether the page's text lines run up or down it (a check back's endorsement, printed across
+    the short side), so that reading it turned a quarter comes first."""
+    across, sideways = text_line_lengths(gray, dpi)
+    return sideways > 2 * across and sideways >= 2
 
 
 def ink_fraction(gray: np.ndarray, dpi: int) -> float:

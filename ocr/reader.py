@@ -10,7 +10,14 @@ from pathlib import Path
 
 from ocr import snippets
 from ocr.classify import BLANK_INK, classify_page
-from ocr.cleanup import CleanPage, flat_page, text_runs_sideways, turn, upright_by_micr
+from ocr.cleanup import (
+    CleanPage,
+    flat_page,
+    text_line_lengths,
+    text_runs_sideways,
+    turn,
+    upright_by_micr,
+)
 from ocr.coupon import CouponFields, find_scan_line, read_coupon
 from ocr.errors import UnreadableFileError
 from ocr.fields import read_check_fields
@@ -97,6 +104,16 @@ def read_pages(pages: list[Page]) -> list[PageReading]:
 
 
 BACK_KIND_CONFIDENCE = 0.7  # a back told by its sideways text alone, its words not read
+# A page after the front whose text runs across it this many times more than up or down it is read
+# whole: a coupon whose scan line did not read, or a letter. Endorsements run up the page; a back's
+# security pattern (cross-hatching) can make as much 'text' both ways, coupons and letters 15x more.
+ACROSS_NOT_BACK = 4.0
+
+
+def _back_after_front(clean: CleanPage) -> bool:
+    """A page after the check's front whose text mostly runs up or down it: the endorsement side."""
+    across, sideways = text_line_lengths(clean.image, clean.dpi)
+    return sideways >= 2 and across < ACROSS_NOT_BACK * sideways
 
 
 def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> None:
@@ -111,7 +128,7 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
         if _coupon_by_scan_line(clean, reading):
             return
         scan_line_tried = True
-        if clean.ink >= 2 * BLANK_INK and text_runs_sideways(clean.image, clean.dpi):
+        if clean.ink >= 2 * BLANK_INK and _back_after_front(clean):
             reading.kind, reading.kind_confidence = PageKind.CHECK_BACK, BACK_KIND_CONFIDENCE
             return
     clean = upright_by_micr(clean)

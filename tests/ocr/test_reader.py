@@ -163,6 +163,41 @@ def test_pages_after_the_front_are_told_apart_without_reading_them_whole(
     assert [p.kind for p in item.pages] == [PageKind.CHECK, PageKind.OTHER]
 
 
+@pytest.mark.parametrize(("seed", "bitonal"), [(5, False), (12, True)])
+def test_a_cross_hatched_back_after_the_front_is_a_back_unread(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    check_factory: Callable[..., np.ndarray],
+    seed: int,
+    bitonal: bool,
+) -> None:
+    """The generator's backs whose security weave smears into as much 'text' across as up the page
+    (these seeds) are still told from coupons and letters without a whole-page pass."""
+    import random
+
+    import ocr.reader as reader
+    from sample_data.check_back import render_check_back
+    from sample_data.degrade import plan_scan, scan
+    from sample_data.specs import BackSpec
+
+    passes: list[int] = []
+    real_pass = reader.layout_pass
+
+    def counted(*args: object, **kwargs: object) -> object:
+        passes.append(1)
+        return real_pass(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reader, "layout_pass", counted)
+    stamp = ["FOR DEPOSIT ONLY", "LONE STAR AUTO FINANCE", "LOCKBOX 650805", "11/15/2026 SEQ 0155"]
+    drawn = render_check_back(BackSpec("personal", stamp, seed))
+    back = np.array(scan(drawn, plan_scan(random.Random(seed), 200, bitonal)).convert("L"))
+    path = tmp_path / "item.tif"
+    _save_tiff(path, [check_factory(dpi=200), back], 200)
+    (item,) = read_file(path, "dallas/b1/item.tif")
+    assert [p.kind for p in item.pages] == [PageKind.CHECK, PageKind.CHECK_BACK]
+    assert len(passes) == 1
+
+
 def test_letter_is_other(
     tmp_path: Path, page_factory: dict[str, Callable[..., np.ndarray]]
 ) -> None:
