@@ -129,15 +129,9 @@ def test_multipage_item_classifies_each_page(
     assert item.pages[1].loan_account.value == "1234567890"
 
 
-def test_pages_after_the_front_are_told_apart_without_reading_them_whole(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    check_factory: Callable[..., np.ndarray],
-    page_factory: dict[str, Callable[..., np.ndarray]],
-) -> None:
-    """Front, then its back (endorsement across the short side) and a coupon: the back is told by
-    its sideways text and the coupon by its scan line, with one whole-page pass for the front; a
-    page that is neither (a letter) is still read whole."""
+@pytest.fixture
+def layout_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per whole-page layout pass the reader runs from here on."""
     import ocr.reader as reader
 
     passes: list[int] = []
@@ -148,6 +142,18 @@ def test_pages_after_the_front_are_told_apart_without_reading_them_whole(
         return real_pass(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(reader, "layout_pass", counted)
+    return passes
+
+
+def test_pages_after_the_front_are_told_apart_without_reading_them_whole(
+    tmp_path: Path,
+    layout_passes: list[int],
+    check_factory: Callable[..., np.ndarray],
+    page_factory: dict[str, Callable[..., np.ndarray]],
+) -> None:
+    """Front, then its back (endorsement across the short side) and a coupon: the back is told by
+    its sideways text and the coupon by its scan line, with one whole-page pass for the front; a
+    page that is neither (a letter) is still read whole."""
     dpi = 200
     back = np.ascontiguousarray(np.rot90(page_factory["back"](dpi)))
     coupon = page_factory["coupon"]("4455667788", Decimal("389.12"), dpi)
@@ -156,7 +162,7 @@ def test_pages_after_the_front_are_told_apart_without_reading_them_whole(
     (item,) = read_file(path, "dallas/b1/item.tif")
     assert [p.kind for p in item.pages] == [PageKind.CHECK, PageKind.CHECK_BACK, PageKind.COUPON]
     assert item.coupon is not None and item.coupon.coupon_account.value == "4455667788"
-    assert len(passes) == 1
+    assert len(layout_passes) == 1
 
     _save_tiff(path, [check_factory(dpi=dpi), page_factory["letter"](dpi)], dpi)
     (item,) = read_file(path, "dallas/b1/item.tif")
@@ -166,7 +172,7 @@ def test_pages_after_the_front_are_told_apart_without_reading_them_whole(
 @pytest.mark.parametrize(("seed", "bitonal"), [(5, False), (12, True)])
 def test_a_cross_hatched_back_after_the_front_is_a_back_unread(
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    layout_passes: list[int],
     check_factory: Callable[..., np.ndarray],
     seed: int,
     bitonal: bool,
@@ -175,19 +181,10 @@ def test_a_cross_hatched_back_after_the_front_is_a_back_unread(
     (these seeds) are still told from coupons and letters without a whole-page pass."""
     import random
 
-    import ocr.reader as reader
     from sample_data.check_back import render_check_back
     from sample_data.degrade import plan_scan, scan
     from sample_data.specs import BackSpec
 
-    passes: list[int] = []
-    real_pass = reader.layout_pass
-
-    def counted(*args: object, **kwargs: object) -> object:
-        passes.append(1)
-        return real_pass(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(reader, "layout_pass", counted)
     stamp = ["FOR DEPOSIT ONLY", "LONE STAR AUTO FINANCE", "LOCKBOX 650805", "11/15/2026 SEQ 0155"]
     drawn = render_check_back(BackSpec("personal", stamp, seed))
     back = np.array(scan(drawn, plan_scan(random.Random(seed), 200, bitonal)).convert("L"))
@@ -195,7 +192,7 @@ def test_a_cross_hatched_back_after_the_front_is_a_back_unread(
     _save_tiff(path, [check_factory(dpi=200), back], 200)
     (item,) = read_file(path, "dallas/b1/item.tif")
     assert [p.kind for p in item.pages] == [PageKind.CHECK, PageKind.CHECK_BACK]
-    assert len(passes) == 1
+    assert len(layout_passes) == 1
 
 
 def test_letter_is_other(
