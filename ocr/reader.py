@@ -77,9 +77,9 @@ def read_page(page: Page, after_front: bool = False) -> PageReading:
     """Everything on one page: its kind, and every field a check or coupon carries.
 
     `after_front`: an earlier page of the same item was read as the check's front, so this page is
-    its back or a coupon (CONTRACT: one item per file): a page that is not a coupon and whose text
-    runs across its short side, as an endorsement does, is taken for the back without reading it,
-    since only the front carries the payment.
+    its back or a coupon (CONTRACT: one item per file): a page that is not a coupon by its scan line
+    and whose text does not run mostly across it (an endorsement runs up the page) is taken for the
+    back without reading it, since only the front carries the payment.
     """
     reading = PageReading(source_file=page.source_file, page=page.page)
     try:
@@ -163,27 +163,20 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
 
 
 def _coupon_by_scan_line(clean: CleanPage, reading: PageReading) -> bool:
-    """A coupon told by its scan line alone: the reading filled in as one; False when none."""
-    found = _scan_line_first(clean)
-    if found is None:
-        return False
-    clean, coupon = found
-    reading.kind, reading.kind_confidence = PageKind.COUPON, 0.97
-    if clean.rotation:
-        reading.warnings.append(f"page was turned {clean.rotation} degrees to read it")
-    _coupon_into(reading, coupon)
-    return True
-
-
-def _scan_line_first(clean: CleanPage) -> tuple[CleanPage, CouponFields] | None:
-    """A page with no MICR band may be a coupon whose scan line alone tells it (upright or upside
-    down): two small reads instead of the full-page layout pass, a coupon's costliest step."""
+    """A coupon told by its scan line alone (upright or upside down), the reading filled in as one:
+    two small reads instead of the whole-page layout pass, a coupon's costliest step. False when
+    no scan line verifies."""
     for degrees in (0, 180):
         turned = turn(clean, degrees)
         coupon = find_scan_line(turned.image, turned.dpi)
-        if coupon is not None:
-            return turned, coupon
-    return None
+        if coupon is None:
+            continue
+        reading.kind, reading.kind_confidence = PageKind.COUPON, 0.97
+        if turned.rotation:
+            reading.warnings.append(f"page was turned {turned.rotation} degrees to read it")
+        _coupon_into(reading, coupon)
+        return True
+    return False
 
 
 def _coupon_into(reading: PageReading, coupon: CouponFields) -> None:
