@@ -103,7 +103,7 @@ def read_pages(pages: list[Page]) -> list[PageReading]:
     return readings
 
 
-BACK_KIND_CONFIDENCE = 0.7  # a back told by its sideways text alone, its words not read
+BACK_KIND_CONFIDENCE = 0.7  # a back told by the direction of its text alone, its words not read
 # A page after the front whose text runs across it this many times more than up or down it is read
 # whole: a coupon whose scan line did not read, or a letter. Endorsements run up the page; a back's
 # security pattern (cross-hatching) can make as much 'text' both ways, coupons and letters 15x more.
