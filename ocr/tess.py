@@ -18,7 +18,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytesseract
 
 from ocr import engine
 
@@ -81,6 +80,8 @@ def words(
     loaded = engine.get()
     if loaded is not None:
         return _scaled(loaded.words(image, psm, whitelist), scale)
+    import pytesseract  # only where the library is missing: it imports pandas (0.2 s a process)
+
     try:
         data = pytesseract.image_to_data(
             image, config=_config(psm, whitelist), output_type=pytesseract.Output.DICT
@@ -169,6 +170,8 @@ def read_lines(
             if ws:
                 out[i] = _line_read(ws)
         return out
+    import pytesseract  # as in `words`
+
     args = ["--psm", str(psm), "--oem", "1"]
     for setting in _settings(whitelist):
         args += ["-c", setting]
