@@ -56,12 +56,9 @@ def flatten_background(gray: np.ndarray, dpi: int) -> np.ndarray:
     background = cv2.resize(
         background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR
     )
-    background = np.maximum(background, 40).astype(np.float32)
-    out = gray.astype(np.float32)
-    np.divide(out, background, out=out)
-    np.multiply(out, 255.0, out=out)
-    np.clip(out, 0, 255, out=out)
-    return out.astype(np.uint8)
+    np.maximum(background, 40, out=background)
+    # In whole grey levels, rounded: float copies of the page cost as much as the rest together.
+    return cv2.divide(gray, background, scale=255.0)
 
 
 def _percentile(gray: np.ndarray, q: float) -> float:
