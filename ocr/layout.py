@@ -9,6 +9,7 @@ where that field sits on a standard personal or business check, relative to the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -40,18 +41,63 @@ def is_word(word: Word, target: str, min_ratio: float = 80.0) -> bool:
     return fuzz.ratio(text, target) >= min_ratio
 
 
-def layout_pass(image: np.ndarray, dpi: int, blank: Box | None = None) -> list[Word]:
-    """All words on the page from one sparse-text pass, with boxes in the image's own pixels."""
+def layout_pass(image: np.ndarray, dpi: int, blanks: Sequence[Box] = ()) -> list[Word]:
+    """All words on the page from one sparse-text pass, with boxes in the image's own pixels;
+    the `blanks` (the MICR band, the signature) are left out, as their words are read elsewhere
+    or not at all."""
     scale = min(1.0, LAYOUT_DPI / max(dpi, 1), LAYOUT_MAX_WIDTH / max(image.shape[1], 1))
     work = image
-    if blank is not None:
+    if blanks:
         work = image.copy()
-        x0, y0, x1, y1 = blank
-        work[max(0, y0) : y1, max(0, x0) : x1] = 255
+        for x0, y0, x1, y1 in blanks:
+            work[max(0, y0) : y1, max(0, x0) : x1] = 255
     if scale < 1.0:
         h, w = work.shape
         work = cv2.resize(work, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    elif work is image:
+        work = image.copy()
+    erase_dash_rows(work, dpi * scale)
     return tess.words(work, psm=11, scale=scale)
+
+
+DASH_MAX_HIGH_IN = 0.035  # a dash is a flat bar: at most this tall ...
+DASH_MAX_LONG_IN = 0.25  # ... and this long (a rule is longer)
+DASH_GAP_IN = 0.2  # the dashes of one row are at most this far apart ...
+DASH_ROW = 6  # ... and at least this many in a row; a hyphen stands alone
+
+
+def erase_dash_rows(gray: np.ndarray, dpi: float) -> None:
+    """Whiten rows of dashes in place: the '-------' that fills a legal line. Tesseract scales a
+    line to a fixed height before reading it, so a row of flat dashes becomes a very long line,
+    the costliest of the page, and reads as 'ee nee ee'."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats((gray < 150).astype(np.uint8), connectivity=8)
+    if n <= DASH_ROW:
+        return
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    flat = (
+        (h <= max(2, DASH_MAX_HIGH_IN * dpi))
+        & (w >= 1.5 * h)
+        & (w <= DASH_MAX_LONG_IN * dpi)
+        & (area >= 0.5 * w * h)
+    )
+    dashes = sorted(
+        (int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i])) for i in np.flatnonzero(flat)
+    )
+    gap, drift = DASH_GAP_IN * dpi, max(2.0, 0.02 * dpi)
+    rows: list[list[tuple[int, int, int, int]]] = []
+    for d in dashes:
+        cy = (d[1] + d[3]) / 2
+        for row in rows:
+            last = row[-1]
+            if abs((last[1] + last[3]) / 2 - cy) <= drift and 0 <= d[0] - last[2] <= gap:
+                row.append(d)
+                break
+        else:
+            rows.append([d])
+    for row in rows:
+        if len(row) >= DASH_ROW:
+            for x0, y0, x1, y1 in row:  # with the grey rim a scan leaves round each dash
+                gray[max(0, y0 - 1) : y1 + 1, max(0, x0 - 1) : x1 + 1] = 255
 
 
 LABEL_MIN_CONF = 0.55  # printed labels read cleanly; a handwritten 'Dollars' does not anchor

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ocr import snippets
+from ocr import snippets, stock
 from ocr.classify import BLANK_INK, classify_page
 from ocr.cleanup import (
     CleanPage,
@@ -21,7 +21,7 @@ from ocr.cleanup import (
 from ocr.coupon import CouponFields, find_scan_line, read_coupon
 from ocr.errors import UnreadableFileError
 from ocr.fields import read_check_fields
-from ocr.layout import field_regions, find_anchors, layout_pass
+from ocr.layout import Box, field_regions, find_anchors, layout_pass
 from ocr.micr_access import micr_read
 from ocr.pages import load_pages
 from ocr.reading import ItemReading, MicrLine, Page, PageKind, PageReading
@@ -45,6 +45,13 @@ def _confident_words(words: list[Word]) -> int:
     return len([w for w in words if w.conf > 0.6 and len(w.text) > 2])
 
 
+def _not_read(clean: CleanPage, micr_box: Box) -> list[Box]:
+    """What the layout pass leaves out of an upright check: the MICR band (read on its own) and
+    the signature, when its rule is found."""
+    signature = stock.signature_area(clean.image, clean.dpi, micr_box[1])
+    return [micr_box] if signature is None else [micr_box, signature]
+
+
 def _layout(clean: CleanPage) -> tuple[CleanPage, list[Word]]:
     """The layout pass, turning the page around when it reads better upside down.
 
@@ -52,14 +59,14 @@ def _layout(clean: CleanPage) -> tuple[CleanPage, list[Word]]:
     little confident text.
     """
     if clean.micr_box is not None:
-        return clean, layout_pass(clean.image, clean.dpi, clean.micr_box)
+        return clean, layout_pass(clean.image, clean.dpi, _not_read(clean, clean.micr_box))
     # Upside down, or a check back whose endorsement text runs up the page: when the text lines
     # are seen to run sideways, the quarter turns are read first (a back: one pass, not three).
     order = (90, 270, 0, 180) if text_runs_sideways(clean.image, clean.dpi) else (0, 180, 90, 270)
     best: tuple[float, CleanPage, list[Word]] | None = None
     for degrees in order:
         turned = turn(clean, degrees)
-        words = layout_pass(turned.image, turned.dpi, turned.micr_box)
+        words = layout_pass(turned.image, turned.dpi)
         score = _text_score(words)
         if best is None or score > best[0] * 1.5 + 5:
             best = (score, turned, words)

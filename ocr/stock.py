@@ -288,3 +288,33 @@ def memo_rule(gray: np.ndarray, dpi: int, bottom: int | None = None) -> Box | No
     if not cands:
         return None
     return max(cands, key=lambda s: s[1])
+
+
+SIGNATURE_ABOVE_IN = 0.45  # a signature rises this far above its rule; the label hangs below it
+
+
+def signature_area(gray: np.ndarray, dpi: int, bottom: int) -> Box | None:
+    """Where the signature and its label are: over the lowest rule in the bottom right, to the
+    MICR band's top (`bottom`), and below the legal rule when it is found; None without such a
+    rule. Nothing a payment is read from is there, and a signature costs the layout pass as much
+    as the legal amount does.
+
+    The signature rule is 1.2-4.5 in long, starts right of the middle and lies in the lower half,
+    at least a quarter inch under the legal rule (a business check's date rule is above it).
+    """
+    H, W = gray.shape
+    cands = [
+        s
+        for s in horizontal_segments(gray, dpi, 0.3)
+        if s[0] >= 0.45 * W and 1.2 * dpi <= s[2] - s[0] <= 4.5 * dpi and 0.55 * H < s[1] < bottom
+    ]
+    if not cands:
+        return None
+    rule = max(cands, key=lambda s: s[1])
+    top = rule[1] - int(SIGNATURE_ABOVE_IN * dpi)
+    legal = legal_rule(gray, dpi)
+    if legal is not None:
+        if rule[1] < legal[3] + int(0.25 * dpi):
+            return None
+        top = max(top, legal[3] + int(0.1 * dpi))
+    return (rule[0] - int(0.1 * dpi), top, W, bottom)

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr import stock
 from ocr.isolate import TARGET_HEIGHT, isolate, normalize, raised_tail
+from ocr.layout import erase_dash_rows
 
 DPI = 200
 
@@ -76,10 +77,9 @@ def test_business_table_amount_cell() -> None:
     assert cell[1] >= y and cell[3] > y + 40
 
 
-def _legal_line(tail: str) -> tuple[np.ndarray, int]:
+def _legal_line(tail: str, words: str = "Four hundred twelve and 45/100") -> tuple[np.ndarray, int]:
     img, d = _canvas(6.0, 0.6)
     f = _font(34)
-    words = "Four hundred twelve and 45/100"
     d.text((int(0.2 * DPI), 40), words, font=f, fill=0)
     end = int(0.2 * DPI + f.getlength(words))
     d.text((end + 20, 40), tail, font=f, fill=0)
@@ -96,6 +96,35 @@ def test_filler_after_the_words_is_cut_off(tail: str) -> None:
     assert end - 15 < line.box[2] <= end + 8  # ends with '100', not with the filler
     assert line.box[0] > 10  # the bar on the left is gone
     assert line.image.shape[0] < 60  # the rule is gone
+
+
+def test_a_row_of_dashes_is_whitened_for_the_layout_pass_and_a_hyphen_is_kept() -> None:
+    gray, end = _legal_line("-" * 40, words="Two hundred thirty-four and 00/100")
+    before = gray.copy()
+    erase_dash_rows(gray, DPI)
+    above_rule = slice(0, 80)
+    assert (gray[above_rule, end + 15 :] == 255).all()  # the filler is gone
+    assert (gray[:, : end + 5] == before[:, : end + 5]).all()  # the words, hyphen and all, are not
+    assert (gray[84:87, end + 15 :] < 128).any()  # nor is the rule under the filler
+
+
+def test_the_signature_area_holds_the_signature_and_no_field(
+    check_factory: Callable[..., np.ndarray],
+) -> None:
+    img = check_factory(dpi=DPI, hand_font="DejaVuSans.ttf")
+    h, w = img.shape
+    area = stock.signature_area(img, DPI, h - int(0.35 * DPI))
+    assert area is not None
+    x0, y0, x1, y1 = area
+    # The conftest signs 2.4 in from the right edge on a rule 2.27 in down, the signature's top
+    # near 2.05 in; the legal rule is 1.72 in down and the memo rule ends 2.9 in from the left.
+    assert x0 <= w - 2.4 * DPI and y0 <= 2.05 * DPI and x1 == w
+    assert y0 > 1.72 * DPI and x0 > 2.9 * DPI
+
+
+def test_no_signature_rule_no_signature_area() -> None:
+    gray, _ = _legal_line("")
+    assert stock.signature_area(gray, DPI, gray.shape[0]) is None
 
 
 def test_raised_cents_are_found_and_plain_figures_have_none() -> None:
