@@ -264,6 +264,28 @@ def restore_doubled(job: _Job[T]) -> None:
         ]
 
 
+def restore_year(job: _Job[date]) -> None:
+    """Tesseract reads one writer's figure alike on every crop of it: a handwritten '2026' whose 6
+    looks like a b comes back '2024' from each, a check two years stale. When the recognizer read
+    the same month and day in a year near today, more surely than any read of the far year, those
+    reads are one misreading repeated and count as one (their best), so the two readers' best
+    reads decide; a far year the recognizer did not read near stands."""
+    near = job.recognized
+    if near is None or not _near_today(near):
+        return
+    far = [
+        c
+        for c in job.cands
+        if not _near_today(c.value) and (c.value.month, c.value.day) == (near.month, near.day)
+    ]
+    ours = [c.conf for c in job.cands if c.value == near]
+    if len(far) < 2 or not ours or max(ours) <= max(c.conf for c in far):
+        return
+    best = max(far, key=lambda c: c.conf)
+    job.cands = [c for c in job.cands if c not in far or c is best]
+    job.reads -= len(far) - 1
+
+
 # A date read unsurely, or read several ways, is tested against the recognizer's view of its line
 # (`confirm_date`): the best way of writing it must be at least this likely among itself and
 # every date a misread figure or month away (and every other date read), and this likely beside
@@ -386,13 +408,16 @@ def locate(
     return None
 
 
+def _near_today(when: date) -> bool:
+    return abs(when.year - date.today().year) <= 1
+
+
 def parse_check_date(text: str) -> tuple[date, float] | None:
     """A check date; one far from today (a misread year like 2097 or 2020) is doubted."""
     found = parse_date(text)
     if found is None:
         return None
-    plausible = abs(found.year - date.today().year) <= 1
-    return found, 1.0 if plausible else 0.3
+    return found, 1.0 if _near_today(found) else 0.3
 
 
 def parse_memo(text: str) -> tuple[str, float] | None:
@@ -494,6 +519,7 @@ def read_check_fields(
     _line_reads(image, dpi, [date_job, memo_job])
     _run_reads(image, dpi, [date_job, memo_job])
     restore_doubled(date_job)
+    restore_year(date_job)
     when, memo = date_job.result(), memo_job.result()
     when.reading = confirm_date(date_job, when.reading)
     payer = read_payer(layout_words, regions.payer, dpi)

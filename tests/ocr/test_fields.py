@@ -23,6 +23,7 @@ from ocr.fields import (
     parse_legal,
     parse_memo,
     restore_doubled,
+    restore_year,
     vote,
 )
 from ocr.layout import Anchors, field_regions
@@ -249,3 +250,43 @@ def test_a_date_only_the_recognizer_read_and_nothing_contradicts_is_settled_by_t
     assert reading.confidence < 0.05  # too unsure even for the window rule
     settled = confirm_date(job, reading)
     assert settled.value == date(2026, 10, 27) and settled.confidence >= 0.5
+
+
+def _year_job(far_year: int, recognizer_conf: float) -> _Job[date]:
+    """'NOVEMBER 15' in a year near today that Tesseract read four times in `far_year` (a
+    handwritten 6 like a b read as a 4), the recognizer once near today."""
+    near = date(date.today().year, 11, 15)
+    far = f"NOVEMBER 15 {far_year}"
+    job = _date_job(
+        [(far, 0.24), (far, 0.22), (far, 0.09), (far, 0.15)], f"NOVEMBER 15 {near.year}"
+    )
+    job.recognized = near
+    job.cands.append(Candidate(near, recognizer_conf, f"NOVEMBER 15 {near.year}"))
+    job.reads += 1
+    return job
+
+
+def test_a_far_year_tesseract_repeats_gives_way_to_the_recognizers_year_near_today() -> None:
+    job = _year_job(date.today().year - 2, recognizer_conf=0.44)
+    assert job.result().reading.value.year == date.today().year - 2  # as read: two years stale
+    restore_year(job)
+    reading = job.result().reading
+    assert reading.value == date(date.today().year, 11, 15)
+    assert (
+        reading.confidence >= 0.15
+    )  # reconciliation.rules.MIN_DATE_CONFIDENCE: sure enough to use
+    assert reading.others == (date(date.today().year - 2, 11, 15),)  # the clerk still sees it
+
+
+def test_a_far_year_read_more_surely_than_the_recognizers_stands() -> None:
+    job = _year_job(date.today().year - 2, recognizer_conf=0.2)
+    restore_year(job)
+    assert job.result().reading.value.year == date.today().year - 2
+
+
+def test_a_stale_year_near_today_is_never_moved() -> None:
+    """Last year's check read last year by Tesseract stays stale whatever the recognizer read."""
+    job = _year_job(date.today().year - 1, recognizer_conf=0.9)
+    before = job.result().reading
+    restore_year(job)
+    assert job.result().reading == before
