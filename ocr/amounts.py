@@ -573,17 +573,32 @@ def _plausible(ev: FieldEvidence, value: Decimal, winner: Field[Decimal]) -> boo
 _BARE_DIGITS = re.compile(r"[$*\s]*(\d{3,})[*\s]*")
 
 
-def _point_not_seen(c_field: Field[Decimal], l_field: Field[Decimal]) -> bool:
-    """Whether the figures were read as bare digits that are the words' dollars and cents run
-    together ('41173' beside 'four hundred eleven and 73/100'): the writer's decimal point was
-    too faint to survive, and the figures say the words' amount, not a hundred times it."""
+def _point_not_seen(
+    court: FieldEvidence, c_field: Field[Decimal], l_field: Field[Decimal]
+) -> Field[Decimal] | None:
+    """The figures as the words' amount when they were read as bare digits that are the words'
+    dollars and cents run together ('41173' beside 'four hundred eleven and 73/100'): the writer's
+    decimal point was too faint to survive, and the figures say the words' amount, not a hundred
+    times it. The winning read counts first; when it is unsure (Tesseract's '84.15' for a hand's
+    '**369.45'), any read of the figures does, at its own confidence."""
     if c_field.value is None or l_field.value is None or l_field.confidence < AGREE_FLOOR:
-        return False
-    bare = _BARE_DIGITS.fullmatch(c_field.raw)
-    if bare is None:
-        return False
+        return None
     dollars, cents = dollars_and_cents(l_field.value)
-    return bare.group(1) == f"{dollars}{cents:02d}"
+    digits = f"{dollars}{cents:02d}"
+
+    def bare(raw: str) -> bool:
+        found = _BARE_DIGITS.fullmatch(raw)
+        return found is not None and found.group(1) == digits
+
+    if bare(c_field.raw):
+        return Field(l_field.value, c_field.confidence, f"{c_field.raw} (no decimal point seen)")
+    if c_field.confidence >= SURE_WINNER:
+        return None
+    reads = [c for c in court.voters() if bare(c.raw)]
+    if not reads:
+        return None
+    best = max(reads, key=lambda c: c.conf)
+    return Field(l_field.value, best.conf, f"{best.raw} (no decimal point seen)")
 
 
 def cross_check(
@@ -599,8 +614,7 @@ def cross_check(
     of the two votes outright: a second reading on both sides stays a weak one.
     """
     notes: list[str] = []
-    if _point_not_seen(c_field, l_field):
-        c_field = Field(l_field.value, c_field.confidence, f"{c_field.raw} (no decimal point seen)")
+    c_field = _point_not_seen(court, c_field, l_field) or c_field
     if c_field.value is not None and c_field.value == l_field.value:
         c_field, l_field = _agree_both(court, c_field, l_field)
         return c_field, l_field, notes

@@ -98,6 +98,24 @@ def test_figures_read_without_their_decimal_point_agree_with_the_words() -> None
         assert c.value == Decimal(raw) and notes
 
 
+def test_an_unsure_misread_of_the_figures_gives_way_to_a_read_of_the_words_digits() -> None:
+    """'**369.45' in a hand: Tesseract read '84.15' unsurely, the recognizer '36945' without the
+    point; the words read surely as 369.45, so the figures say it too."""
+    court = FieldEvidence()
+    court.add(Candidate(Decimal("84.15"), 0.3, "84.15"))
+    court.add(Candidate(Decimal("84.15"), 0.2, "84.15"))
+    court.add(Candidate(Decimal("36945"), 0.25, "36945"))
+    assert court.result().value == Decimal("84.15")
+    c, lg, notes = _check(court, _ev([("369.45", 0.9)]))
+    assert c.value == lg.value == Decimal("369.45") and not notes
+    # a sure winner is not given up for a loser's digits: the amounts still disagree
+    court = FieldEvidence()
+    court.add(Candidate(Decimal("84.15"), 0.9, "84.15"))
+    court.add(Candidate(Decimal("36945"), 0.25, "36945"))
+    c, lg, notes = _check(court, _ev([("369.45", 0.9)]))
+    assert c.value == Decimal("84.15") and notes
+
+
 def test_a_field_that_read_nothing_is_left_alone() -> None:
     c, lg, notes = _check(_ev([]), _ev([("100.00", 0.9)]))
     assert c.value is None and lg.value == Decimal("100.00") and not notes
