@@ -160,6 +160,16 @@ def _payer_agrees(capture: Capture, loan: LoanCandidate) -> bool:
     )
 
 
+def _near_fits(capture: Capture, loan: LoanCandidate, amount: Decimal | None) -> bool:
+    """A loan one misread from the account read is the one meant when the payer agrees or, with
+    no sure payer name read, when the amount is one the loan asks for: two slips landing on a
+    real account and its installment at once are far less likely than one misread digit."""
+    if _payer_agrees(capture, loan):
+        return True
+    unsure_payer = not capture.payer or capture.payer_confidence < PAYER_SURE
+    return unsure_payer and amount is not None and loan.expects(amount)
+
+
 def _payers_close_loans(
     capture: Capture, directory: LoanDirectory, written: list[tuple[str, str, float]]
 ) -> list[LoanCandidate]:
@@ -196,12 +206,13 @@ def match_capture(capture: Capture, directory: LoanDirectory, amount: Decimal | 
         return Match(account_number=account, method=method, confidence=conf)
 
     if written:
-        # Nothing read is a loan: accept a near miss only when it is the only one and the payer agrees.
+        # Nothing read is a loan: accept a near miss only when it is the only one and it fits
+        # (`_near_fits`: the payer agrees, or no payer was read and the amount is the loan's).
         near: dict[str, LoanCandidate] = {}
         for _, account, _ in written:
             for loan in directory.near(account):
                 near[loan.account_number] = loan
-        agreeing = [loan for loan in near.values() if _payer_agrees(capture, loan)]
+        agreeing = [loan for loan in near.values() if _near_fits(capture, loan, amount)]
         if len(near) == 1 and len(agreeing) == 1:
             return Match(
                 account_number=agreeing[0].account_number,

@@ -43,6 +43,21 @@ def test_one_digit_misread_matches_only_when_the_payer_agrees(directory: LoanDir
     assert stranger.account_number is None and stranger.problem == ExceptionCode.UNKNOWN_ACCOUNT
 
 
+def test_one_digit_misread_without_a_payer_matches_when_the_amount_is_the_loans(
+    directory: LoanDirectory,
+) -> None:
+    read = "4410023951"  # 8 misread as 5, and no payer name read
+    due = match_capture(cap(memo_account=read, payer=None), directory, Decimal("412.50"))
+    assert due.account_number == "4410023981" and due.method == "memo_near"
+    unsure = cap(memo_account=read, payer="Mar", payer_confidence=0.3)  # a name half read
+    assert match_capture(unsure, directory, Decimal("825.00")).account_number == "4410023981"
+    other = match_capture(cap(memo_account=read, payer=None), directory, Decimal("100.00"))
+    assert other.account_number is None and other.problem == ExceptionCode.UNKNOWN_ACCOUNT
+    # a payer read surely as someone else is not outweighed by the amount
+    stranger = cap(memo_account=read, payer="Someone Else")
+    assert match_capture(stranger, directory, Decimal("412.50")).account_number is None
+
+
 def test_a_lost_digit_matches_only_when_the_payer_agrees(directory: LoanDirectory) -> None:
     read = "441002398"  # the last 1 ran into the end of the line
     agree = match_capture(cap(memo_account=read, payer="Maria Gonzalez"), directory, None)
