@@ -165,23 +165,32 @@ def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
     """The rule the legal amount is written on: the lowest long rule across the middle.
 
     Personal checks also have a long payee rule above it, business checks a date rule on the right;
-    the signature and memo rules are shorter than half the width. When a faint legal rule is lost
-    to black-and-white scanning, the payee rule is not taken for it: a rule level with the
-    courtesy box is the payee's.
+    the signature and memo rules are shorter than half the width, or the memo rule has the
+    signature rule beside it. When a faint legal rule is lost to black-and-white scanning, the
+    payee rule is not taken for it: a rule level with the courtesy box is the payee's.
     """
     H, W = gray.shape
+    rules = horizontal_segments(gray, dpi, 0.3)
+    tol = max(3, int(0.03 * dpi))
     cands = [
         s
-        for s in horizontal_segments(gray, dpi, 0.3)
-        if 0.45 * W <= s[2] - s[0] < 0.95 * W and 0.33 * H < s[1] < 0.8 * H
+        for s in rules
+        if 0.45 * W <= s[2] - s[0] < 0.95 * W
+        and 0.33 * H < s[1] < 0.8 * H
+        and not _signed_beside(s, rules, tol, dpi)
     ]
     box = courtesy_box(gray, dpi) if cands else None
     if box is not None:  # the payee rule runs level with the box; the legal rule is below it
-        tol = max(3, int(0.03 * dpi))
         cands = [s for s in cands if s[1] > box[3] + tol]
     if not cands:
         return None
     return _broken_start(gray, max(cands, key=lambda s: s[1]), dpi)
+
+
+def _signed_beside(rule: Box, rules: Sequence[Box], tol: int, dpi: int) -> bool:
+    """Whether a rule has another, an inch or longer, level with it further right: a memo rule
+    (long on a small check) with the signature rule beside it. The legal rule runs alone."""
+    return any(abs(r[1] - rule[1]) <= tol and r[0] > rule[2] and r[2] - r[0] >= dpi for r in rules)
 
 
 RULE_GAP_IN = 0.25  # a broken or dashed rule's pieces are at most this far apart

@@ -122,6 +122,18 @@ def test_the_signature_area_holds_the_signature_and_no_field(
     assert y0 > 1.72 * DPI and x0 > 2.9 * DPI
 
 
+def test_a_long_memo_rule_with_the_signature_beside_it_is_not_the_legal_rule() -> None:
+    """A small check's memo rule can run half its width; the signature rule level with it says
+    it is not the legal rule, which runs alone above."""
+    img, d = _canvas(5.6, 2.6)
+    legal_y, memo_y = int(1.3 * DPI), int(1.9 * DPI)
+    d.line([(int(0.13 * DPI), legal_y), (int(5.2 * DPI), legal_y)], fill=40, width=2)
+    d.line([(int(0.34 * DPI), memo_y), (int(2.94 * DPI), memo_y)], fill=40, width=2)
+    d.line([(int(3.44 * DPI), memo_y), (int(5.5 * DPI), memo_y)], fill=40, width=2)
+    rule = stock.legal_rule(np.array(img), DPI)
+    assert rule is not None and abs(rule[1] - legal_y) <= 3
+
+
 def test_no_signature_rule_no_signature_area() -> None:
     gray, _ = _legal_line("")
     assert stock.signature_area(gray, DPI, gray.shape[0]) is None
