@@ -130,14 +130,15 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
         return
     scan_line_tried = False
     if after_front:
-        # A coupon or the back, most likely: the scan line and the text's direction tell them
-        # apart for a fraction of a MICR search and a whole-page read.
-        if _coupon_by_scan_line(clean, reading):
-            return
-        scan_line_tried = True
+        # A coupon or the back, most likely: the text's direction and the scan line tell them
+        # apart for a fraction of a MICR search and a whole-page read. The direction is asked
+        # first, for a tenth of the scan line's search (a coupon's text runs across it).
         if clean.ink >= 2 * BLANK_INK and _back_after_front(clean):
             reading.kind, reading.kind_confidence = PageKind.CHECK_BACK, BACK_KIND_CONFIDENCE
             return
+        if _coupon_by_scan_line(clean, reading):
+            return
+        scan_line_tried = True
     clean = upright_by_micr(clean)
     if clean.micr_box is None and not scan_line_tried and _coupon_by_scan_line(clean, reading):
         return
