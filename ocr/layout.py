@@ -17,6 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ocr import tess
+from ocr.cleanup import ink_mask
 from ocr.tess import Word
 
 LAYOUT_DPI = 200  # the layout pass needs labels, not fine handwriting
@@ -70,7 +71,7 @@ def erase_dash_rows(gray: np.ndarray, dpi: float) -> None:
     """Whiten rows of dashes in place: the '-------' that fills a legal line. Tesseract scales a
     line to a fixed height before reading it, so a row of flat dashes becomes a very long line,
     the costliest of the page, and reads as 'ee nee ee'."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats((gray < 150).astype(np.uint8), connectivity=8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink_mask(gray).astype(np.uint8))
     if n <= DASH_ROW:
         return
     x, y, w, h, area = (stats[1:, i] for i in range(5))
