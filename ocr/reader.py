@@ -128,7 +128,6 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
     if clean.ink < _BLANK_SKIP_INK:
         reading.kind, reading.kind_confidence = PageKind.BLANK, 0.99
         return
-    scan_line_tried = False
     if after_front:
         # A coupon or the back, most likely: the text's direction and the scan line tell them
         # apart for a fraction of a MICR search and a whole-page read. The direction is asked
@@ -138,9 +137,8 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
             return
         if _coupon_by_scan_line(clean, reading):
             return
-        scan_line_tried = True
     clean = upright_by_micr(clean)
-    if clean.micr_box is None and not scan_line_tried and _coupon_by_scan_line(clean, reading):
+    if clean.micr_box is None and not after_front and _coupon_by_scan_line(clean, reading):
         return
     clean, words = _layout(clean)
     micr = micr_read(clean.image, clean.dpi)
