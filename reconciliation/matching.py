@@ -160,14 +160,18 @@ def _payer_agrees(capture: Capture, loan: LoanCandidate) -> bool:
     )
 
 
+def _sure_payer(capture: Capture) -> str | None:
+    """The payer's name, when one was read surely enough to find or rule out loans by."""
+    return capture.payer if capture.payer and capture.payer_confidence >= PAYER_SURE else None
+
+
 def _near_fits(capture: Capture, loan: LoanCandidate, amount: Decimal | None) -> bool:
     """A loan one misread from the account read is the one meant when the payer agrees or, with
     no sure payer name read, when the amount is one the loan asks for: two slips landing on a
     real account and its installment at once are far less likely than one misread digit."""
     if _payer_agrees(capture, loan):
         return True
-    unsure_payer = not capture.payer or capture.payer_confidence < PAYER_SURE
-    return unsure_payer and amount is not None and loan.expects(amount)
+    return _sure_payer(capture) is None and amount is not None and loan.expects(amount)
 
 
 def _payers_close_loans(
@@ -175,12 +179,13 @@ def _payers_close_loans(
 ) -> list[LoanCandidate]:
     """The payer's own loans whose account an unsure read of the written account is a few slips
     from: the name finds the loans, the digits must still point at one of them."""
-    if not capture.payer or capture.payer_confidence < PAYER_SURE:
+    payer = _sure_payer(capture)
+    if payer is None:
         return []
     unsure = [account for _, account, conf in written if conf < UNSURE_READ]
     return [
         loan
-        for loan in directory.by_payer(capture.payer)
+        for loan in directory.by_payer(payer)
         if any(Levenshtein.distance(a, loan.account_number) <= MAX_SLIPS for a in unsure)
     ]
 
