@@ -570,7 +570,8 @@ def _plausible(ev: FieldEvidence, value: Decimal, winner: Field[Decimal]) -> boo
     return _support(pool, value) >= SWITCH_RATIO * _support(ev.voters(), winner.value)
 
 
-_BARE_DIGITS = re.compile(r"[$*\s]*(\d{3,})[*\s]*")
+# Figures with nothing but digits, and the stars (or a '#' they were read as) that guard them.
+_BARE_DIGITS = re.compile(r"[$*#\s]*(\d{3,})[*#\s]*")
 
 
 def _point_not_seen(

@@ -108,6 +108,12 @@ def test_an_unsure_misread_of_the_figures_gives_way_to_a_read_of_the_words_digit
     assert court.result().value == Decimal("84.15")
     c, lg, notes = _check(court, _ev([("369.45", 0.9)]))
     assert c.value == lg.value == Decimal("369.45") and not notes
+    # '**784.99' whose stars were read as a hash and whose point was lost: '#78499'
+    court = FieldEvidence()
+    court.add(Candidate(Decimal("78499"), 0.32, "#78499"))
+    court.add(Candidate(Decimal("99499"), 0.14, "#99499"))
+    c, lg, notes = _check(court, _ev([("784.99", 0.9)]))
+    assert c.value == lg.value == Decimal("784.99") and not notes
     # a sure winner is not given up for a loser's digits: the amounts still disagree
     court = FieldEvidence()
     court.add(Candidate(Decimal("84.15"), 0.9, "84.15"))
