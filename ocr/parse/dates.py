@@ -81,6 +81,16 @@ def month_number(word: str) -> int | None:
     return months.pop() if len(months) == 1 else None  # 'Jux': July or June, not a guess
 
 
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z01]{2,8})\.?\s*$")
+
+
+def _after_month_name(s: str, start: int) -> bool:
+    """Whether figures at `start` follow a month's name: 'Nov 12. 20.26' (a stray point in the
+    year) has the day and the year there, not a month of December."""
+    word = _WORD_BEFORE.search(s[:start])
+    return word is not None and month_number(word.group(1)) is not None
+
+
 def parse_date(text: str) -> date | None:
     """The first calendar date in the text, or None."""
     s = fix_digit_runs(text)
@@ -90,7 +100,7 @@ def parse_date(text: str) -> date | None:
         if found:
             return found
     m = _NUMERIC_MDY.search(s)
-    if m:
+    if m and not _after_month_name(s, m.start()):
         found = _make(_year(m.group(3)), int(m.group(1)), int(m.group(2)))
         if found:
             return found
@@ -101,7 +111,11 @@ def parse_date(text: str) -> date | None:
             if found:
                 return found
     m = _LOOSE_MDY.search(s)
-    if m and sum(c.isdigit() for c in m.group(0)) >= MIN_REAL_DIGITS:
+    if (
+        m
+        and sum(c.isdigit() for c in m.group(0)) >= MIN_REAL_DIGITS
+        and not _after_month_name(s, m.start())
+    ):
         mm, dd, yy = ("".join(LETTER_TO_DIGIT.get(c, c) for c in g) for g in m.groups())
         return _make(_year(yy), int(mm), int(dd))
     return None

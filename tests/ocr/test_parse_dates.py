@@ -37,6 +37,12 @@ def test_not_a_date_is_none(text: str) -> None:
     assert parse_date(text) is None
 
 
+@pytest.mark.parametrize("text", ["Now 12. 20.26", "Nov 12.20.26", "November 12-20-26"])
+def test_figures_after_a_months_name_are_never_a_month_of_their_own(text: str) -> None:
+    """'Nov 12, 2026' read with points for the comma and inside the year is not December 20."""
+    assert parse_date(text) is None
+
+
 def test_a_misread_month_without_its_space() -> None:
     assert parse_date("Nor9, 2026") == date(2026, 11, 9)
 
