@@ -311,7 +311,9 @@ def isolate(page: np.ndarray, region: Box, dpi: int, trim_filler: bool = False) 
 def raised_tail(line: Line) -> int | None:
     """Where small raised figures start at the end of a courtesy amount ('460 ⁸⁸⁄₁₀₀'), as an x in
     the line's crop, or None. Writers put the cents as a small fraction above the baseline; read
-    run together with the dollars they come out as '46088/00', so they are read on their own."""
+    run together with the dollars they come out as '46088/00', so they are read on their own. A
+    hand's small, high figure among the dollars (the 0 of '905') is passed over: the cents are
+    the small figures after the last full-size one."""
     if len(line.glyphs) < 3:
         return None
     big = [g for g in line.glyphs if g[3] - g[1] >= 0.75 * line.tall]
@@ -328,7 +330,6 @@ def raised_tail(line: Line) -> int | None:
             several = len(rest) >= 2 or (g[2] - g[0] >= 2 * h and h >= 0.3 * line.tall)
             if all(r[3] - r[1] < 0.8 * line.tall for r in rest) and several:
                 return g[0]
-            return None
     return None
 
 

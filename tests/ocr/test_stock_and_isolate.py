@@ -158,6 +158,25 @@ def test_raised_cents_are_found_and_plain_figures_have_none() -> None:
     assert line2 is not None and raised_tail(line2) is None
 
 
+def test_raised_cents_are_found_after_a_small_high_figure_among_the_dollars() -> None:
+    """'905 29/100' in a hand whose 0 came out small and high: the 0 is a dollar figure, the
+    cents start after the 5."""
+    img, d = _canvas(2.0, 0.5)
+    big, small = _font(40), _font(20)
+    d.text((10, 30), "9", font=big, fill=0, anchor="ls")
+    x = int(12 + big.getlength("9"))
+    d.text((x, 20), "0", font=small, fill=0, anchor="ls")
+    x += int(small.getlength("0")) + 4
+    d.text((x, 30), "5", font=big, fill=0, anchor="ls")
+    cents_x = int(x + big.getlength("5") + 10)
+    d.text((cents_x, 18), "29/100", font=_font(14), fill=0, anchor="ls")
+    gray = np.array(img)
+    line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
+    assert line is not None
+    at = raised_tail(line)
+    assert at is not None and abs(line.box[0] + at - cents_x) < 8
+
+
 def test_raised_cents_run_together_into_one_blob_are_found_but_a_dash_is_not() -> None:
     def tail_of(cents: str, underline: bool) -> tuple[int | None, int]:
         img, d = _canvas(2.0, 0.5)
