@@ -41,9 +41,8 @@ _LOOSE_MDY = re.compile(
     r"(?![A-Za-z0-9])"
 )
 MIN_REAL_DIGITS = 4  # of the loose shape's figures, so a run of letters is never a date
-_NAMED = re.compile(
-    r"([A-Za-z][A-Za-z01]{2,8})\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4}|\d{2})(?!\d)"
-)
+_MONTH_WORD = r"([A-Za-z][A-Za-z01]{2,8})\.?"  # a month's name as read: 'Nov.', 'N0v', 'Nor'
+_NAMED = re.compile(_MONTH_WORD + r"\s*(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4}|\d{2})(?!\d)")
 
 
 def _year(text: str) -> int:
@@ -81,7 +80,7 @@ def month_number(word: str) -> int | None:
     return months.pop() if len(months) == 1 else None  # 'Jux': July or June, not a guess
 
 
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z01]{2,8})\.?\s*$")
+_WORD_BEFORE = re.compile(_MONTH_WORD + r"\s*$")
 
 
 def _after_month_name(s: str, start: int) -> bool:
