@@ -69,7 +69,7 @@ fmt: $(DEVSTAMP)
 	$(BIN)/ruff check --fix .
 
 # The line recognizer ocr/models/lines.onnx (+ .json recipe): training-only handwriting fonts, torch
-# and onnx into the venv, then `python -m training` (about 70 minutes on 2 cores; the model is
+# and onnx into the venv, then `python -m training` (about two hours on 2 cores; the model is
 # committed, so nothing else needs this).
 MODEL_FONT_PKGS := fonts-tlwg-purisa fonts-klee fonts-kiloji fonts-lobster fonts-isabella \
 	fonts-havana fonts-leckerli-one fonts-cabinsketch

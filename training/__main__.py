@@ -1,7 +1,7 @@
 """`python -m training`: draw the lines, harvest real crops, train, export the model next to its
 recipe and measured accuracy (`ocr/models/lines.onnx` and `.json`), and print the tables.
 
-    python -m training                 # the committed model (about 70 minutes on 2 cores)
+    python -m training                 # the committed model (about two hours on 2 cores)
     python -m training --quick         # a small run to try changes (a few minutes)
     python -m training --measure-only  # measure the existing model again, update its .json
 """
@@ -66,8 +66,8 @@ def _crops_set(crops: list[Crop]) -> LineSet:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m training")
     p.add_argument("--quick", action="store_true", help="a small run to try changes")
-    p.add_argument("--lines", type=int, default=45000, help="synthetic training lines")
-    p.add_argument("--steps", type=int, default=7000, help="training batches of 32")
+    p.add_argument("--lines", type=int, default=60000, help="synthetic training lines")
+    p.add_argument("--steps", type=int, default=12000, help="training batches of 32")
     p.add_argument("--harvest-items", type=int, default=300, help="generated mail items to crop")
     p.add_argument("--work", type=Path, default=WORK, help="cache of drawn lines")
     # One thread: on two cores shared with other work, a second torch thread mostly waits for the
