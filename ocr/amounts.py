@@ -553,7 +553,7 @@ def _agree_both(
 
 
 SWITCH_RATIO = 0.2  # a field gives up its winner only for a value it supports at least this well
-SWITCH_FLOOR = 0.02  # ... and a sure winner (SURE_WINNER) only for a value it still holds possible
+SWITCH_FLOOR = 0.02  # ... and only for a value it still holds possible
 SURE_WINNER = 0.5
 
 
@@ -629,13 +629,14 @@ def cross_check(
             shared, key=lambda v: (_support(court.voters(), v) + _support(legal.voters(), v), v)
         )
         c_new, l_new = _field_for(court, best), _field_for(legal, best)
-        # A field that gives up a confident winner must still hold the shared value possible:
-        # words read five times '... and 76/100' and once without the cents are not 1,182.00. A
-        # field unsure of its own winner (handwritten figures Tesseract misreads) may give it up.
+        # A field that gives up its winner must still hold the shared value possible: words read
+        # five times '... and 76/100' and once without the cents are not 1,182.00, and figures
+        # read '578.60' four times surely and '**678.60' once are not 678.60, however unsure
+        # their vote came out with the one dissenting read in it.
         ruled_out = [
             n
             for n, o in ((c_new, c_field), (l_new, l_field))
-            if n.value != o.value and o.confidence >= SURE_WINNER and n.confidence < SWITCH_FLOOR
+            if n.value != o.value and n.confidence < SWITCH_FLOOR
         ]
         # The words are the amount the law goes by: they give up what they read only for a value
         # they themselves hold at least as a reading (not a guess), never for a faint one that

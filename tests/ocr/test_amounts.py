@@ -84,6 +84,19 @@ def test_the_words_are_not_overruled_by_a_faint_reading_that_matches_the_figures
     assert c.value == lg.value == Decimal("495.11") and not notes
 
 
+def test_figures_read_surely_are_not_given_up_for_one_dissenting_read_that_matches_the_words() -> (
+    None
+):
+    """'**578.60' read so four times and '**678.60' once (the whole-check pass), beside words
+    clearly 'Six Hundred Seventy Eight': the one read makes the figures' vote unsure, but the
+    figures do not hold 678.60 possible, so the amounts disagree (the check says two amounts)."""
+    court = _ev([("578.60", 0.82), ("578.60", 0.876), ("578.60", 0.937), ("678.60", 0.489)])
+    court.reads += 1  # and one read that found nothing
+    assert court.result().confidence < 0.5
+    c, lg, notes = _check(court, _ev([("678.60", 0.84), ("678.60", 0.74)]))
+    assert c.value == Decimal("578.60") and lg.value == Decimal("678.60") and notes
+
+
 def test_figures_read_without_their_decimal_point_agree_with_the_words() -> None:
     court = FieldEvidence()
     court.add(Candidate(Decimal("41173"), 0.8, "41173"))
