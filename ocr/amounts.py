@@ -629,21 +629,16 @@ def cross_check(
             shared, key=lambda v: (_support(court.voters(), v) + _support(legal.voters(), v), v)
         )
         c_new, l_new = _field_for(court, best), _field_for(legal, best)
-        # A field that gives up its winner must still hold the shared value possible: words read
-        # five times '... and 76/100' and once without the cents are not 1,182.00, and figures
-        # read '578.60' four times surely and '**678.60' once are not 678.60, however unsure
-        # their vote came out with the one dissenting read in it.
-        ruled_out = [
-            n
-            for n, o in ((c_new, c_field), (l_new, l_field))
-            if n.value != o.value and n.confidence < SWITCH_FLOOR
-        ]
-        # The words are the amount the law goes by: they give up what they read only for a value
-        # they themselves hold at least as a reading (not a guess), never for a faint one that
-        # happens to match the figures ('... and 11/100' read 0.84, '... and I/loo' 0.3 beside
-        # figures '495 1/100' whose doubled 1 ran into one).
-        if l_new.value != l_field.value and l_new.confidence < AGREE_FLOOR:
-            ruled_out.append(l_new)
+        # A field gives up its winner only for a value it still holds possible: words read five
+        # times '... and 76/100' and once without the cents are not 1,182.00, and figures read
+        # '578.60' four times surely and '**678.60' once are not 678.60, however unsure their
+        # vote came out with the one dissenting read in it. The words, the amount the law goes
+        # by, need more: a value they hold at least as a reading (not a guess), never a faint
+        # one that happens to match the figures ('... and 11/100' read 0.84, '... and I/loo' 0.3
+        # beside figures '495 1/100' whose doubled 1 ran into one).
+        ruled_out = (c_new.value != c_field.value and c_new.confidence < SWITCH_FLOOR) or (
+            l_new.value != l_field.value and l_new.confidence < AGREE_FLOOR
+        )
         if not ruled_out:
             if best in (c_field.value, l_field.value):
                 c_new, l_new = _agree_both(court, c_new, l_new)
