@@ -35,6 +35,12 @@ class ScanFile:
     dpi: int
     bitonal: bool
     pages: list[Page] = field(default_factory=list)
+    dpi_tag: bool = True  # False: the file does not say its resolution (some PNG rescans)
+
+    @property
+    def style(self) -> tuple[str, int, bool]:
+        """What makes two scans of one check differ as files: format, resolution, bitonal."""
+        return (self.fmt, self.dpi, self.bitonal)
 
     @property
     def source_file(self) -> str:
@@ -55,6 +61,7 @@ def _pdf_eligible(item: PlannedItem) -> bool:
     """A check front alone, and a personal one: a business check is as wide as the glass."""
     return (
         item.kind == "check"
+        and not item.restyle  # a rescan gets a file of its own, in another style than the first
         and item.coupon is None
         and item.back is None
         and item.check is not None
@@ -79,6 +86,7 @@ def assign_batches(plan: RunPlan) -> list[Batch]:
     """Batches in processing order: by deposit date, then site, then batch number."""
     rng = random.Random(f"batches:{plan.seed}")
     batches: list[Batch] = []
+    firsts = {it.duplicate_of for it in plan.items if it.restyle and it.duplicate_of is not None}
     for day, deposit in enumerate(plan.deposit_dates):
         for site in ("dallas", "richardson"):
             group = [it for it in plan.items if it.day == day and it.site == site]
@@ -87,13 +95,17 @@ def assign_batches(plan: RunPlan) -> list[Batch]:
                 name = f"{deposit:%Y-%m-%d}-{SITE_LETTER[site]}{k:02d}"
                 batches.append(Batch(site, name, deposit, chunk))
     pdf_made = False
+    files_of: dict[int, ScanFile] = {}  # the file of each item already assigned
     for batch in batches:
-        pdf_made |= _assign_files(batch, rng, force_pdf=False)
+        pdf_made |= _assign_files(batch, rng, force_pdf=False, files_of=files_of)
     if not pdf_made:
         for batch in sorted(batches, key=lambda b: -sum(map(_pdf_eligible, b.items))):
-            if sum(map(_pdf_eligible, batch.items)) >= 2:
+            # (Not a batch with a first copy whose rescan already avoids that copy's style.)
+            if sum(map(_pdf_eligible, batch.items)) >= 2 and not any(
+                it.index in firsts for it in batch.items
+            ):
                 batch.files.clear()
-                _assign_files(batch, rng, force_pdf=True)
+                _assign_files(batch, rng, force_pdf=True, files_of=files_of)
                 break
     _turn_some_upside_down(batches, rng)
     return batches
@@ -132,7 +144,9 @@ def _ext(rng: random.Random, fmt: str) -> str:
     return fmt
 
 
-def _assign_files(batch: Batch, rng: random.Random, force_pdf: bool) -> bool:
+def _assign_files(
+    batch: Batch, rng: random.Random, force_pdf: bool, files_of: dict[int, ScanFile]
+) -> bool:
     """Files for one batch; returns True when it holds a PDF of two or more checks."""
     eligible = [it for it in batch.items if _pdf_eligible(it)]
     in_pdf: list[PlannedItem] = []
@@ -155,10 +169,46 @@ def _assign_files(batch: Batch, rng: random.Random, force_pdf: bool) -> bool:
                 )
                 batch.files.append(pdf)
             pdf.pages.append(Page(item, "check", plan_scan(rng, pdf.dpi, pdf.bitonal)))
+            files_of[item.index] = pdf
             continue
         seq += 1
-        batch.files.append(_single_file(batch, item, seq, rng))
+        first = files_of.get(item.duplicate_of) if item.duplicate_of is not None else None
+        if item.restyle and first is not None:
+            scan_file = _rescan_file(batch, item, seq, rng, first)
+        else:
+            scan_file = _single_file(batch, item, seq, rng)
+        batch.files.append(scan_file)
+        files_of[item.index] = scan_file
     return pdf is not None and len(pdf.pages) >= 2
+
+
+def _rescan_file(
+    batch: Batch, item: PlannedItem, seq: int, rng: random.Random, first: ScanFile
+) -> ScanFile:
+    """A later copy of a check scanned unlike its first copy: another format, resolution or
+    threshold (bitonal against grey), its own skew and noise, and now and then a PNG that does
+    not say its resolution."""
+    multi = item.coupon is not None or item.back is not None
+    options = [
+        (fmt, dpi, bitonal)
+        for fmt, bitonal in (("tiff", True), ("tiff", False), ("png", False), ("jpeg", False))
+        for dpi in (200, 300)
+        if (fmt, dpi, bitonal) != first.style and (fmt == "tiff" or not multi)
+    ]
+    fmt, dpi, bitonal = rng.choice(options)
+    name = f"item-{seq:04d}.{_ext(rng, fmt)}"
+    scan_file = ScanFile(batch.site, batch.name, name, fmt, dpi, bitonal)
+    if fmt == "png" and rng.random() < 0.4:
+        scan_file.dpi_tag = False
+    kinds = ["check"] + [
+        k for k, there in (("check_back", item.back), ("coupon", item.coupon)) if there
+    ]
+    for kind in kinds:
+        style = plan_scan(rng, dpi, bitonal, jpeg=fmt == "jpeg")
+        if kind == "check" and not style.skew:
+            style = replace(style, skew=round(rng.choice([-1, 1]) * rng.uniform(0.4, 2.0), 2))
+        scan_file.pages.append(Page(item, kind, style))
+    return scan_file
 
 
 def _single_file(batch: Batch, item: PlannedItem, seq: int, rng: random.Random) -> ScanFile:

@@ -22,6 +22,7 @@ from sample_data.batches import Page, ScanFile, assign_batches
 from sample_data.check_back import render_check_back
 from sample_data.check_front import render_check_front
 from sample_data.coupon import render_coupon
+from sample_data.damage import obscure_micr
 from sample_data.degrade import digitize, on_flatbed, scan
 from sample_data.image_files import save_jpeg, save_pdf, save_png, save_tiff
 from sample_data.letter import render_letter
@@ -52,12 +53,16 @@ def prepare_out(out: Path, clean: bool) -> None:
             path.unlink()
 
 
-def render_page(page: Page, micr_font: Path | None) -> Image.Image:
-    """The page as printed, at 300 dpi, before the scanner."""
+def render_page(page: Page, micr_font: Path | None, behind: int = 255) -> Image.Image:
+    """The page as printed, at 300 dpi, before the scanner; `behind` is what shows where paper is
+    torn away (the scanner's background)."""
     item = page.item
     if page.kind == "check":
         assert item.check is not None
-        return render_check_front(item.check, micr_font)
+        front = render_check_front(item.check, micr_font)
+        if item.micr_damage is not None:
+            front = obscure_micr(front, item.check, item.micr_damage, behind)
+        return front
     if page.kind == "check_back":
         assert item.back is not None
         return render_check_back(item.back)
@@ -72,7 +77,9 @@ def write_scan_file(scan_file: ScanFile, path: Path, deposit: date, micr_font: P
     """Renders, scans and saves every page of one file."""
     images: list[Image.Image] = []
     for page in scan_file.pages:
-        printed = render_page(page, micr_font)
+        # A check scanner's background shows in a torn corner; a flatbed's lid is white.
+        behind = 255 if scan_file.fmt == "pdf" else page.style.corner_fill
+        printed = render_page(page, micr_font, behind)
         if scan_file.fmt == "pdf":
             glass = on_flatbed(
                 printed, page.style, random.Random(f"flatbed:{page.style.noise_seed}")
@@ -86,7 +93,7 @@ def write_scan_file(scan_file: ScanFile, path: Path, deposit: date, micr_font: P
     elif scan_file.fmt == "tiff":
         save_tiff(images, path, dpi)
     elif scan_file.fmt == "png":
-        save_png(images[0], path, dpi)
+        save_png(images[0], path, dpi if scan_file.dpi_tag else None)
     else:
         quality = scan_file.pages[0].style.jpeg_quality or 75
         save_jpeg(images[0], path, dpi, quality)

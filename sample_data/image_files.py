@@ -13,8 +13,12 @@ from pathlib import Path
 from PIL import Image
 
 
-def save_png(image: Image.Image, path: Path, dpi: int) -> None:
-    image.save(path, format="PNG", dpi=(dpi, dpi), optimize=True)
+def save_png(image: Image.Image, path: Path, dpi: int | None) -> None:
+    """`dpi` None writes no resolution (no pHYs chunk), as some scanners and phone apps do."""
+    if dpi is None:
+        image.save(path, format="PNG", optimize=True)
+    else:
+        image.save(path, format="PNG", dpi=(dpi, dpi), optimize=True)
 
 
 def save_jpeg(image: Image.Image, path: Path, dpi: int, quality: int) -> None:

@@ -4,12 +4,24 @@ pays, who wrote it, for how much, when, and how it is written.
 Roughly a quarter of the items are planted exceptions (all ten kinds once there are 20 items or
 more); the rest are clean payments that must post. Clean items always name their loan (memo line
 or coupon), so the only way to post them is to read them.
+
+From 50 items on, duplicates come in three kinds and clean mail holds legitimate repeats:
+
+- a clean first copy that posts, scanned again later (the duplicate is held as DUPLICATE_CHECK);
+- a first copy whose MICR line cannot be read (tape, a stamp, a smear or a torn edge over one field),
+  held as MICR_UNREADABLE, then a clean rescan in another scan style (held as DUPLICATE_CHECK: the
+  MICR line cannot be what tells the two apart);
+- a clean first copy that posts, then a damaged copy (held as DUPLICATE_CHECK without a MICR line);
+- a legitimate repeat: the same payer pays the same loan the same amount with another check (another
+  number, a later date, the same stock), and both post.
+
+Smaller runs draw exactly what they drew before these were added (the committed sample among them).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
@@ -20,13 +32,17 @@ from sample_data.people import PeopleFactory, Person
 from sample_data.scanline import coupon_scanline
 from sample_data.specs import (
     LENDER,
+    MICR_DAMAGE_FIELDS,
+    MICR_DAMAGE_KINDS,
     SITE_REMIT_LINES,
     BackSpec,
     CheckSpec,
     CouponSpec,
     LetterSpec,
+    MicrDamage,
 )
 from sample_data.wording import (
+    DATE_STYLES,
     courtesy_amount_text,
     date_text,
     legal_amount_text,
@@ -53,6 +69,12 @@ ALL_KINDS_FROM = 20
 STALE_DAYS = 180
 MAX_MULTIPLE = 12  # an ambiguous payment must not be a multiple of either loan's installment
 SITES = ("dallas", "richardson")
+# From this many items on: duplicates with an unreadable copy, and legitimate repeats (smaller runs,
+# the committed sample among them, draw what they always drew).
+SCENARIOS_FROM = 50
+ITEMS_PER_DUPLICATE = 60  # 600 items: 10 duplicates, and 10 legitimate repeats
+FIRST_UNREADABLE_SHARE = 0.4  # duplicates whose first copy's MICR line cannot be read
+LATER_DAMAGED_SHARE = 0.15  # duplicates whose later copy is the damaged one
 
 
 @dataclass
@@ -71,6 +93,9 @@ class PlannedItem:
     back: BackSpec | None = None
     letter: LetterSpec | None = None
     duplicate_of: int | None = None
+    repeat_of: int | None = None  # a second, different check for the same loan and amount
+    micr_damage: MicrDamage | None = None  # this copy's MICR line is obscured
+    restyle: bool = False  # scanned in another style than the copy it repeats
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -94,6 +119,28 @@ def deposit_days(items: int) -> int:
     return 2 if items <= 40 else 3
 
 
+def duplicate_count(items: int) -> int:
+    """How many duplicates a run of SCENARIOS_FROM items or more plants (one per 60 items)."""
+    return max(3, round(items / ITEMS_PER_DUPLICATE))
+
+
+def repeat_count(items: int) -> int:
+    """How many legitimate repeats a run of SCENARIOS_FROM items or more holds."""
+    return max(2, round(items / ITEMS_PER_DUPLICATE))
+
+
+def duplicate_scenarios(count: int) -> list[str]:
+    """The kind of each duplicate: first_unreadable, later_damaged or clean (first copy posts)."""
+    first = max(1, round(count * FIRST_UNREADABLE_SHARE))
+    later = max(1, round(count * LATER_DAMAGED_SHARE)) if count >= 3 else 0
+    later = min(later, count - first)
+    return (
+        ["first_unreadable"] * first
+        + ["later_damaged"] * later
+        + ["clean"] * (count - first - later)
+    )
+
+
 def choose_codes(rng: random.Random, items: int, days: int) -> list[str | None]:
     """The planted exception of each item (None = clean), in mail order."""
     n_exc = round(items * EXCEPTION_SHARE)
@@ -104,7 +151,15 @@ def choose_codes(rng: random.Random, items: int, days: int) -> list[str | None]:
     if items >= ALL_KINDS_FROM:
         n_exc = max(n_exc, len(kinds))
         codes: list[str] = list(kinds)
-        codes += rng.choices(kinds, weights, k=n_exc - len(kinds))
+        if items >= SCENARIOS_FROM and "DUPLICATE_CHECK" in kinds:
+            # A set number of duplicates (their kinds are planned together), the rest by weight.
+            codes += ["DUPLICATE_CHECK"] * (duplicate_count(items) - 1)
+            others = [(k, w) for k, w in zip(kinds, weights, strict=True) if k != "DUPLICATE_CHECK"]
+            codes += rng.choices(
+                [k for k, _ in others], [w for _, w in others], k=max(0, n_exc - len(codes))
+            )
+        else:
+            codes += rng.choices(kinds, weights, k=n_exc - len(kinds))
     else:
         codes = rng.sample(kinds, k=min(n_exc, len(kinds)))
     n_exc = min(len(codes), max(0, items - 1))
@@ -174,9 +229,16 @@ class Planner:
                 self._plan_not_a_check(item)
             else:
                 self._plan_paying(item, self._next_loan())
-        for item in items:
-            if item.code == "DUPLICATE_CHECK":
-                self._plan_duplicate(item, items)
+        dups = [item for item in items if item.code == "DUPLICATE_CHECK"]
+        scenarios = ["clean"] * len(dups)
+        if self.n_items >= SCENARIOS_FROM:
+            scenarios = duplicate_scenarios(len(dups))
+            rng.shuffle(scenarios)
+        for item, scenario in zip(dups, scenarios, strict=True):
+            self._plan_duplicate(item, items, scenario)
+        if self.n_items >= SCENARIOS_FROM:
+            for _ in range(repeat_count(self.n_items)):
+                self._plan_repeat(items)
         self._ensure_coupon(items)
         return RunPlan(self.as_of, self.seed, self.deposit_dates, self.book.shuffled(), items)
 
@@ -455,8 +517,13 @@ class Planner:
         item.loan_account = account
         self._attach_back(item, 0.15)
 
-    def _plan_duplicate(self, item: PlannedItem, items: list[PlannedItem]) -> None:
-        """The same check again, in a batch of a later deposit day (the first one posts)."""
+    def _plan_duplicate(self, item: PlannedItem, items: list[PlannedItem], scenario: str) -> None:
+        """The same check again, in a batch of a later deposit day.
+
+        `scenario` clean: the first copy posts. first_unreadable: the first copy's MICR line is
+        obscured (held as MICR_UNREADABLE) and this later copy is a clean rescan in another scan
+        style. later_damaged: the first copy posts and this copy's MICR line is obscured.
+        """
         rng = self.rng
         last = len(self.deposit_dates) - 1
         originals = [
@@ -465,7 +532,8 @@ class Planner:
             if it.code is None
             and it.day < last
             and it.check is not None
-            and not any(o.duplicate_of == it.index for o in items)
+            and not any(o.duplicate_of == it.index or o.repeat_of == it.index for o in items)
+            and it.repeat_of is None
         ]
         if not originals:
             candidates = [it for it in items if it.code is None and it.check is not None]
@@ -484,6 +552,101 @@ class Planner:
         item.loan_account = original.loan_account
         item.amount = original.amount
         self._attach_back(item, 0.2)
+        if scenario == "first_unreadable":
+            original.code = "MICR_UNREADABLE"
+            original.micr_damage = self._micr_damage()
+            original.notes.append(f"MICR line obscured ({original.micr_damage.kind})")
+            item.restyle = True
+            item.notes.append("a clean rescan of a check whose first copy's MICR line is obscured")
+        elif scenario == "later_damaged":
+            item.micr_damage = self._micr_damage()
+            item.restyle = True
+            item.notes.append(f"a second copy, its MICR line obscured ({item.micr_damage.kind})")
+
+    def _micr_damage(self) -> MicrDamage:
+        rng = self.rng
+        return MicrDamage(
+            kind=rng.choice(MICR_DAMAGE_KINDS),
+            field=rng.choice(MICR_DAMAGE_FIELDS),
+            render_seed=self._seed(),
+        )
+
+    def _plan_repeat(self, items: list[PlannedItem]) -> None:
+        """A legitimate repeat: the payer of a clean check pays the same loan the same amount again,
+        with the next check of the same stock, dated some days or weeks later, in a later batch.
+        Both must post. The second check replaces a clean item planned for another loan."""
+        rng = self.rng
+        last = len(self.deposit_dates) - 1
+        taken = {i for it in items for i in (it.duplicate_of, it.repeat_of) if i is not None}
+        loans = {loan.account_number: loan for loan in self.book.loans}
+
+        def free(it: PlannedItem) -> bool:
+            return (
+                it.code is None
+                and it.check is not None
+                and it.index not in taken
+                and it.duplicate_of is None
+                and it.repeat_of is None
+            )
+
+        firsts = [
+            it
+            for it in items
+            if free(it)
+            and it.day < last
+            and it.check is not None
+            and it.check.memo_account
+            and it.loan_account in loans
+            and it.amount == loans[it.loan_account].monthly_payment
+            and loans[it.loan_account].principal_balance > 3 * it.amount
+        ]
+        if not firsts:
+            return
+        first = rng.choice(firsts)
+        seconds = [it for it in items if free(it) and it is not first and it.index not in taken]
+        if not seconds:
+            return
+        second = rng.choice(seconds)
+        assert first.check is not None and first.loan_account is not None
+        loan = loans[first.loan_account]
+        spec = first.check
+        second.day = rng.randrange(first.day + 1, last + 1)
+        # Dated some days or weeks apart; the first still before its own deposit day.
+        later = self.deposit_dates[second.day] - timedelta(days=rng.randrange(0, 4))
+        earlier = later - timedelta(days=rng.randrange(5, 36))
+        style = next(s for s in DATE_STYLES if date_text(spec.date or earlier, s) == spec.date_text)
+        spec.date, spec.date_text = earlier, date_text(earlier, style)
+        if spec.layout == "business":
+            step = rng.randrange(1, 400)
+            number = int(spec.serial) + step
+            if number > 999_999:
+                number = int(spec.serial) - step
+            serial = f"{number:06d}"
+            check_number = serial if spec.check_number == spec.serial else str(int(serial))
+        else:
+            payer = loan.borrower
+            if loan.co_borrower is not None and loan.co_borrower.check_name == spec.payer:
+                payer = loan.co_borrower
+            number = int(payer.checkbook.take_serial())
+            serial, check_number = f"{number:04d}", str(number)
+        chars = micr_positions(
+            spec.layout, spec.micr_variant, spec.routing, spec.bank_account, serial
+        )
+        second.check = replace(
+            spec,
+            serial=serial,
+            check_number=check_number,
+            micr_line=micr_text(chars),
+            date=later,
+            date_text=date_text(later, style),
+        )
+        second.loan_account = first.loan_account
+        second.amount = first.amount
+        second.coupon = None
+        second.back = None
+        second.repeat_of = first.index
+        second.notes = ["a second payment of the same amount by the same payer, another check"]
+        self._attach_back(second, 0.15)
 
     def _plan_not_a_check(self, item: PlannedItem) -> None:
         rng = self.rng

@@ -56,6 +56,24 @@ class CheckSpec:
 
 
 @dataclass
+class MicrDamage:
+    """Something over part of a check's MICR line, as mail arrives: a strip of paper tape, a bank's
+    ink stamp, an ink smear, or the bottom edge torn away. It covers one field whole (the transit
+    field or the on-us field), so no MICR reader can read that copy's routing or account number."""
+
+    kind: str  # tape | stamp | smear | torn
+    field: str  # routing | on_us: the MICR field it covers
+    render_seed: int
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "field": self.field}
+
+
+MICR_DAMAGE_KINDS = ("tape", "stamp", "smear", "torn")
+MICR_DAMAGE_FIELDS = ("routing", "on_us")
+
+
+@dataclass
 class CouponSpec:
     """The payment coupon the lender mails with its statements."""
 

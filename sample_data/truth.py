@@ -5,6 +5,19 @@ which exception codes) and every field as printed, so benchmarks can score each 
 Amounts are strings with two places (never floats). `amount` is the check's amount; it is null when
 the check does not state one amount (courtesy and legal disagree, or the amount is unreadable) and
 for pages that are not checks. A batch's `control_total` is the sum of its items' non-null amounts.
+
+Copies and repeats (items are listed in processing order: by deposit date, then batch, as
+`lockbox.inbox.discover_batches` orders them; a copy always comes in a later deposit day):
+- `duplicate_of` ({source_file, page}) on every later copy of a check: the copy processed first.
+  The later copy expects DUPLICATE_CHECK; the first copy expects to post, or MICR_UNREADABLE when
+  its MICR line is obscured.
+- `repeat_of` ({source_file, page}), only present when set: this is a second, different check (another
+  number and date) by the same payer for the same loan and amount as that earlier item; both post.
+- `fields.micr_damage` ({kind: tape|stamp|smear|torn, field: routing|on_us}), only present when set:
+  that MICR field of this copy is covered, so its MICR line cannot be read (`micr_line` and the
+  other MICR fields still say what is printed underneath).
+- `fields.dpi_tag`, only present when false: the file does not state its resolution (`dpi` is the
+  resolution it was scanned at).
 """
 
 from __future__ import annotations
@@ -40,6 +53,11 @@ class TruthItem:
     pages: list[dict[str, Any]] = field(default_factory=list)  # every page of the file
     duplicate_of: dict[str, Any] | None = None  # source_file and page of the first scan
     notes: list[str] = field(default_factory=list)
+    repeat_of: dict[str, Any] | None = None  # the earlier, different check for the same payment
+
+
+# Keys written only when set, so runs without them keep the truth.json they always had.
+_ONLY_WHEN_SET = ("repeat_of",)
 
 
 @dataclass
@@ -60,7 +78,7 @@ class Manifest:
         return {
             "as_of": self.as_of.isoformat(),
             "seed": self.seed,
-            "items": [asdict(item) for item in self.items],
+            "items": [_item_json(item) for item in self.items],
         }
 
     def write(self, path: Path) -> None:
@@ -76,6 +94,14 @@ class Manifest:
             items=[TruthItem(**item) for item in data["items"]],
             out=path.parent,
         )
+
+
+def _item_json(item: TruthItem) -> dict[str, Any]:
+    data = asdict(item)
+    for key in _ONLY_WHEN_SET:
+        if data[key] is None:
+            del data[key]
+    return data
 
 
 def _page_info(page: Page, number: int) -> dict[str, Any]:
@@ -155,6 +181,15 @@ def truth_for_file(scan_file: ScanFile, first_seen: dict[int, tuple[str, int]]) 
         if item.duplicate_of is not None:
             src, pg = first_seen[item.duplicate_of]
             duplicate_of = {"source_file": src, "page": pg}
+        repeat_of = None
+        if item.repeat_of is not None:
+            src, pg = first_seen[item.repeat_of]
+            repeat_of = {"source_file": src, "page": pg}
+        extra: dict[str, Any] = {}
+        if item.micr_damage is not None:
+            extra["micr_damage"] = item.micr_damage.to_json()
+        if not scan_file.dpi_tag:
+            extra["dpi_tag"] = False
         out.append(
             TruthItem(
                 site=scan_file.site,
@@ -169,12 +204,14 @@ def truth_for_file(scan_file: ScanFile, first_seen: dict[int, tuple[str, int]]) 
                     **check_fields(item, members[0][1], scan_file.dpi),
                     "file_format": scan_file.fmt,
                     "bitonal": scan_file.bitonal,
+                    **extra,
                 },
                 kind=members[0][1].kind,
                 document=item.kind,
                 pages=[_page_info(p, n) for n, p in members],
                 duplicate_of=duplicate_of,
                 notes=list(item.notes),
+                repeat_of=repeat_of,
             )
         )
     return out
