@@ -1,6 +1,9 @@
-"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|throughput] [--items N] [--seed S]`.
+"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|foreign|throughput] [--items N]
+[--seed S] [--foreign DIR]`.
 
-What `make bench` runs: all three by default. The ledger part uses PostgreSQL too when --postgres-url
+What `make bench` runs: all four by default; the foreign part (the development set drawn by another
+generator, ../shared/data/foreign-checks next to the project, or --foreign DIR) is skipped with a
+note when that folder is absent. The ledger part uses PostgreSQL too when --postgres-url
 (or LOCKBOX_TEST_POSTGRES_URL) names a reachable server. The throughput part takes `--items` (default
 200) for the comparison with a full-page tesseract pass and `--sizes` (default 50,200,1000) for the
 scaling table; small values make a quick development run (`--items 10 --sizes 5,10`).
@@ -13,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import ledger, pipeline, throughput
+from benchmarks import foreign, ledger, pipeline, throughput
 
 
 def _sizes(text: str) -> list[int]:
@@ -43,7 +46,15 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=7_001_337, help="a seed no test or sample uses")
     p.add_argument("--workdir", type=Path, default=Path(".bench"))
     p.add_argument(
-        "--only", choices=["ledger", "pipeline", "throughput"], help="run one part (default: all)"
+        "--only",
+        choices=["ledger", "pipeline", "foreign", "throughput"],
+        help="run one part (default: all)",
+    )
+    p.add_argument(
+        "--foreign",
+        type=Path,
+        default=foreign.DEFAULT_DIR,
+        help="foreign: the development set's folder (truth.json, loans.csv, inbox/)",
     )
     p.add_argument("--payments", type=int, default=10_000, help="ledger: payments to post")
     p.add_argument("--loans", type=int, default=100_000, help="ledger: loans in the late-fee pass")
@@ -61,6 +72,15 @@ def main() -> int:
         print(pipeline.report(out))
         for line in out.missed[:40]:
             print("  ", line)
+    if args.only in (None, "foreign"):
+        if args.only is None:
+            print()
+        data = args.foreign.resolve()
+        if not (data / "truth.json").is_file():
+            print(f"== Foreign checks: skipped, no development set at {data} ==")
+        else:
+            print(f"== Foreign checks: the development set at {data} ==")
+            print(foreign.report(foreign.run(data, args.workdir.resolve())))
     if args.only in (None, "ledger"):
         if args.only is None:
             print()

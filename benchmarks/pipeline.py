@@ -1,7 +1,8 @@
 """End-to-end accuracy: generate fresh mail with a seed no test uses, run the nightly flow, compare.
 
-Prints the outcome table (straight-through, exceptions caught, wrong postings, seconds per item) and
-a per-field table (exact / rejected / misread) from what each item's capture recorded.
+Prints the outcome table (straight-through, exceptions caught, wrong postings, seconds per item), a
+per-field table (exact / rejected / misread) from what each item's capture recorded, and the duplicate
+table (planted duplicates caught, legitimate repeats posted, false alarms: see benchmarks.duplicates).
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from benchmarks.duplicates import (
+    DuplicateScore,
+    Recorded,
+    duplicate_report,
+    generator_duplicates,
+)
 from benchmarks.table import render_table
 
 AS_OF = date(2026, 11, 17)
@@ -37,6 +44,8 @@ FIELDS = [
 # Not a field read but what the fields are for: the loan the item was tied to, on every check that
 # carries an account (memo or coupon) of a loan in the book; 'rejected' is no loan found.
 LOAN_ROW = "loan account matched"
+# Not scored on a copy whose MICR line is obscured on purpose (truth fields.micr_damage).
+MICR_KEYS = ("routing", "bank_account", "serial")
 
 
 @dataclass
@@ -61,6 +70,7 @@ class Outcome:
     missed: list[str] = field(default_factory=list)
     amounts_twice: int = 0  # checks whose figures and words state the same amount
     amounts_agreed: int = 0  # ... of which both were read, agreeing, and right
+    duplicates: DuplicateScore | None = None
 
 
 def _norm(key: str, value: Any) -> str | None:
@@ -123,7 +133,7 @@ def score(truth: dict[str, Any], items: list[Any], seconds: float) -> Outcome:
                 s.misread += 1
         for label, tkey, ckey in FIELDS:
             expected = _norm(tkey, truth_fields.get(tkey))
-            if expected is None:
+            if expected is None or (tkey in MICR_KEYS and "micr_damage" in truth_fields):
                 continue
             s = out.fields[label]
             s.total += 1
@@ -134,6 +144,8 @@ def score(truth: dict[str, Any], items: list[Any], seconds: float) -> Outcome:
                 s.exact += 1
             else:
                 s.misread += 1
+    recorded = {key: Recorded(i.status, i.exception_code) for key, i in by_key.items()}
+    out.duplicates = generator_duplicates(truth["items"], recorded)
     return out
 
 
@@ -177,7 +189,10 @@ def report(out: Outcome) -> str:
         ],
     )
     held = ", ".join(f"{c} {n}" for c, n in out.held_codes.most_common()) or "none"
-    return f"{fields}\n\n{outcome}\n\nclean items held for review, by code: {held}"
+    text = f"{fields}\n\n{outcome}\n\nclean items held for review, by code: {held}"
+    if out.duplicates is not None:
+        text += "\n\n" + duplicate_report(out.duplicates)
+    return text
 
 
 def generate_mail(items: int, seed: int, workdir: Path, as_of: date = AS_OF) -> Path:

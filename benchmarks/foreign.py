@@ -1,0 +1,229 @@
+"""The development set drawn by a generator that is not ours (../shared/data/foreign-checks).
+
+Runs `lockbox loans import` and `lockbox run` over that inbox where it lies (nothing is copied into
+the project), with a fresh LOCKBOX_HOME under the workdir and the commands' output in a log there,
+then scores what the database recorded with the set's README rules:
+
+- straight-through: items expected `post` that posted to the right loan for the right amount, over
+  all items expected `post`;
+- caught: items expected `exception` that were not posted, over all of them;
+- wrong money: anything posted to the wrong loan or amount, or posted when it must be held;
+- duplicates: of the copies of one check (`dup_of` names the `check` of the first scan), whichever is
+  processed first (lowest item id) may do what the check should do, and every later copy must be
+  held as DUPLICATE_CHECK. So a copy marked `dup_of` that happens to be processed first takes its
+  original's expectation, and the original, processed later, must be held.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.duplicates import (
+    DuplicateScore,
+    Key,
+    Recorded,
+    duplicate_report,
+    score_duplicates,
+)
+from benchmarks.table import render_table
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "foreign-checks"
+ROW_DUPLICATES = "planted duplicates (later copy)"
+
+
+@dataclass(frozen=True)
+class Got:
+    """One recorded item: its id (processing order), status, code and where it posted."""
+
+    id: int
+    status: str
+    code: str | None
+    loan_account: str | None
+    amount: str | None  # two places
+
+
+@dataclass
+class ForeignScore:
+    items: int = 0
+    should_post: int = 0
+    posted_right: int = 0
+    must_hold: int = 0
+    caught: int = 0
+    either: int = 0
+    either_fine: int = 0
+    wrong: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    held_codes: Counter[str] = field(default_factory=Counter)
+    duplicates: DuplicateScore | None = None
+    seconds: float = 0.0
+
+
+def _key(t: Mapping[str, Any]) -> Key:
+    return (str(t["source_file"]), int(t.get("page") or 1))
+
+
+def expectations(
+    truth_items: list[dict[str, Any]], recorded: Mapping[Key, Got]
+) -> tuple[dict[Key, str], list[Key]]:
+    """Every item's expectation (post | exception | either) once processing order is known, and the
+    copies that must be held as duplicates (every copy of a check but the one processed first)."""
+    expect = {_key(t): str(t["expect"]) for t in truth_items}
+    by_check = {t["check"]: t for t in truth_items if t.get("check") is not None}
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for t in truth_items:
+        if t.get("dup_of") is not None and t["dup_of"] in by_check:
+            groups.setdefault(t["dup_of"], [by_check[t["dup_of"]]]).append(t)
+    later: list[Key] = []
+    unknown = 1 << 62  # an item not recorded sorts after every recorded one, in truth order
+    for original, copies in groups.items():
+        order = sorted(
+            enumerate(copies),
+            key=lambda pair: (
+                recorded[_key(pair[1])].id if _key(pair[1]) in recorded else unknown,
+                pair[0],
+            ),
+        )
+        first = _key(order[0][1])
+        # The first copy processed does what the check itself should (the original's expectation).
+        expect[first] = str(by_check[original]["expect"])
+        for _, t in order[1:]:
+            expect[_key(t)] = "exception"
+            later.append(_key(t))
+    return expect, later
+
+
+def score(truth: dict[str, Any], recorded: Mapping[Key, Got]) -> ForeignScore:
+    items = truth["items"]
+    out = ForeignScore(items=len(items))
+    expect, later = expectations(items, recorded)
+    for t in items:
+        key = _key(t)
+        where = f"{key[0]}#{key[1]}"
+        want = expect[key]
+        got = recorded.get(key)
+        if want == "post":
+            out.should_post += 1
+        elif want == "exception":
+            out.must_hold += 1
+        else:
+            out.either += 1
+        if got is None:
+            out.missing.append(f"{where}: no item recorded")
+            continue
+        posted = got.status == "posted"
+        right = got.loan_account == t.get("loan_account") and got.amount == t.get("amount")
+        if posted and (want == "exception" or not right):
+            out.wrong.append(
+                f"{where}: posted "
+                + ("though it must be held" if want == "exception" else "to the wrong loan/amount")
+                + f" ({t.get('category')}, code {got.code or '-'})"
+            )
+            continue
+        if want == "post":
+            if posted:
+                out.posted_right += 1
+            else:
+                out.held_codes[got.code or "?"] += 1
+        elif want == "exception":
+            out.caught += not posted
+        else:
+            out.either_fine += 1
+    held = {k: Recorded(g.status, g.code) for k, g in recorded.items()}
+    out.duplicates = score_duplicates(
+        [(ROW_DUPLICATES, key) for key in later], [], held, labels=(ROW_DUPLICATES,)
+    )
+    return out
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100 * n / d:.1f}% ({n}/{d})" if d else "-"
+
+
+def report(out: ForeignScore) -> str:
+    outcome = render_table(
+        ["items", "straight-through", "caught", "either: held or right", "wrong money", "s/item"],
+        [
+            [
+                out.items,
+                _pct(out.posted_right, out.should_post),
+                _pct(out.caught, out.must_hold),
+                _pct(out.either_fine, out.either),
+                len(out.wrong),
+                f"{out.seconds / max(1, out.items):.2f}",
+            ]
+        ],
+    )
+    held = ", ".join(f"{c} {n}" for c, n in out.held_codes.most_common()) or "none"
+    text = f"{outcome}\n\ngood items held for review, by code: {held}"
+    lines: list[str] = []
+    if out.duplicates is not None:
+        text += "\n\n" + duplicate_report(out.duplicates)
+        lines += [f"false alarm: {src}#{page}" for src, page in out.duplicates.false_alarms]
+    lines += out.wrong + out.missing
+    return text + "".join(f"\n   {line}" for line in lines)
+
+
+def _lockbox(home: Path, log: Path, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LOCKBOX_DATABASE_URL"}
+    env["LOCKBOX_HOME"] = str(home)
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write(f"$ lockbox {' '.join(args)}\n")
+        fh.flush()
+        proc = subprocess.run(
+            [sys.executable, "-m", "lockbox.cli", *args],
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if proc.returncode != 0:
+        raise RuntimeError(f"lockbox {args[0]} failed (exit {proc.returncode}); see {log}")
+
+
+def recorded_items(home: Path) -> dict[Key, Got]:
+    """Every item the run recorded, read with the project's own models."""
+    from sqlalchemy import select
+
+    from lockbox.db import open_database
+    from lockbox.models import Item
+
+    db = open_database(f"sqlite:///{home / 'lockbox.db'}")
+    try:
+        with db.session() as session:
+            out: dict[Key, Got] = {}
+            for item in session.scalars(select(Item).order_by(Item.id)):
+                loan = item.loan.account_number if item.loan is not None else None
+                amount = None if item.amount is None else f"{item.amount:.2f}"
+                out[(item.source_file, item.page)] = Got(
+                    item.id, item.status, item.exception_code, loan, amount
+                )
+            return out
+    finally:
+        db.engine.dispose()
+
+
+def run(data: Path, workdir: Path) -> ForeignScore:
+    """Import the set's loans and run the nightly flow over its inbox in a fresh home; score it."""
+    truth = json.loads((data / "truth.json").read_text(encoding="utf-8"))
+    work = workdir / "foreign"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    home, log = work / "home", work / "run.log"
+    _lockbox(home, log, "loans", "import", str(data / "loans.csv"))
+    start = time.perf_counter()
+    _lockbox(home, log, "run", "--inbox", str(data / "inbox"), "--as-of", str(truth["as_of"]))
+    seconds = time.perf_counter() - start
+    out = score(truth, recorded_items(home))
+    out.seconds = seconds
+    return out
