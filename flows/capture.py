@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lockbox.capture import Capture
+from lockbox.faces import FacePrint
 from lockbox.inbox import ITEM_SUFFIXES, sha256_file
 from ocr.reading import ItemReading, PageKind, PageReading
 
@@ -22,6 +23,13 @@ def _kind_reason(reading: ItemReading) -> str:
     if PageKind.COUPON in kinds:
         return "a payment coupon with no check"
     return "no check found on the page(s): " + ", ".join(k.value for k in kinds)
+
+
+def _face(page: PageReading | None) -> bytes | None:
+    """The page's ink grid as the print stored with the item."""
+    if page is None or page.face is None:
+        return None
+    return FacePrint(page.face.grid, page.face.aspect).to_bytes()
 
 
 def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
@@ -47,6 +55,7 @@ def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
             page_kinds=kinds,
             not_check_reason=_kind_reason(reading),
             warnings=warnings,
+            face_print=_face(reading.pages[0] if reading.pages else None),
         )
     micr = front.micr
     coupon_account = coupon.coupon_account if coupon else front.coupon_account
@@ -76,8 +85,11 @@ def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
         coupon_confidence=coupon_account.confidence,
         payer=front.payer.value,
         payer_confidence=front.payer.confidence,
+        check_number=front.check_number.value,
+        check_number_confidence=front.check_number.confidence,
         warnings=warnings,
         snippets=front.snippets,
+        face_print=_face(front),
     )
 
 

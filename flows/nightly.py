@@ -40,6 +40,7 @@ from lockbox.models import Batch, Item, Run
 from lockbox.money import ZERO
 from reconciliation.batches import close_batch, find_batch, open_batch
 from reconciliation.crops import attach_crops
+from reconciliation.duplicates import FaceIndex
 from reconciliation.process import LoanDirectory, Policy, load_directory, record_item
 from reconciliation.summary import (
     RunSummary,
@@ -232,6 +233,7 @@ def _record(
     capture: Capture,
     *,
     directory: LoanDirectory,
+    faces: FaceIndex,
     business_date: date,
     policy: Policy,
     home: Path,
@@ -253,6 +255,7 @@ def _record(
             business_date=business_date,
             received_date=batch.deposit_date or business_date,
             policy=policy,
+            faces=faces,
         )
         attach_crops(home, item, capture.snippets)  # the images of what a clerk must look at
         return item.status, item.exception_code
@@ -287,6 +290,7 @@ def process_batch(
         )
     archive_batch(found, settings, todo)
     directory = db.transaction(load_directory, what="loading the loan book", log=log)
+    faces = db.transaction(FaceIndex.load, what="loading the check faces seen before", log=log)
     policy = Policy(stale_days=settings.stale_days)
     posted = held = 0
     label = f"{found.site}/{found.name}"
@@ -300,6 +304,7 @@ def process_batch(
                     batch_id,
                     capture,
                     directory=directory,
+                    faces=faces,
                     business_date=business_date,
                     policy=policy,
                     home=settings.home,

@@ -37,6 +37,8 @@ class ExceptionDecision(RunInput):
     amount: str = ""
     note: str = ""
     reviewer: str = ""
+    # for a suspected copy of another check: the clerk compared the two and they are different
+    not_a_duplicate: bool = False
 
 
 def describe(item: OpenException) -> str:
@@ -57,7 +59,8 @@ def describe(item: OpenException) -> str:
             f"- **Account read**: {mask(item.loan_account) or 'none'}",
             f"- **Payer**: {item.payer or 'not read'}",
             f"- **Candidate loans**: {candidates}",
-            *_images(item),
+            *_images(item.crops),
+            *_earlier(item),
             "",
             advice,
             "",
@@ -73,10 +76,28 @@ SHOWN_INLINE = ("courtesy", "legal", "date")
 MAX_INLINE_BYTES = 64 * 1024
 
 
-def _images(item: OpenException) -> list[str]:
+def _earlier(item: OpenException) -> list[str]:
+    """The copy seen first, beside this one, for a suspected duplicate."""
+    e = item.earlier
+    if e is None:
+        return []
+    amount = f"${e.amount:,.2f}" if e.amount is not None else "not read"
+    return [
+        "",
+        f"#### Held as a copy of item {e.item_id} ({e.status})",
+        "",
+        f"- **Scan**: `{e.site}/{e.batch}` — `{e.source_file}` page {e.page}",
+        f"- **Amount**: {amount}; **loan**: {mask(e.loan_account) or 'none'}",
+        *_images(e.crops),
+        "",
+        "Reject this item if it is the same check; post it only with **not_a_duplicate** ticked.",
+    ]
+
+
+def _images(crops: dict[str, str]) -> list[str]:
     """The images of the fields in doubt: amount and date crops inline, the others by path."""
     out: list[str] = []
-    for name, where in item.crops.items():
+    for name, where in crops.items():
         path = Path(where)
         if name in SHOWN_INLINE and path.is_file() and path.stat().st_size <= MAX_INLINE_BYTES:
             data = base64.b64encode(path.read_bytes()).decode("ascii")
@@ -123,6 +144,7 @@ def apply_decision(item: OpenException, decision: ExceptionDecision) -> str:
                     by=who,
                     note=decision.note or None,
                     business_date=business_today(),
+                    not_duplicate=decision.not_a_duplicate,
                 )
                 return f"item {item_id}: posted {amount:,.2f} to {mask(account)}"
             if decision.decision == "return":

@@ -39,16 +39,21 @@ class Capture:
     coupon_confidence: float = 0.0
     payer: str | None = None
     payer_confidence: float = 0.0
+    check_number: str | None = None  # printed top right of the face
+    check_number_confidence: float = 0.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
     # PNG crops of the check's fields by name (courtesy, legal, date, memo, payer, micr), kept for
     # an exception's review; not part of the audit record.
     snippets: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    # ocr.fingerprint's print of the check's face (of the first page when no check was found):
+    # how a second copy is known when nothing else on it was read. Kept in its own column.
+    face_print: bytes | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict for the item's audit record (Decimal and dates as strings)."""
         out: dict[str, Any] = {}
         for key, value in asdict(self).items():
-            if key == "snippets":
+            if key in ("snippets", "face_print"):
                 continue
             if isinstance(value, Decimal | date):
                 out[key] = str(value)

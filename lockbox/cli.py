@@ -155,6 +155,7 @@ def _reading_json(reading: Any, unmasked: bool) -> dict[str, Any]:
         "payer": reading.payer.confidence,
     }
     found = [c for c in fields.values() if c > 0]
+    fields["check_number"] = reading.check_number.confidence
     micr_text = micr.text if micr else None
     if micr_text and not unmasked and micr is not None:
         micr_text = masked_micr(micr_text, micr.serial)
@@ -173,6 +174,7 @@ def _reading_json(reading: Any, unmasked: bool) -> dict[str, Any]:
         "loan_account": show(loan_account.value) if loan_account.value else None,
         "coupon_amount": _s(reading.coupon_amount.value),
         "payer": reading.payer.value,
+        "check_number": reading.check_number.value,
         "confidence": round(min(found), 3) if found else 0.0,
         "confidences": {k: round(v, 3) for k, v in fields.items()},
     }
@@ -235,6 +237,7 @@ def cmd_read(args: argparse.Namespace, settings: Settings) -> int:
                     "date",
                     "loan_account",
                     "payer",
+                    "check_number",
                 ):
                     c = conf.get(key) or conf.get(key.replace("micr_line", "micr")) or ""
                     c_text = f"  ({c:.0%})" if isinstance(c, float) else ""
@@ -336,6 +339,7 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
                         "reason": r.message,
                         "candidates": [mask(c) for c in r.candidates],
                         "crops": r.crops,
+                        "duplicate_of": r.earlier.item_id if r.earlier else None,
                     }
                     for r in rows
                 ],
@@ -357,6 +361,13 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
             f"  {r.exception_code:<18} {amount:>11}  {mask(r.loan_account) or '-':<14}"
             f" {r.payer or '-'}"
         )
+        if r.earlier is not None:
+            e = r.earlier
+            amount = f"{e.amount:,.2f}" if e.amount is not None else "-"
+            print(
+                f"{'':>8}copy of item {e.item_id}: {e.site}/{e.batch}/{e.source_file} page {e.page},"
+                f" {e.status}, {amount}, {mask(e.loan_account) or '-'}"
+            )
         for name, path in r.crops.items():
             print(f"{'':>8}{name} image: {path}")
     print(
@@ -380,6 +391,7 @@ def cmd_review_resolve(args: argparse.Namespace, settings: Settings) -> int:
                 by=_actor(args.by),
                 note=args.note,
                 business_date=business_today(),
+                not_duplicate=args.not_duplicate,
             )
             print(f"Item {item.id} posted {item.amount:,.2f} to loan {mask(args.loan)}.")
     except ReviewError as exc:
@@ -476,6 +488,11 @@ def build_parser() -> argparse.ArgumentParser:
     rr.add_argument("--amount", required=True, type=_money_arg)
     rr.add_argument("--by")
     rr.add_argument("--note")
+    rr.add_argument(
+        "--not-duplicate",
+        action="store_true",
+        help="the item and the check it was held as a copy of are two different checks",
+    )
     rr.set_defaults(func=cmd_review_resolve)
     rj = rv.add_parser("reject", help="the item will not post (returned)")
     rj.add_argument("item_id", type=int)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -147,13 +148,19 @@ class Item(Base):
     exception_message: Mapped[str | None] = mapped_column(Text)
     loan_id: Mapped[int | None] = mapped_column(ForeignKey("loans.id"), index=True)
     loan_account_read: Mapped[str | None] = mapped_column(String(64))
-    amount: Mapped[Decimal | None] = mapped_column(Money)
+    amount: Mapped[Decimal | None] = mapped_column(Money, index=True)
     confidence: Mapped[float] = mapped_column(default=0.0)
     routing: Mapped[str | None] = mapped_column(String(16))
     bank_account: Mapped[str | None] = mapped_column(String(32))
-    serial: Mapped[str | None] = mapped_column(String(16))
+    serial: Mapped[str | None] = mapped_column(String(16), index=True)
     check_date: Mapped[date | None] = mapped_column(Date)
     payer: Mapped[str | None] = mapped_column(String(200))
+    check_number: Mapped[str | None] = mapped_column(String(16), index=True)  # printed top right
+    # ocr.fingerprint's print of the face (compressed grid) and its coarse copy (for candidates)
+    face_print: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    face_coarse: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # the earlier item this one was held as a copy of (DUPLICATE_CHECK)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), index=True)
     match_method: Mapped[str | None] = mapped_column(String(32))
     capture: Mapped[dict[str, Any] | None] = mapped_column(
         JSON
@@ -166,6 +173,7 @@ class Item(Base):
 
     batch: Mapped[Batch] = relationship(back_populates="items")
     loan: Mapped[Loan | None] = relationship()
+    duplicate_of: Mapped[Item | None] = relationship(remote_side="Item.id")
 
 
 class CheckFingerprint(Base):

@@ -16,6 +16,7 @@ from ocr.micr_access import micr_band
 
 MAX_SKEW_DEG = 5.0
 WORK_DPI = 100  # resolution of the quick estimates (skew, document box, ink)
+DOCUMENT_INK_SHARE = 0.8  # the share of a page's ink that the document cut out of it must hold
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def stretch_contrast(gray: np.ndarray) -> np.ndarray:
     return cv2.LUT(gray, np.clip(levels, 0, 255).astype(np.uint8))
 
 
-def _content_ink(small: np.ndarray) -> np.ndarray:
+def content_ink(small: np.ndarray) -> np.ndarray:
     """Ink that belongs to the document, at WORK_DPI.
 
     The scanner bed showing past a tilted page is a solid dark wedge along the image edge whose
@@ -107,7 +108,7 @@ def estimate_skew(gray: np.ndarray, dpi: int) -> float:
     Projection profiles: text lines and printed rules give the sharpest row histogram when level.
     """
     small, _ = _small(gray, dpi)
-    ys, xs = np.nonzero(_content_ink(small))
+    ys, xs = np.nonzero(content_ink(small))
     if len(xs) < 200:
         return 0.0
     if len(xs) > 60_000:
@@ -170,6 +171,11 @@ def document_box(gray: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None
     if n <= 1:
         return None
     best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    # One document on a larger page holds nearly all its ink; a blob that leaves much of it out
+    # is part of a document whose lines lie further apart than the dilation bridges (a check
+    # whose resolution tag understates its size), and cutting it out would lose the rest.
+    if mask[labels == best].sum() < DOCUMENT_INK_SHARE * mask.sum():
+        return None
     x, y, bw, bh = (int(v) for v in stats[best, :4])
     grow = k // 2  # the dilation grew the blob by this much on each side
     x, y, bw, bh = x + grow, y + grow, bw - 2 * grow, bh - 2 * grow

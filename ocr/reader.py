@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ocr import snippets, stock
+from ocr.check_number import printed_check_number
 from ocr.classify import BLANK_INK, classify_page
 from ocr.cleanup import (
     CleanPage,
@@ -21,6 +22,7 @@ from ocr.cleanup import (
 from ocr.coupon import CouponFields, find_scan_line, read_coupon
 from ocr.errors import UnreadableFileError
 from ocr.fields import read_check_fields
+from ocr.fingerprint import face_grid
 from ocr.layout import Box, field_regions, find_anchors, layout_pass
 from ocr.micr_access import micr_read
 from ocr.pages import load_pages
@@ -141,6 +143,7 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
     if clean.micr_box is None and not after_front and _coupon_by_scan_line(clean, reading):
         return
     clean, words = _layout(clean)
+    reading.face = face_grid(clean.image)
     micr = micr_read(clean.image, clean.dpi)
     has_micr = _micr_useful(micr)
     reading.micr = micr if has_micr else None
@@ -159,6 +162,7 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
         reading.date = fields.date
         reading.memo_account = fields.memo_account
         reading.payer = fields.payer
+        reading.check_number = printed_check_number(words, w, h)
         reading.warnings.extend(fields.warnings)
         boxes = dict(fields.boxes)
         if clean.micr_box is not None:

@@ -54,6 +54,15 @@ class Page:
 
 
 @dataclass(frozen=True)
+class FaceGrid:
+    """A face's ink density (uint8, 0 = paper) on ocr.fingerprint's grid, and the inked box's
+    width / height."""
+
+    grid: np.ndarray
+    aspect: float
+
+
+@dataclass(frozen=True)
 class MicrLine:
     """The E-13B line as read: `text` uses digits, T (transit), U (on-us), A (amount), D (dash), ? (unreadable)."""
 
@@ -88,6 +97,10 @@ class PageReading:
     payer: Field[str] = field(
         default_factory=Field
     )  # name from the payer block (top left of a check)
+    check_number: Field[str] = field(default_factory=Field)  # printed top right of a check
+    # the page's ink grid as read (None: blank, or not read in full), so a second copy of the
+    # check is known by its face whatever else was read.
+    face: FaceGrid | None = field(default=None, repr=False)
     warnings: list[str] = field(default_factory=list)
     # PNG crops of the fields (courtesy, legal, date, memo, payer, micr) cut from the cleaned page,
     # for the clerk who reviews an exception; see ocr.snippets.

@@ -22,14 +22,25 @@ class ExceptionCode(StrEnum):
 
 
 # The order in which codes are reported when an item breaks several rules: the first is the item's code.
-PRIORITY: tuple[ExceptionCode, ...] = tuple(ExceptionCode)
+# A copy of a check seen before comes first even before "not a check": its twin decides it.
+PRIORITY: tuple[ExceptionCode, ...] = (
+    ExceptionCode.UNREADABLE_FILE,
+    ExceptionCode.DUPLICATE_CHECK,
+    *(
+        c
+        for c in ExceptionCode
+        if c not in (ExceptionCode.UNREADABLE_FILE, ExceptionCode.DUPLICATE_CHECK)
+    ),
+)
 
 WHAT_TO_DO: dict[ExceptionCode, str] = {
     ExceptionCode.UNREADABLE_FILE: "The scan could not be opened. Rescan the item, or reject it.",
     ExceptionCode.NOT_A_CHECK: "This page is not a check (a letter or a blank page). Route the"
     " correspondence, or reject the item.",
-    ExceptionCode.DUPLICATE_CHECK: "This check (same routing, account, serial and amount) was"
-    " processed before. Compare with the earlier item; reject it if it is the same check.",
+    ExceptionCode.DUPLICATE_CHECK: "This check was processed before (the same MICR line, the same"
+    " face, or the same check number, amount and payer): the earlier item is named. Compare the"
+    " two; reject this one if it is the same check. It posts only if you confirm they are two"
+    " different checks (--not-duplicate).",
     ExceptionCode.UNREADABLE_AMOUNT: "The check amount could not be read with confidence. Key the"
     " amount from the image.",
     ExceptionCode.AMOUNT_MISMATCH: "The courtesy (numeric) and legal (written) amounts disagree."

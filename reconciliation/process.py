@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from lockbox import ledger
 from lockbox.capture import Capture
+from lockbox.faces import FacePrint
 from lockbox.models import Batch, CheckFingerprint, Item, Loan
 from lockbox.money import mask
 from reconciliation.codes import ExceptionCode
+from reconciliation.duplicates import Duplicate, FaceIndex, face_coarse, find_earlier
 from reconciliation.matching import LoanCandidate, LoanDirectory, Match, match_capture
 from reconciliation.rules import (
     AmountDecision,
@@ -72,17 +74,6 @@ def load_directory(session: Session) -> LoanDirectory:
 
 
 # The per-item lookups, built once: building a statement costs about as much as running it.
-_FINGERPRINT = select(CheckFingerprint.item_id).where(
-    CheckFingerprint.routing == bindparam("routing"),
-    CheckFingerprint.account == bindparam("account"),
-    CheckFingerprint.serial == bindparam("serial"),
-)
-_SAME_PAGE = (
-    select(Item.id)
-    .where(Item.file_sha256 == bindparam("sha256"), Item.page == bindparam("page"))
-    .order_by(Item.id)
-    .limit(1)
-)
 _ITEM = select(Item).where(
     Item.batch_id == bindparam("batch_id"),
     Item.source_file == bindparam("source_file"),
@@ -91,26 +82,18 @@ _ITEM = select(Item).where(
 _LOAN = select(Loan).where(Loan.account_number == bindparam("account"))
 
 
-def find_duplicate(session: Session, capture: Capture) -> int | None:
-    """The earlier item with the same check (routing, account, serial) or the same scanned page.
-
-    A check number is used once per account, so the amount is left out of the key: the same check
-    read with another amount is still held for a person to compare.
-    """
-    if capture.routing and capture.bank_account and capture.serial:
-        hit = session.scalar(
-            _FINGERPRINT,
-            {
-                "routing": capture.routing,
-                "account": capture.bank_account,
-                "serial": capture.serial,
-            },
-        )
-        if hit is not None:
-            return hit
-    if capture.file_sha256:
-        return session.scalar(_SAME_PAGE, {"sha256": capture.file_sha256, "page": capture.page})
-    return None
+def describe_earlier(session: Session, duplicate: Duplicate) -> str:
+    """The sentence naming the earlier copy: where it was scanned and what became of it."""
+    earlier = session.get(Item, duplicate.item_id)
+    if earlier is None:
+        return f"the same check as item {duplicate.item_id} ({duplicate.reason})"
+    batch = session.get_one(Batch, earlier.batch_id)
+    state = {"posted": "posted", "returned": "returned"}.get(earlier.status, "held for review")
+    page = f" page {earlier.page}" if earlier.page != 1 else ""
+    return (
+        f"the same check as item {earlier.id} ({batch.site}/{batch.name}/{earlier.source_file}"
+        f"{page}, {state}): {duplicate.reason}"
+    )
 
 
 def existing_item(session: Session, batch: Batch, source_file: str, page: int) -> Item | None:
@@ -152,8 +135,12 @@ def record_item(
     business_date: date,
     received_date: date | None = None,
     policy: Policy | None = None,
+    faces: FaceIndex | None = None,
 ) -> Item:
-    """Decide and record one item; an item already recorded for this batch/file/page is returned as is."""
+    """Decide and record one item; an item already recorded for this batch/file/page is returned as is.
+
+    `faces`: the earlier items' faces (loaded once per batch); without it they are loaded here.
+    """
     policy = policy or Policy()
     found = existing_item(session, batch, capture.source_file, capture.page)
     if found is not None:
@@ -176,14 +163,26 @@ def record_item(
                 expected.setdefault(capture.coupon_amount, "the coupon's amount due")
             decision = doubt_near_miss(decision, expected)
     amount_read = decision.read if decision else None
-    duplicate_of = find_duplicate(session, capture) if capture.is_check else None
+    face = FacePrint.from_bytes(capture.face_print)
+    duplicate = (
+        find_earlier(
+            session,
+            capture,
+            amount=decision.amount if decision else None,
+            loan_id=loan.id if loan else None,
+            faces=faces,
+        )
+        if capture.unreadable_reason is None
+        else None
+    )
     findings = evaluate(
         capture,
         match=match,
         loan_status=loan.status if loan else None,
         business_date=business_date,
         amount=decision,
-        duplicate_of=duplicate_of,
+        duplicate_of=duplicate.item_id if duplicate else None,
+        duplicate_why=describe_earlier(session, duplicate) if duplicate else None,
         stale_days=policy.stale_days,
         require_date=policy.require_date,
     )
@@ -209,17 +208,24 @@ def record_item(
         serial=capture.serial,
         check_date=capture.check_date,
         payer=capture.payer,
+        check_number=capture.check_number,
+        face_print=capture.face_print,
+        face_coarse=face_coarse(face) if face is not None else None,
+        duplicate_of_id=duplicate.item_id if duplicate else None,
         match_method=match.method if match else None,
         capture={
             **capture.to_json(),
             "codes": [f.code.value for f in findings],
             "candidates": match.candidates if match else [],
             "amount_verified": bool(decision and decision.verified),
+            "amount_decided": bool(decision and decision.amount is not None),
         },
         business_date=business_date,
     )
     session.add(item)
     session.flush()
+    if faces is not None and face is not None:
+        faces.add(item.id, face)
 
     if not findings and loan is not None and decision is not None and decision.amount is not None:
         if not _remember_check(session, capture, decision.amount, item):
@@ -240,15 +246,15 @@ def record_item(
                 "item %s posted %s to loan %s", item.id, decision.amount, mask(loan.account_number)
             )
             return item
-    elif duplicate_of is None and capture.is_check:
+    elif duplicate is None and capture.is_check:
         _remember_check(session, capture, amount_read, item)
     # A second image of a check is never deposited: a duplicate has no money to hold.
-    duplicate = item.exception_code == ExceptionCode.DUPLICATE_CHECK.value
+    a_copy = item.exception_code == ExceptionCode.DUPLICATE_CHECK.value
     if (
         item.amount is not None
         and capture.is_check
         and capture.unreadable_reason is None
-        and not duplicate
+        and not a_copy
     ):
         ledger.post_to_suspense(session, item=item, amount=item.amount, business_date=business_date)
     log.info("item %s held for review: %s", item.id, item.exception_code)

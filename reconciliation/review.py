@@ -29,6 +29,26 @@ class UnknownLoanError(ReviewError):
     pass
 
 
+class DuplicateTwinError(ReviewError):
+    """The item is a suspected copy of another check, or its copy has posted: posting it needs the
+    clerk's word that the two are different checks."""
+
+
+@dataclass(frozen=True)
+class EarlierCopy:
+    """The item a DUPLICATE_CHECK was held as a copy of, as the clerk compares it."""
+
+    item_id: int
+    site: str
+    batch: str
+    source_file: str
+    page: int
+    status: str
+    amount: Decimal | None
+    loan_account: str | None  # the loan it posted to, or the account read; masked when shown
+    crops: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class OpenException:
     item_id: int
@@ -44,6 +64,29 @@ class OpenException:
     business_date: date
     candidates: list[str]
     crops: dict[str, str] = field(default_factory=dict)  # field in doubt -> image path
+    earlier: EarlierCopy | None = None  # for a DUPLICATE_CHECK, the copy seen first
+
+
+def earlier_copy(session: Session, item: Item) -> EarlierCopy | None:
+    """The earlier item `item` was held as a copy of, or None."""
+    if item.duplicate_of_id is None:
+        return None
+    earlier = session.get(Item, item.duplicate_of_id)
+    if earlier is None:
+        return None
+    batch = session.get_one(Batch, earlier.batch_id)
+    loan = session.get(Loan, earlier.loan_id) if earlier.loan_id is not None else None
+    return EarlierCopy(
+        item_id=earlier.id,
+        site=batch.site,
+        batch=batch.name,
+        source_file=earlier.source_file,
+        page=earlier.page,
+        status=earlier.status,
+        amount=earlier.amount,
+        loan_account=loan.account_number if loan is not None else earlier.loan_account_read,
+        crops=dict((earlier.capture or {}).get("crops") or {}),
+    )
 
 
 def open_exceptions(session: Session) -> list[OpenException]:
@@ -71,6 +114,7 @@ def open_exceptions(session: Session) -> list[OpenException]:
                 business_date=item.business_date,
                 candidates=list((item.capture or {}).get("candidates") or []),
                 crops=dict((item.capture or {}).get("crops") or {}),
+                earlier=earlier_copy(session, item),
             )
         )
     return out
@@ -96,9 +140,29 @@ def resolve(
     by: str,
     note: str | None,
     business_date: date,
+    not_duplicate: bool = False,
 ) -> Item:
-    """Post an exception item to the loan the clerk chose, for the amount the clerk confirmed."""
+    """Post an exception item to the loan the clerk chose, for the amount the clerk confirmed.
+
+    A suspected copy of another check, or an item whose copy has posted, posts only with
+    `not_duplicate` (the clerk compared the two and they are different checks): resolving a held
+    first copy never lets its twin post on its own.
+    """
     item = _open_item(session, item_id)
+    twins = _twins(session, item)
+    if not not_duplicate:
+        if item.exception_code == "DUPLICATE_CHECK":
+            raise DuplicateTwinError(
+                f"item {item_id} is held as a copy of item {item.duplicate_of_id}; compare the two"
+                " and reject it, or, if they are two different checks, resolve it with"
+                " --not-duplicate (nothing was posted)"
+            )
+        posted = [t.id for t in twins if t.status == "posted"]
+        if posted:
+            raise DuplicateTwinError(
+                f"item {item_id} has a copy that was posted (item {posted[0]}); if they are two"
+                " different checks, resolve it with --not-duplicate (nothing was posted)"
+            )
     account = loan_account.strip().replace("-", "").replace(" ", "")
     loan = session.scalar(select(Loan).where(Loan.account_number == account))
     if loan is None:
@@ -122,7 +186,12 @@ def resolve(
         business_date=business_date,
         received_date=batch.deposit_date or item.business_date,
     )
-    previous = {"code": item.exception_code, "amount": str(item.amount) if item.amount else None}
+    previous: dict[str, object] = {
+        "code": item.exception_code,
+        "amount": str(item.amount) if item.amount else None,
+    }
+    if not_duplicate:
+        previous["not_duplicate_of"] = [t.id for t in twins]
     item.status = "posted"
     item.loan_id = loan.id
     item.amount = amount
@@ -141,6 +210,13 @@ def resolve(
     )
     session.flush()
     return item
+
+
+def _twins(session: Session, item: Item) -> list[Item]:
+    """The items held as copies of this one, and the one it was held as a copy of."""
+    later = list(session.scalars(select(Item).where(Item.duplicate_of_id == item.id)))
+    earlier = session.get(Item, item.duplicate_of_id) if item.duplicate_of_id else None
+    return ([earlier] if earlier is not None else []) + later
 
 
 def reject(session: Session, item_id: int, *, reason: str, by: str, business_date: date) -> Item:

@@ -214,26 +214,32 @@ def evaluate(
     business_date: date,
     amount: AmountDecision | None,
     duplicate_of: int | None = None,
+    duplicate_why: str | None = None,
     stale_days: int = 180,
     require_date: bool = True,
 ) -> list[Finding]:
-    """Every rule the item breaks, most important first (PRIORITY order)."""
+    """Every rule the item breaks, most important first (PRIORITY order).
+
+    A copy of an earlier check is DUPLICATE_CHECK even when this copy was not read as a check:
+    the clerk who would route it as a letter must see the twin first.
+    """
     findings: list[Finding] = []
     if capture.unreadable_reason:
         findings.append(Finding(ExceptionCode.UNREADABLE_FILE, capture.unreadable_reason))
-        return findings
-    if not capture.is_check:
-        findings.append(
-            Finding(ExceptionCode.NOT_A_CHECK, capture.not_check_reason or "no check found")
-        )
         return findings
     if duplicate_of is not None:
         findings.append(
             Finding(
                 ExceptionCode.DUPLICATE_CHECK,
-                f"the same check was processed as item {duplicate_of}",
+                duplicate_why or f"the same check was processed as item {duplicate_of}",
             )
         )
+    if not capture.is_check:
+        findings.append(
+            Finding(ExceptionCode.NOT_A_CHECK, capture.not_check_reason or "no check found")
+        )
+        findings.sort(key=lambda f: PRIORITY.index(f.code))
+        return findings
     if amount is not None and amount.finding is not None:
         findings.append(amount.finding)
     findings.extend(
