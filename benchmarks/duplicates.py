@@ -7,6 +7,7 @@ Pure functions on truth rows and recorded outcomes, shared by the pipeline and f
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,22 @@ class Recorded:
 
     status: str
     code: str | None = None
+    message: str | None = None  # the exception message, which says how a copy was known
+
+
+# How a copy was known, by the words of its DUPLICATE_CHECK message (reconciliation.duplicates).
+HOW = (
+    ("MICR line", "MICR line"),
+    ("scanned file", "same file"),
+    ("face", "face"),
+    ("check number", "check number"),
+    ("amount", "amount, date and payer"),
+)
+
+
+def how_known(message: str | None) -> str:
+    text = (message or "").split("DUPLICATE_CHECK:", 1)[-1].split(";", 1)[0]
+    return next((label for words, label in HOW if words in text), "other")
 
 
 @dataclass
@@ -45,6 +62,7 @@ class DuplicateScore:
     rows: list[DuplicateRow]
     false_alarms: list[Key] = field(default_factory=list)  # DUPLICATE_CHECK on no later copy
     repeat_alarms: int = 0  # ... of which items of a legitimate repeat
+    known_by: Counter[str] = field(default_factory=Counter)  # how the caught copies were known
 
     def row(self, label: str) -> DuplicateRow:
         return next(r for r in self.rows if r.label == label)
@@ -84,10 +102,16 @@ def score_duplicates(
     alarms = sorted(
         key for key, got in recorded.items() if got.code == DUPLICATE and key not in must_hold
     )
+    known_by = Counter(
+        how_known(got.message)
+        for key in must_hold
+        if (got := recorded.get(key)) is not None and got.code == DUPLICATE
+    )
     return DuplicateScore(
         rows=list(rows.values()),
         false_alarms=alarms,
         repeat_alarms=sum(1 for key in alarms if key in repeat_keys),
+        known_by=known_by,
     )
 
 
@@ -147,4 +171,7 @@ def duplicate_report(score: DuplicateScore) -> str:
     )
     missing = sum(r.missing for r in score.rows)
     note = f"\n({missing} planted items were not recorded at all)" if missing else ""
+    if score.known_by:
+        known = ", ".join(f"{how} {n}" for how, n in score.known_by.most_common())
+        note += f"\ncopies caught, by how they were known: {known}"
     return table + note

@@ -50,6 +50,7 @@ class Got:
     code: str | None
     loan_account: str | None
     amount: str | None  # two places
+    message: str | None = None
 
 
 @dataclass
@@ -138,7 +139,7 @@ def score(truth: dict[str, Any], recorded: Mapping[Key, Got]) -> ForeignScore:
             out.caught += not posted
         else:
             out.either_fine += 1
-    held = {k: Recorded(g.status, g.code) for k, g in recorded.items()}
+    held = {k: Recorded(g.status, g.code, g.message) for k, g in recorded.items()}
     out.duplicates = score_duplicates(
         [(ROW_DUPLICATES, key) for key in later], [], held, labels=(ROW_DUPLICATES,)
     )
@@ -205,7 +206,7 @@ def recorded_items(home: Path) -> dict[Key, Got]:
                 loan = item.loan.account_number if item.loan is not None else None
                 amount = None if item.amount is None else f"{item.amount:.2f}"
                 out[(item.source_file, item.page)] = Got(
-                    item.id, item.status, item.exception_code, loan, amount
+                    item.id, item.status, item.exception_code, loan, amount, item.exception_message
                 )
             return out
     finally:

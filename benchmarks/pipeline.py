@@ -144,7 +144,9 @@ def score(truth: dict[str, Any], items: list[Any], seconds: float) -> Outcome:
                 s.exact += 1
             else:
                 s.misread += 1
-    recorded = {key: Recorded(i.status, i.exception_code) for key, i in by_key.items()}
+    recorded = {
+        key: Recorded(i.status, i.exception_code, i.exception_message) for key, i in by_key.items()
+    }
     out.duplicates = generator_duplicates(truth["items"], recorded)
     return out
 

@@ -39,6 +39,8 @@ ITEM_COLUMNS = (
     "routing_last4",
     "bank_account_last4",
     "serial",
+    "check_number",
+    "duplicate_of",
 )
 LEDGER_COLUMNS = (
     "entry_id",
@@ -120,6 +122,8 @@ def _item_rows(session: Session) -> Iterator[list[str]]:
             _last4(item.routing),
             _last4(item.bank_account),
             _text(item.serial),
+            _text(item.check_number),
+            str(item.duplicate_of_id) if item.duplicate_of_id is not None else "",
         ]
 
 
@@ -128,7 +132,8 @@ def export_items(session: Session, out: Path) -> int:
 
     `loan_account` is the matched loan's account number, or what was read when nothing matched;
     `amount` is the amount posted, or the amount read. A posted item has no exception code or
-    message (a resolved exception's history is in the audit events).
+    message (a resolved exception's history is in the audit events). `duplicate_of` is the item
+    a DUPLICATE_CHECK was held as a copy of.
     """
     return _write(out, ITEM_COLUMNS, _item_rows(session))
 

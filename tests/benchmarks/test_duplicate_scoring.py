@@ -185,3 +185,18 @@ def test_foreign_wrong_money_and_false_alarms() -> None:
     assert (row.planted, row.posted) == (1, 1)
     assert out.duplicates.false_alarms == [("dallas/B/orig", 1), ("dallas/B/other", 1)]
     assert "false alarm: dallas/B/orig#1" in foreign.report(out)
+
+
+def test_copies_caught_are_counted_by_how_they_were_known() -> None:
+    from benchmarks.duplicates import Recorded, how_known, score_duplicates
+
+    held = "DUPLICATE_CHECK: the same check as item 3 (dallas/B1/x.tif, posted): "
+    recorded = {
+        ("a.tif", 1): Recorded("exception", "DUPLICATE_CHECK", held + "a near-identical face"),
+        ("b.tif", 1): Recorded("exception", "DUPLICATE_CHECK", held + "the same check number"),
+        ("c.tif", 1): Recorded("exception", "DUPLICATE_CHECK", held + "the same MICR line"),
+    }
+    later = [("dups", ("a.tif", 1)), ("dups", ("b.tif", 1)), ("dups", ("c.tif", 1))]
+    score = score_duplicates(later, [], recorded)
+    assert score.known_by == {"face": 1, "check number": 1, "MICR line": 1}
+    assert how_known(None) == "other"

@@ -168,3 +168,40 @@ def test_the_form_shows_the_amounts_as_written_but_never_an_account_image(tmp_pa
     assert "4410023981" not in text and "******3981" in text
     assert text.count("](data:image/png;base64,") == 2  # the courtesy and legal lines, inline
     assert f"`{crops['memo']}`" in text and "base64,iVBORw0gbWVtbw" not in text
+
+
+def test_a_suspected_copy_is_shown_beside_the_check_seen_first(tmp_path: Path) -> None:
+    from flows.review import describe
+    from reconciliation.review import EarlierCopy, OpenException
+
+    earlier_crop = tmp_path / "item-3-courtesy.png"
+    earlier_crop.write_bytes(b"\x89PNG earlier")
+    item = OpenException(
+        item_id=9,
+        site="richardson",
+        batch="R2",
+        source_file="richardson/R2/again.png",
+        page=1,
+        exception_code="DUPLICATE_CHECK",
+        message="the same check as item 3 (dallas/B1/x.tif, posted): the same check number",
+        amount=Decimal("412.50"),
+        loan_account=None,
+        payer="Maria Gonzalez",
+        business_date=TODAY,
+        candidates=[],
+        earlier=EarlierCopy(
+            item_id=3,
+            site="dallas",
+            batch="B1",
+            source_file="dallas/B1/x.tif",
+            page=1,
+            status="posted",
+            amount=Decimal("412.50"),
+            loan_account="4410023981",
+            crops={"courtesy": str(earlier_crop)},
+        ),
+    )
+    text = describe(item)
+    assert "Held as a copy of item 3 (posted)" in text and "`dallas/B1/x.tif`" in text
+    assert "4410023981" not in text and "******3981" in text
+    assert "](data:image/png;base64," in text  # the first copy's amount, as written
