@@ -23,10 +23,11 @@ BLOCK = 16  # cells of a compared patch (about 0.5 in on a personal check: a wor
 MAX_SHIFT = 3  # cells a patch may have moved (skew left over, a box measured a little off)
 # Two faces this close are one check whatever else was read: checks of one stock and writer differ
 # by more where their amounts, dates or numbers differ.
-SAME_FACE = 0.025
+SAME_FACE = 0.06
 # Closer than this, the faces are one check when the number, the amount or the payer read on both
 # agrees and nothing read disagrees (a rescan in another style drifts further than SAME_FACE).
-LIKE_FACE = 0.065
+LIKE_FACE = 0.11
+INK_LEVEL = 99  # percentile of a face's inked cells taken as full ink (see `_levelled`)
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,24 @@ def _block_residuals(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return best
 
 
+def _levelled(grid: np.ndarray) -> np.ndarray:
+    """The grid in [0, 1] with its own darkest ink as 1: a thin font, a light scan or a bitonal
+    threshold changes how much of each cell is ink, page-wide; the shapes stay."""
+    cells = grid.astype(np.float32) / 255.0
+    inked = cells[cells > 0.02]
+    if inked.size == 0:
+        return cells
+    return np.clip(cells / max(float(np.percentile(inked, INK_LEVEL)), 1e-3), 0.0, 1.0)
+
+
 def face_distance(a: FacePrint, b: FacePrint) -> float:
     """How far apart two faces are (0 = the same ink), either way up: the second worst-fitting
     patch (one speck or fold is no new check). Prints of different grids are infinitely apart."""
     if a.grid.shape != b.grid.shape or min(a.grid.shape) < 2 * BLOCK:
         return float("inf")
-    ga = a.grid.astype(np.float32) / 255.0
+    ga, gb = _levelled(a.grid), _levelled(b.grid)
     best = float("inf")
-    for gb in (b.grid, b.grid[::-1, ::-1]):
-        residuals = np.sort(_block_residuals(ga, gb.astype(np.float32) / 255.0).ravel())
+    for other in (gb, gb[::-1, ::-1]):
+        residuals = np.sort(_block_residuals(ga, other).ravel())
         best = min(best, float(residuals[-2]))
     return best
