@@ -365,7 +365,7 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
             e = r.earlier
             amount = f"{e.amount:,.2f}" if e.amount is not None else "-"
             print(
-                f"{'':>8}copy of item {e.item_id}: {e.site}/{e.batch}/{e.source_file} page {e.page},"
+                f"{'':>8}copy of item {e.item_id}: {e.source_file} page {e.page},"
                 f" {e.status}, {amount}, {mask(e.loan_account) or '-'}"
             )
         for name, path in r.crops.items():

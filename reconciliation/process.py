@@ -87,12 +87,11 @@ def describe_earlier(session: Session, duplicate: Duplicate) -> str:
     earlier = session.get(Item, duplicate.item_id)
     if earlier is None:
         return f"the same check as item {duplicate.item_id} ({duplicate.reason})"
-    batch = session.get_one(Batch, earlier.batch_id)
     state = {"posted": "posted", "returned": "returned"}.get(earlier.status, "held for review")
     page = f" page {earlier.page}" if earlier.page != 1 else ""
     return (
-        f"the same check as item {earlier.id} ({batch.site}/{batch.name}/{earlier.source_file}"
-        f"{page}, {state}): {duplicate.reason}"
+        f"the same check as item {earlier.id} ({earlier.source_file}{page}, {state}):"
+        f" {duplicate.reason}"
     )
 
 
