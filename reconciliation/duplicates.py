@@ -280,21 +280,33 @@ def find_earlier(
         if hit is not None:
             return Duplicate(hit, "the same scanned file")
     new = of_capture(capture, amount=amount, loan_id=loan_id)
-    found = [d for d in (_by_fields(session, new), _by_face(session, capture, new, faces)) if d]
+    found = [
+        d
+        for d in (_by_fields(session, new, capture.payer), _by_face(session, capture, new, faces))
+        if d
+    ]
     return min(found, key=lambda d: d.item_id) if found else None
 
 
-def _by_fields(session: Session, new: Sighting) -> Duplicate | None:
+def _by_fields(session: Session, new: Sighting, payer: str | None) -> Duplicate | None:
+    """`payer`: the name as read (the column holds it so)."""
     serials = {n.zfill(width) for n in new.numbers for width in range(len(n), 11)}
-    # Only what same_by_fields can call one check: a shared number, the same loan, or the same
-    # amount on the same date.
+    # Only what same_by_fields can call one check: a shared number, the same loan, or (no loan
+    # matched) the same amount on the same date from the same payer. Not every check for a common
+    # amount on a busy day: that would compare hundreds of items for each one.
     where: list[ColumnElement[bool]] = []
     if new.numbers:
         where += [Item.check_number.in_(new.numbers), Item.serial.in_(serials)]
     if new.loan_id is not None:
         where.append(Item.loan_id == new.loan_id)
-    if new.amounts and new.check_date is not None:
-        where.append(and_(Item.amount.in_(new.amounts), Item.check_date == new.check_date))
+    elif payer and new.amounts and new.check_date is not None:
+        where.append(
+            and_(
+                Item.amount.in_(new.amounts),
+                Item.check_date == new.check_date,
+                Item.payer == payer,
+            )
+        )
     if not where:
         return None
     rows = session.scalars(
