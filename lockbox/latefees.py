@@ -9,6 +9,7 @@ next_due_date before business_date - grace_days), so a large, mostly current boo
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import cast
@@ -16,6 +17,7 @@ from typing import cast
 from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from lockbox.dates import add_months
 from lockbox.ledger import (
     FEES_RECEIVABLE,
     KIND_LATE_FEE,
@@ -24,10 +26,18 @@ from lockbox.ledger import (
     check_lines,
     credit,
     debit,
+    loan_state,
+    reverse_entry,
 )
 from lockbox.models import LateFee, LedgerEntry, LedgerLine, Loan, Money
 from lockbox.money import ZERO, money
-from lockbox.servicing import ACTIVE, late_fee_amount, late_installments
+from lockbox.servicing import (
+    ACTIVE,
+    FeeTerms,
+    apply_payment,
+    late_fee_amount,
+    late_installments,
+)
 
 
 def late_fee_key(loan_id: int, installment_due_date: date) -> str:
@@ -152,3 +162,98 @@ def _write_fees(
 
 def _lines(fee: Decimal) -> list[Line]:
     return [debit(FEES_RECEIVABLE, fee), credit(LATE_FEE_INCOME, fee)]
+
+
+def _waived(session: Session, fee: LateFee) -> bool:
+    return (
+        session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == fee.entry_id))
+        is not None
+    )
+
+
+def settle_fees_as_received(
+    session: Session,
+    loan: Loan,
+    *,
+    amount: Decimal,
+    received_date: date,
+    business_date: date,
+    terms: FeeTerms,
+) -> Decimal:
+    """Make the loan's fees what they were on the day a payment was received, before it is applied;
+    returns the fees charged since that day (on installments not yet late then), which the
+    payment must not pay first: on the day it came they were not owed.
+
+    A payment counts as of the date it was received, whenever a run or a clerk gets to it: an
+    installment already unpaid past its grace period on that date is charged (once: the fee the
+    nightly pass would have charged the evening before), and a fee charged on an installment this
+    payment reached within its grace period (held for review while the pass ran) is waived, with
+    a reversing entry: the borrower paid in time, the delay was ours.
+    """
+    if loan.status != ACTIVE:
+        return ZERO
+    grace = timedelta(days=terms.grace_days)
+    if loan.late_fees_assessed <= ZERO and received_date <= loan.next_due_date + grace:
+        return ZERO  # never charged, and not late on the day it came: nothing to settle
+    fees = list(
+        session.scalars(
+            select(LateFee)
+            .where(LateFee.loan_id == loan.id, LateFee.installment_due_date >= loan.next_due_date)
+            .order_by(LateFee.installment_due_date)
+        )
+    )
+    in_time = [
+        f
+        for f in fees
+        if received_date <= f.installment_due_date + grace and not _waived(session, f)
+    ]
+    waived = _waive_reached(session, loan, in_time, amount, received_date, business_date)
+    charged = {f.installment_due_date for f in fees}
+    fee = late_fee_amount(loan.monthly_payment, terms.percent, terms.cap)
+    if fee > ZERO:
+        late = late_installments(loan.next_due_date, received_date, terms.grace_days, loan.due_day)
+        due_fees = [(loan.id, due, fee) for due in late if due not in charged]
+        if due_fees:
+            _write_fees(session, due_fees, business_date, terms.grace_days)
+    return money(sum((f.amount for f in in_time if f.id not in waived), ZERO))
+
+
+def _waive_reached(
+    session: Session,
+    loan: Loan,
+    in_time: list[LateFee],
+    amount: Decimal,
+    received_date: date,
+    business_date: date,
+) -> set[int]:
+    """Waive the fees on the installments in `in_time` that the payment, applied without them,
+    covers: those were paid within their grace period. Returns the waived fees' ids."""
+    if not in_time:
+        return set()
+    state = loan_state(loan)
+    suspect = sum((f.amount for f in in_time), ZERO)
+    without = replace(state, fees_due=max(ZERO, state.fees_due - suspect))
+    months = apply_payment(without, amount, received_date).months_advanced
+    anchor = state.anchor_day
+    reached = {add_months(state.next_due_date, k, anchor) for k in range(months)}
+    waived = ZERO
+    ids: set[int] = set()
+    for fee in in_time:
+        if fee.installment_due_date not in reached:
+            continue
+        ids.add(fee.id)
+        reverse_entry(
+            session,
+            fee.entry,
+            business_date=business_date,
+            reason=(
+                f"late fee waived: the installment due {fee.installment_due_date.isoformat()} was"
+                f" paid on {received_date.isoformat()}, within its grace period"
+            ),
+        )
+        waived += fee.amount
+    if waived > ZERO:
+        loan.fees_due = money(loan.fees_due - waived)
+        loan.late_fees_assessed = money(loan.late_fees_assessed - waived)
+        session.flush()
+    return ids

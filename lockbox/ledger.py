@@ -20,7 +20,7 @@ refund_due (a retail payoff's excess, owed to the customer).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -35,6 +35,7 @@ from lockbox.servicing import (
     ACTIVE,
     LEASE,
     Allocation,
+    FeeTerms,
     LoanNotActiveError,
     LoanState,
     PaymentAmountError,
@@ -526,6 +527,19 @@ def _check_postable(loan: Loan, amount: Decimal) -> None:
         raise PaymentAmountError(amount)
 
 
+def _apply_as_received(
+    state: LoanState, amount: Decimal, received: date, not_yet_due: Decimal
+) -> Allocation:
+    """The waterfall as it stood on the day received: fees charged since are left owing (unless
+    the payment pays the loan off, when everything owed is settled)."""
+    if not_yet_due <= ZERO:
+        return apply_payment(state, amount, received)
+    alloc = apply_payment(replace(state, fees_due=state.fees_due - not_yet_due), amount, received)
+    if alloc.paid_off:
+        return apply_payment(state, amount, received)
+    return replace(alloc, state=replace(alloc.state, fees_due=state.fees_due - alloc.to_fees))
+
+
 def _apply_to_loan(
     session: Session,
     *,
@@ -536,16 +550,32 @@ def _apply_to_loan(
     received_date: date,
     source: str,
     kind: str,
+    terms: FeeTerms | None,
 ) -> Payment:
     """Debit `source` (cash or suspense), credit the waterfall, update the loan, add a Payment.
+
+    First the loan's late fees are made what they were on the day the payment was received
+    (lockbox.latefees.settle_fees_as_received), under `terms` (the configured ones when None).
 
     The caller has seen that the item has no payment, so the entry's key is not looked up first:
     its unique constraint (and the one on payments.item_id) still refuse a concurrent writer. The
     entry, the loan and the payment go in one flush and the lines in one more statement.
     """
     item_id = _item_id(session, item)
+    # Imported here: the late-fee pass writes through this module.
+    from lockbox.config import load_settings
+    from lockbox.latefees import settle_fees_as_received
+
+    not_yet_due = settle_fees_as_received(
+        session,
+        loan,
+        amount=amount,
+        received_date=received_date,
+        business_date=business_date,
+        terms=terms or FeeTerms.of(load_settings()),
+    )
     prior = loan_snapshot(loan)
-    alloc = apply_payment(loan_state(loan), amount, received_date)
+    alloc = _apply_as_received(loan_state(loan), amount, received_date, not_yet_due)
     key = f"{kind}:item:{item_id}"
     lines = [debit(source, alloc.amount, loan.id), *_waterfall_lines(loan, alloc)]
     entry = _new_entry(
@@ -635,6 +665,7 @@ def apply_from_suspense(
     amount: Decimal,
     business_date: date,
     received_date: date,
+    terms: FeeTerms | None = None,
 ) -> Payment:
     """A clerk resolved an exception item to `loan` for `amount`.
 
@@ -665,6 +696,7 @@ def apply_from_suspense(
             received_date=received_date,
             source=SUSPENSE,
             kind=KIND_APPLY,
+            terms=terms,
         )
     if held > 0:
         held_entry = _open_suspense_entry(session, item_id)
@@ -685,6 +717,7 @@ def apply_from_suspense(
         received_date=received_date,
         source=CASH,
         kind=KIND_PAYMENT,
+        terms=terms,
     )
 
 
@@ -696,6 +729,7 @@ def post_payment(
     amount: Decimal,
     business_date: date,
     received_date: date,
+    terms: FeeTerms | None = None,
 ) -> Payment:
     """Post an item's check to a loan: Dr cash, Cr the waterfall buckets; update the loan row.
 
@@ -713,6 +747,7 @@ def post_payment(
         amount=amount,
         business_date=business_date,
         received_date=received_date,
+        terms=terms,
     )
 
 

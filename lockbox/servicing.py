@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from lockbox.config import Settings
 from lockbox.dates import add_months
 from lockbox.money import ZERO, mask, money
 
@@ -208,6 +209,20 @@ def late_installments(
         late.append(due)
         due = add_months(next_due_date, len(late), anchor)
     return late
+
+
+@dataclass(frozen=True)
+class FeeTerms:
+    """The late-fee terms: `percent` of the monthly payment, at most `cap`, after `grace_days`."""
+
+    percent: Decimal = Decimal("5")
+    cap: Decimal | None = None
+    grace_days: int = 10
+
+    @classmethod
+    def of(cls, settings: Settings) -> FeeTerms:
+        """The terms configured for this installation (LOCKBOX_LATE_FEE_*)."""
+        return cls(settings.late_fee_percent, settings.late_fee_cap, settings.grace_days)
 
 
 def late_fee_amount(monthly_payment: Decimal, percent: Decimal, cap: Decimal | None) -> Decimal:

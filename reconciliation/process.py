@@ -21,6 +21,7 @@ from lockbox.capture import Capture
 from lockbox.faces import FacePrint
 from lockbox.models import Batch, CheckFingerprint, Item, Loan
 from lockbox.money import mask
+from lockbox.servicing import FeeTerms
 from reconciliation.codes import ExceptionCode
 from reconciliation.duplicates import Duplicate, FaceIndex, face_coarse, find_earlier
 from reconciliation.matching import LoanCandidate, LoanDirectory, Match, match_capture
@@ -42,6 +43,7 @@ WRITTEN_ACCOUNT = ("coupon", "memo", "memo_near", "memo_payer")
 class Policy:
     stale_days: int = 180
     require_date: bool = True
+    fees: FeeTerms | None = None  # the late-fee terms; None: the configured ones
 
 
 def load_directory(session: Session) -> LoanDirectory:
@@ -240,6 +242,7 @@ def record_item(
                 amount=decision.amount,
                 business_date=business_date,
                 received_date=received,
+                terms=policy.fees,
             )
             log.info(
                 "item %s posted %s to loan %s", item.id, decision.amount, mask(loan.account_number)

@@ -96,3 +96,11 @@ def small_mail(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("mail")
     generate(out, seed=31337, items=16, as_of=date(2026, 11, 17))
     return out
+
+
+@pytest.fixture
+def no_late_fees_at_posting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Posting charges an installment already late on the received date (lockbox.latefees
+    .settle_fees_as_received); tests about the waterfall, reversals or exports of a loan that is
+    already late turn that off, so each checks one thing (the fee rules have their own tests)."""
+    monkeypatch.setenv("LOCKBOX_LATE_FEE_PERCENT", "0")

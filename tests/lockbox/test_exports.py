@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from lockbox.db import Database
@@ -16,6 +17,8 @@ from lockbox.latefees import assess_late_fees
 from lockbox.ledger import post_payment, post_to_suspense, reverse_entry
 from lockbox.models import Batch, Item, LedgerEntry, Loan
 from tests.factories import make_loan
+
+pytestmark = pytest.mark.usefixtures("no_late_fees_at_posting")
 
 D = Decimal
 TODAY = date(2026, 11, 17)

@@ -42,6 +42,8 @@ from lockbox.ledger import (
 from lockbox.models import Batch, Item, LedgerEntry, LedgerLine, Loan, Payment
 from tests.factories import add_loan
 
+pytestmark = pytest.mark.usefixtures("no_late_fees_at_posting")
+
 D = Decimal
 TODAY = date(2026, 11, 17)
 _serial = itertools.count(1)

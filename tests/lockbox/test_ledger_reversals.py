@@ -30,6 +30,8 @@ from lockbox.models import AuditEvent, Batch, Item, LedgerEntry, LedgerLine, Loa
 from lockbox.reversals import ItemNotPostedError, ReversalError, reverse_payment
 from tests.factories import add_loan
 
+pytestmark = pytest.mark.usefixtures("no_late_fees_at_posting")
+
 D = Decimal
 TODAY = date(2026, 11, 17)
 _serial = itertools.count(1)

@@ -15,6 +15,8 @@ from lockbox.models import AuditEvent, Batch, Item, Loan
 from lockbox.statements import UnknownLoanError, render_statement
 from tests.factories import make_loan
 
+pytestmark = pytest.mark.usefixtures("no_late_fees_at_posting")
+
 D = Decimal
 ACCOUNT = "400123456789"
 

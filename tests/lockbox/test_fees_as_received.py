@@ -1,0 +1,236 @@
+"""A payment counts as of the day it was received (CONTRACT, servicing rules): late fees do not
+depend on which night a run happens, or on when a clerk resolves a held payment."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from lockbox.db import Database, open_database
+from lockbox.latefees import assess_late_fees
+from lockbox.ledger import (
+    FEES_RECEIVABLE,
+    apply_from_suspense,
+    post_payment,
+    post_to_suspense,
+    trial_balance,
+)
+from lockbox.models import Batch, Item, Loan
+from lockbox.servicing import FeeTerms
+from tests.factories import add_loan
+
+D = Decimal
+TERMS = FeeTerms(percent=D("5"), cap=None, grace_days=10)
+_n = itertools.count(1)
+
+
+def item(session: Session, on: date) -> Item:
+    batch = Batch(site="dallas", name=f"B{next(_n)}", business_date=on)
+    it = Item(batch=batch, source_file="x.tif", page=1, status="exception", business_date=on)
+    session.add(it)
+    session.flush()
+    return it
+
+
+def nightly(session: Session, on: date) -> None:
+    assess_late_fees(session, business_date=on, percent=TERMS.percent, cap=TERMS.cap)
+
+
+def loan_due(session: Session, due: date) -> Loan:
+    return add_loan(
+        session,
+        account_number=f"7700{next(_n):06d}",
+        next_due_date=due,
+        interest_paid_to=due - timedelta(days=30),
+    )
+
+
+def test_paid_on_day_22_in_the_first_run_after_import_is_charged_once(database: Database) -> None:
+    """'An installment still unpaid when grace ends is charged once, even if the same run posts
+    the payment': due Nov 13, received Nov 24, posted by the first run (business date Nov 24)."""
+    with database.session() as s:
+        loan = loan_due(s, date(2026, 11, 13))
+        post_payment(
+            s,
+            item=item(s, date(2026, 11, 24)),
+            loan=loan,
+            amount=D("412.50"),
+            business_date=date(2026, 11, 24),
+            received_date=date(2026, 11, 24),
+            terms=TERMS,
+        )
+        nightly(s, date(2026, 11, 24))
+        nightly(s, date(2026, 11, 25))
+        assert loan.late_fees_assessed == D("20.63")
+        # fees come first in the waterfall: 391.87 is short of the installment, which stays due
+        assert loan.fees_due == D("0.00") and loan.installment_credit == D("391.87")
+        assert loan.next_due_date == date(2026, 11, 13)
+
+
+def test_the_same_loan_paid_the_night_after_a_run_ends_the_same(database: Database) -> None:
+    """The answer does not depend on which night we ran."""
+    ends = []
+    for run_the_night_before in (False, True):
+        with database.session() as s:
+            loan = loan_due(s, date(2026, 11, 13))
+            if run_the_night_before:
+                nightly(s, date(2026, 11, 24))
+            post_payment(
+                s,
+                item=item(s, date(2026, 11, 25)),
+                loan=loan,
+                amount=D("412.50"),
+                business_date=date(2026, 11, 25),
+                received_date=date(2026, 11, 24),
+                terms=TERMS,
+            )
+            nightly(s, date(2026, 11, 25))
+            ends.append(
+                (loan.late_fees_assessed, loan.fees_due, loan.next_due_date, loan.principal_balance)
+            )
+    assert ends[0] == ends[1]
+
+
+def test_a_payment_received_in_grace_and_resolved_after_it_is_not_charged(
+    database: Database,
+) -> None:
+    """'A payment received within the grace period is never charged a fee', even when a clerk
+    resolves it after the nightly pass charged one: the fee is waived with a reversing entry."""
+    with database.session() as s:
+        loan = loan_due(s, date(2026, 11, 1))
+        held = item(s, date(2026, 11, 10))
+        post_to_suspense(s, item=held, amount=D("412.50"), business_date=date(2026, 11, 10))
+        nightly(s, date(2026, 11, 12))  # the pass sees the installment unpaid past grace
+        assert loan.late_fees_assessed == D("20.63")
+        apply_from_suspense(
+            s,
+            item=held,
+            loan=loan,
+            amount=D("412.50"),
+            business_date=date(2026, 11, 14),
+            received_date=date(2026, 11, 10),
+            terms=TERMS,
+        )
+        nightly(s, date(2026, 11, 14))
+        assert loan.late_fees_assessed == D("0.00") and loan.fees_due == D("0.00")
+        assert loan.next_due_date == date(2026, 12, 1)
+        assert trial_balance(s)[FEES_RECEIVABLE] == D("0.00")
+
+
+def test_a_short_payment_in_grace_leaves_the_fee(database: Database) -> None:
+    """A payment that did not cover the installment left it unpaid when grace ended."""
+    with database.session() as s:
+        loan = loan_due(s, date(2026, 11, 1))
+        held = item(s, date(2026, 11, 10))
+        post_to_suspense(s, item=held, amount=D("100.00"), business_date=date(2026, 11, 10))
+        nightly(s, date(2026, 11, 12))
+        apply_from_suspense(
+            s,
+            item=held,
+            loan=loan,
+            amount=D("100.00"),
+            business_date=date(2026, 11, 14),
+            received_date=date(2026, 11, 10),
+            terms=TERMS,
+        )
+        assert loan.late_fees_assessed == D("20.63")
+
+
+# --- order independence ---------------------------------------------------------------------------
+
+START = date(2026, 10, 1)
+payments = st.lists(
+    st.tuples(st.integers(0, 75), st.sampled_from([D("412.50"), D("200.00"), D("825.00")])),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _end_state(order: str, plan: list[tuple[int, Decimal]], lag: list[int]) -> tuple[object, ...]:
+    """Post `plan` (received day offsets and amounts) with nightly passes every day, either as
+    each arrives ('nightly'), or all in one run at the end ('one run'), or each held and resolved
+    `lag` days later ('held'), in the order they were received."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(f"sqlite:///{tmp}/l.db")
+        try:
+            with db.session() as s:
+                loan = loan_due(s, START)
+                end = START + timedelta(days=90)
+                events: list[tuple[date, date, Decimal]] = []  # (posted on, received, amount)
+                last = START
+                for k, (offset, amount) in enumerate(sorted(plan)):
+                    received = START + timedelta(days=offset)
+                    posted = {"nightly": received, "one run": end, "held": received}[order]
+                    if order == "held":  # resolved days later, still in the order received
+                        posted = max(last, received + timedelta(days=lag[k % len(lag)]))
+                    last = posted
+                    events.append((posted, received, amount))
+                day = START
+                while day <= end:
+                    for posted, received, amount in sorted(events):
+                        if posted == day:
+                            post_payment(
+                                s,
+                                item=item(s, day),
+                                loan=loan,
+                                amount=amount,
+                                business_date=day,
+                                received_date=received,
+                                terms=TERMS,
+                            )
+                    nightly(s, day)
+                    day += timedelta(days=1)
+                s.refresh(loan)
+                return (
+                    loan.late_fees_assessed,
+                    loan.fees_due,
+                    loan.next_due_date,
+                    loan.principal_balance,
+                )
+        finally:
+            db.engine.dispose()
+
+
+@settings(max_examples=25, deadline=None)
+@given(plan=payments, lag=st.lists(st.integers(0, 12), min_size=1, max_size=3))
+def test_fees_and_balances_do_not_depend_on_when_payments_are_posted(
+    plan: list[tuple[int, Decimal]], lag: list[int]
+) -> None:
+    """Payments in received order, each posted the day it came, all in one run at the end, or
+    each held and resolved days later: the same fees, balances and next due date."""
+    offsets = [o for o, _ in plan]
+    if len(set(offsets)) != len(offsets):
+        plan = [(o + i, a) for i, (o, a) in enumerate(plan)]  # one payment a day
+    nightly_end = _end_state("nightly", plan, lag)
+    assert _end_state("one run", plan, lag) == nightly_end
+    assert _end_state("held", plan, lag) == nightly_end
+
+
+def test_a_returned_late_check_leaves_the_fee_that_was_due_when_it_came(database: Database) -> None:
+    """'A reversal (NSF) restores exactly what the payment had settled': the installment was
+    late on the day the check came, so its fee stands, once; the payment's money comes back."""
+    from lockbox.reversals import reverse_payment
+
+    with database.session() as s:
+        loan = loan_due(s, date(2026, 11, 13))
+        paid = item(s, date(2026, 11, 24))
+        post_payment(
+            s,
+            item=paid,
+            loan=loan,
+            amount=D("412.50"),
+            business_date=date(2026, 11, 24),
+            received_date=date(2026, 11, 24),
+            terms=TERMS,
+        )
+        reverse_payment(s, item=paid, business_date=date(2026, 11, 26), reason="NSF")
+        nightly(s, date(2026, 11, 26))
+        assert loan.fees_due == D("20.63") and loan.late_fees_assessed == D("20.63")
+        assert loan.next_due_date == date(2026, 11, 13)
+        assert loan.installment_credit == D("0.00")
