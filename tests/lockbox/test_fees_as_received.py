@@ -17,7 +17,6 @@ from lockbox.latefees import assess_late_fees
 from lockbox.ledger import (
     FEES_RECEIVABLE,
     apply_from_suspense,
-    post_payment,
     post_to_suspense,
     trial_balance,
 )
@@ -38,6 +37,21 @@ def item(session: Session, on: date) -> Item:
     return it
 
 
+def pay(
+    session: Session, it: Item, loan: Loan, amount: Decimal, *, posted: date, received: date
+) -> None:
+    """The item's payment applied to the loan (from suspense when it was held there)."""
+    apply_from_suspense(
+        session,
+        item=it,
+        loan=loan,
+        amount=amount,
+        business_date=posted,
+        received_date=received,
+        terms=TERMS,
+    )
+
+
 def nightly(session: Session, on: date) -> None:
     assess_late_fees(session, business_date=on, percent=TERMS.percent, cap=TERMS.cap)
 
@@ -56,14 +70,13 @@ def test_paid_on_day_22_in_the_first_run_after_import_is_charged_once(database: 
     the payment': due Nov 13, received Nov 24, posted by the first run (business date Nov 24)."""
     with database.session() as s:
         loan = loan_due(s, date(2026, 11, 13))
-        post_payment(
+        pay(
             s,
-            item=item(s, date(2026, 11, 24)),
-            loan=loan,
-            amount=D("412.50"),
-            business_date=date(2026, 11, 24),
-            received_date=date(2026, 11, 24),
-            terms=TERMS,
+            item(s, date(2026, 11, 24)),
+            loan,
+            D("412.50"),
+            posted=date(2026, 11, 24),
+            received=date(2026, 11, 24),
         )
         nightly(s, date(2026, 11, 24))
         nightly(s, date(2026, 11, 25))
@@ -81,14 +94,13 @@ def test_the_same_loan_paid_the_night_after_a_run_ends_the_same(database: Databa
             loan = loan_due(s, date(2026, 11, 13))
             if run_the_night_before:
                 nightly(s, date(2026, 11, 24))
-            post_payment(
+            pay(
                 s,
-                item=item(s, date(2026, 11, 25)),
-                loan=loan,
-                amount=D("412.50"),
-                business_date=date(2026, 11, 25),
-                received_date=date(2026, 11, 24),
-                terms=TERMS,
+                item(s, date(2026, 11, 25)),
+                loan,
+                D("412.50"),
+                posted=date(2026, 11, 25),
+                received=date(2026, 11, 24),
             )
             nightly(s, date(2026, 11, 25))
             ends.append(
@@ -108,15 +120,7 @@ def test_a_payment_received_in_grace_and_resolved_after_it_is_not_charged(
         post_to_suspense(s, item=held, amount=D("412.50"), business_date=date(2026, 11, 10))
         nightly(s, date(2026, 11, 12))  # the pass sees the installment unpaid past grace
         assert loan.late_fees_assessed == D("20.63")
-        apply_from_suspense(
-            s,
-            item=held,
-            loan=loan,
-            amount=D("412.50"),
-            business_date=date(2026, 11, 14),
-            received_date=date(2026, 11, 10),
-            terms=TERMS,
-        )
+        pay(s, held, loan, D("412.50"), posted=date(2026, 11, 14), received=date(2026, 11, 10))
         nightly(s, date(2026, 11, 14))
         assert loan.late_fees_assessed == D("0.00") and loan.fees_due == D("0.00")
         assert loan.next_due_date == date(2026, 12, 1)
@@ -130,15 +134,7 @@ def test_a_short_payment_in_grace_leaves_the_fee(database: Database) -> None:
         held = item(s, date(2026, 11, 10))
         post_to_suspense(s, item=held, amount=D("100.00"), business_date=date(2026, 11, 10))
         nightly(s, date(2026, 11, 12))
-        apply_from_suspense(
-            s,
-            item=held,
-            loan=loan,
-            amount=D("100.00"),
-            business_date=date(2026, 11, 14),
-            received_date=date(2026, 11, 10),
-            terms=TERMS,
-        )
+        pay(s, held, loan, D("100.00"), posted=date(2026, 11, 14), received=date(2026, 11, 10))
         assert loan.late_fees_assessed == D("20.63")
 
 
@@ -175,15 +171,7 @@ def _end_state(order: str, plan: list[tuple[int, Decimal]], lag: list[int]) -> t
                 while day <= end:
                     for posted, received, amount in sorted(events):
                         if posted == day:
-                            post_payment(
-                                s,
-                                item=item(s, day),
-                                loan=loan,
-                                amount=amount,
-                                business_date=day,
-                                received_date=received,
-                                terms=TERMS,
-                            )
+                            pay(s, item(s, day), loan, amount, posted=day, received=received)
                     nightly(s, day)
                     day += timedelta(days=1)
                 s.refresh(loan)
@@ -220,15 +208,7 @@ def test_a_returned_late_check_leaves_the_fee_that_was_due_when_it_came(database
     with database.session() as s:
         loan = loan_due(s, date(2026, 11, 13))
         paid = item(s, date(2026, 11, 24))
-        post_payment(
-            s,
-            item=paid,
-            loan=loan,
-            amount=D("412.50"),
-            business_date=date(2026, 11, 24),
-            received_date=date(2026, 11, 24),
-            terms=TERMS,
-        )
+        pay(s, paid, loan, D("412.50"), posted=date(2026, 11, 24), received=date(2026, 11, 24))
         reverse_payment(s, item=paid, business_date=date(2026, 11, 26), reason="NSF")
         nightly(s, date(2026, 11, 26))
         assert loan.fees_due == D("20.63") and loan.late_fees_assessed == D("20.63")
