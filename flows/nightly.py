@@ -26,7 +26,7 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NONE
 from prefect.exceptions import MissingContextError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from flows.reading import DaskUnavailableError, FileList, Reader, open_reader, read_local
@@ -36,7 +36,7 @@ from lockbox.dates import business_today
 from lockbox.db import Database, DatabaseError, one_line, open_database, redact_numbers
 from lockbox.inbox import PDF_SUFFIXES, BatchDir, discover_batches
 from lockbox.latefees import assess_late_fees
-from lockbox.models import Batch, Item, Run
+from lockbox.models import Batch, Item, LateFee, Run
 from lockbox.money import ZERO
 from lockbox.servicing import FeeTerms
 from reconciliation.batches import close_batch, find_batch, open_batch
@@ -410,6 +410,12 @@ def _planned_files(db: Database, found: list[BatchDir]) -> FileList:
     return planned
 
 
+def _last_late_fee(db: Database) -> int:
+    """The newest late fee's id before the run: the run's own fees come after it."""
+    with db.session() as session:
+        return session.scalar(select(func.max(LateFee.id))) or 0
+
+
 def _start_run(db: Database, inbox: Path, business_date: date) -> int:
     """Record the run; a run still marked running was killed (we hold the run lock)."""
     with db.session() as session:
@@ -436,6 +442,7 @@ def _run(
     """
     found = discover_batches(inbox)
     run_id = _start_run(db, inbox, business_date)
+    fees_before = _last_late_fee(db)
     read.read_ahead(_planned_files(db, found))
     batch_ids: list[int] = []
     skipped = 0
@@ -470,14 +477,18 @@ def _run(
                     warnings.append((batch_dir.site, f"{batch_dir.name}: {warning}"))
         else:
             batch_ids.append(batch_id)
-    fees = [] if failed else _assess_late_fees(db, settings, business_date)
+    if not failed:
+        _assess_late_fees(db, settings, business_date)
     with db.session() as session:
         summary = summarize(session, batch_ids, business_date.isoformat())
         summary.skipped_batches = skipped
         for site, warning in warnings:
             summary.sites.setdefault(site, SiteSummary(site)).warnings.append(warning)
+        # every fee the run charged: the nightly pass's, and those charged as payments posted
+        # (an installment already late on the day its payment came)
+        fees = session.scalars(select(LateFee.amount).where(LateFee.id > fees_before)).all()
         summary.late_fees = len(fees)
-        summary.late_fee_amount = sum((f.amount for f in fees), ZERO)
+        summary.late_fee_amount = sum(fees, ZERO)
         run = session.get_one(Run, run_id)
         run.status = "failed" if failed else "complete"
         run.finished_at = datetime.now(UTC)

@@ -106,6 +106,16 @@ def test_ledger_balances_and_cash_matches_posted_items(ran, tmp_path: Path) -> N
             assert cash_by_item[item["item_id"]] == Decimal(item["amount"])
 
 
+def test_the_summary_counts_every_late_fee_the_run_charged(ran, tmp_path: Path) -> None:
+    """Fees charged as late payments posted, and the nightly pass's, are all in the summary."""
+    _, _, out, _ = ran
+    assert lockbox(["export", "loans", "--out", str(tmp_path / "loans.csv")]) == 0
+    charged = [Decimal(r["late_fees_assessed"]) for r in read_csv(tmp_path / "loans.csv")]
+    total = sum(charged, Decimal("0"))
+    count_line = next(line for line in out.splitlines() if "Late fees assessed" in line)
+    assert f"(${total:,.2f})" in count_line
+
+
 def test_running_again_posts_nothing_twice(ran, tmp_path: Path, capsys) -> None:
     inbox, truth, _, _ = ran
     lockbox(["export", "ledger", "--out", str(tmp_path / "before.csv")])
