@@ -194,6 +194,7 @@ def _loan_rows(session: Session) -> Iterator[list[str]]:
             _day(loan.interest_paid_to),
             fmt(loan.interest_due),
             fmt(loan.installment_credit),
+            fmt(loan.late_fee_max) if loan.late_fee_max is not None else "",
         ]
 
 

@@ -39,6 +39,7 @@ OPTIONAL_COLUMNS = (
     "interest_paid_to",
     "interest_due",
     "installment_credit",
+    "late_fee_max",
 )
 PRODUCTS = ("retail", "lease")
 STATUSES = ("active", "paid_off", "charged_off")
@@ -77,6 +78,7 @@ class LoanRow:
     interest_paid_to: date | None = None
     interest_due: Decimal | None = None
     installment_credit: Decimal | None = None
+    late_fee_max: Decimal | None = None  # the contract's most for one late fee
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -165,7 +167,13 @@ def parse_row(raw: dict[str, str], line: int, problems: list[str]) -> LoanRow | 
     )
     optional_money = {
         key: _money(get[key], key, problems, line) if get.get(key) else None
-        for key in ("late_fees_assessed", "prepaid_balance", "interest_due", "installment_credit")
+        for key in (
+            "late_fees_assessed",
+            "prepaid_balance",
+            "interest_due",
+            "installment_credit",
+            "late_fee_max",
+        )
     }
     interest_paid_to = (
         _date(get["interest_paid_to"], "interest_paid_to", problems, line)

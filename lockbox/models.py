@@ -72,6 +72,8 @@ class Loan(Base):
     fees_due: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     last_payment_date: Mapped[date | None] = mapped_column(Date)
     late_fees_assessed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    # the most the loan's contract lets one late fee be (None: only LOCKBOX_LATE_FEE_CAP applies)
+    late_fee_max: Mapped[Decimal | None] = mapped_column(Money)
     prepaid_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     interest_paid_to: Mapped[date | None] = mapped_column(Date)  # interest accrues from this date
     installment_credit: Mapped[Decimal] = mapped_column(

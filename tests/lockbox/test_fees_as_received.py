@@ -214,3 +214,24 @@ def test_a_returned_late_check_leaves_the_fee_that_was_due_when_it_came(database
         assert loan.fees_due == D("20.63") and loan.late_fees_assessed == D("20.63")
         assert loan.next_due_date == date(2026, 11, 13)
         assert loan.installment_credit == D("0.00")
+
+
+def test_no_fee_is_above_the_contracts_maximum(database: Database) -> None:
+    """'Never above LOCKBOX_LATE_FEE_CAP or the contract's': the loan book's late_fee_max caps the
+    fee the nightly pass charges and the one charged as a late payment posts."""
+    with database.session() as s:
+        by_pass = loan_due(s, date(2026, 11, 1))
+        by_posting = loan_due(s, date(2026, 11, 1))
+        by_pass.late_fee_max = by_posting.late_fee_max = D("15.00")
+        pay(
+            s,
+            item(s, date(2026, 11, 12)),
+            by_posting,
+            D("412.50"),
+            posted=date(2026, 11, 12),
+            received=date(2026, 11, 12),
+        )
+        assert by_posting.late_fees_assessed == D("15.00")
+        nightly(s, date(2026, 11, 12))
+        assert by_pass.late_fees_assessed == D("15.00")
+        assert by_posting.late_fees_assessed == D("15.00")  # once

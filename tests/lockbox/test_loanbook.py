@@ -110,3 +110,24 @@ def test_export_then_import_round_trips_the_loan_book(database: Database, tmp_pa
         loan = s.scalars(select(Loan).where(Loan.account_number == "4410023981")).one()
         assert (loan.interest_due, loan.installment_credit) == (Decimal("3.21"), Decimal("100.00"))
         assert loan.interest_paid_to == date(2026, 11, 5)
+
+
+def test_the_contracts_late_fee_maximum_is_imported_and_exported(
+    database: Database, tmp_path: Path
+) -> None:
+    from lockbox.exports import export_loans
+    from lockbox.loanbook import import_loan_book
+
+    book = tmp_path / "loans.csv"
+    book.write_text(
+        "account_number,borrower_name,co_borrower_name,product,status,monthly_payment,"
+        "next_due_date,principal_balance,annual_rate,fees_due,late_fee_max\n"
+        "4410023981,Maria Gonzalez,,retail,active,412.50,2026-12-01,15000.00,0.0699,0.00,15.00\n"
+    )
+    with database.session() as s:
+        import_loan_book(s, book)
+    with database.session() as s:
+        export_loans(s, tmp_path / "out.csv")
+    row = (tmp_path / "out.csv").read_text().splitlines()
+    header, values = row[0].split(","), row[1].split(",")
+    assert dict(zip(header, values, strict=True))["late_fee_max"] == "15.00"
