@@ -10,6 +10,7 @@ worst-fitting patch decides.
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from dataclasses import dataclass
@@ -88,17 +89,17 @@ def _levelled(grid: np.ndarray) -> np.ndarray:
     inked = cells[cells > 0.02]
     if inked.size == 0:
         return cells
-    return np.clip(cells / max(float(np.percentile(inked, INK_LEVEL)), 1e-3), 0.0, 1.0)
+    return np.clip(cells / max(np.percentile(inked, INK_LEVEL).item(), 1e-3), 0.0, 1.0)
 
 
 def face_distance(a: FacePrint, b: FacePrint) -> float:
     """How far apart two faces are (0 = the same ink), either way up: the second worst-fitting
     patch (one speck or fold is no new check). Prints of different grids are infinitely apart."""
     if a.grid.shape != b.grid.shape or min(a.grid.shape) < 2 * BLOCK:
-        return float("inf")
+        return math.inf
     ga, gb = _levelled(a.grid), _levelled(b.grid)
-    best = float("inf")
+    best = math.inf
     for other in (gb, gb[::-1, ::-1]):
         residuals = np.sort(_block_residuals(ga, other).ravel())
-        best = min(best, float(residuals[-2]))
+        best = min(best, residuals[-2].item())
     return best

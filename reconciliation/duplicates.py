@@ -260,9 +260,13 @@ def find_earlier(
     *,
     amount: Decimal | None,
     loan_id: int | None,
+    face: FacePrint | None = None,
     faces: FaceIndex | None = None,
 ) -> Duplicate | None:
-    """The earliest item this capture is a later copy of, or None."""
+    """The earliest item this capture is a later copy of, or None.
+
+    `face`: the capture's print, decoded once by the caller (None: no face to compare).
+    """
     if capture.routing and capture.bank_account and capture.serial:
         hit = session.scalar(
             _MICR.where(
@@ -282,7 +286,10 @@ def find_earlier(
     new = of_capture(capture, amount=amount, loan_id=loan_id)
     found = [
         d
-        for d in (_by_fields(session, new, capture.payer), _by_face(session, capture, new, faces))
+        for d in (
+            _by_fields(session, new, capture.payer),
+            _by_face(session, capture, face, new, faces),
+        )
         if d
     ]
     return min(found, key=lambda d: d.item_id) if found else None
@@ -324,9 +331,12 @@ def _by_fields(session: Session, new: Sighting, payer: str | None) -> Duplicate 
 
 
 def _by_face(
-    session: Session, capture: Capture, new: Sighting, faces: FaceIndex | None
+    session: Session,
+    capture: Capture,
+    face: FacePrint | None,
+    new: Sighting,
+    faces: FaceIndex | None,
 ) -> Duplicate | None:
-    face = FacePrint.from_bytes(capture.face_print)
     if face is None:
         return None
     index = faces if faces is not None else FaceIndex.load(session)

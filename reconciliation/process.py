@@ -171,6 +171,7 @@ def record_item(
             capture,
             amount=decision.amount if decision else None,
             loan_id=loan.id if loan else None,
+            face=face,
             faces=faces,
         )
         if capture.unreadable_reason is None
