@@ -75,6 +75,64 @@ def cmd_loans_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_loans_payoff(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from lockbox.ledger import loan_state
+    from lockbox.models import Loan
+    from lockbox.payoff import PayoffError, quote_payoff
+    from lockbox.statements import UnknownLoanError
+
+    account = args.account.replace("-", "").replace(" ", "")
+    as_of = args.date or business_today()
+    db = _db(settings)
+    with db.session() as session:
+        loan = session.scalar(select(Loan).where(Loan.account_number == account))
+        if loan is None:
+            raise CliError(str(UnknownLoanError(account)))
+        try:
+            quote = quote_payoff(
+                loan_state(loan),
+                as_of,
+                account_number=loan.account_number,
+                lease_payoff=loan.payoff_amount,
+            )
+        except PayoffError as exc:
+            raise CliError(str(exc)) from exc
+        name = loan.borrower_name
+    fields = {
+        "loan_account": mask(account),
+        "as_of": quote.as_of.isoformat(),
+        "principal": str(quote.principal),
+        "interest": str(quote.interest),
+        "fees": str(quote.fees),
+        "payoff": str(quote.total),
+        "per_diem": str(quote.per_diem),
+        "good_through": quote.good_through.isoformat(),
+        "payoff_good_through": str(quote.total_good_through),
+    }
+    if args.json:
+        print(json.dumps(fields))
+        return 0
+    print(f"Payoff quote for loan {mask(account)} ({name}) as of {fields['as_of']}")
+    rows = [
+        ("Principal", quote.principal),
+        (f"Interest accrued to {fields['as_of']}", quote.interest),
+        ("Fees due", quote.fees),
+        (f"Payoff as of {fields['as_of']}", quote.total),
+        ("Per-diem interest", quote.per_diem),
+        (f"Payoff good through {fields['good_through']}", quote.total_good_through),
+    ]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label:<{width}}  ${value:>12,}")
+    print(
+        f"A check for ${quote.total_good_through:,} received by {fields['good_through']} pays the"
+        " loan off; what it pays beyond the payoff on the day received is refunded."
+    )
+    return 0
+
+
 # --- run ---------------------------------------------------------------------------------------
 
 
@@ -435,6 +493,13 @@ def build_parser() -> argparse.ArgumentParser:
     ls = loans.add_parser("show", help="a loan's statement: balances, payments, fees, audit trail")
     ls.add_argument("account")
     ls.set_defaults(func=cmd_loans_show)
+    lp = loans.add_parser("payoff", help="a payoff quote: principal, interest, fees, per-diem")
+    lp.add_argument("account")
+    lp.add_argument(
+        "--date", type=_date_arg, help="quote as of YYYY-MM-DD (default today, Chicago)"
+    )
+    lp.add_argument("--json", action="store_true", help="one JSON object")
+    lp.set_defaults(func=cmd_loans_payoff)
 
     run = sub.add_parser("run", help="run the nightly flow once over every new batch in the inbox")
     run.add_argument("--inbox", required=True)

@@ -195,6 +195,7 @@ def _loan_rows(session: Session) -> Iterator[list[str]]:
             fmt(loan.interest_due),
             fmt(loan.installment_credit),
             fmt(loan.late_fee_max) if loan.late_fee_max is not None else "",
+            fmt(loan.payoff_amount) if loan.payoff_amount is not None else "",
         ]
 
 

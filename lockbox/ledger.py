@@ -736,7 +736,7 @@ def post_payment(
     Interest is figured to `received_date` (the day the mail arrived), the entry is dated
     `business_date`. Marks the item posted to the loan with that amount. Idempotent per item: the
     same item, loan and amount again returns the first Payment; anything else raises
-    ItemAlreadyPostedError. Raises LoanNotActiveError for a paid-off or charged-off loan. An item
+    ItemAlreadyPostedError. Raises LoanNotActiveError for a loan that is not active. An item
     whose money waits in suspense is applied as `apply_from_suspense` does, so its cash is never
     debited twice.
     """

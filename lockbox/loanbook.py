@@ -40,9 +40,10 @@ OPTIONAL_COLUMNS = (
     "interest_due",
     "installment_credit",
     "late_fee_max",
+    "payoff_amount",
 )
 PRODUCTS = ("retail", "lease")
-STATUSES = ("active", "paid_off", "charged_off")
+STATUSES = ("active", "paid_off", "charged_off", "repossessed")
 
 
 class LoanBookError(ValueError):
@@ -79,6 +80,7 @@ class LoanRow:
     interest_due: Decimal | None = None
     installment_credit: Decimal | None = None
     late_fee_max: Decimal | None = None  # the contract's most for one late fee
+    payoff_amount: Decimal | None = None  # a lease's payoff from the lessor's book
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -147,7 +149,8 @@ def parse_row(raw: dict[str, str], line: int, problems: list[str]) -> LoanRow | 
     status = get.get("status", "").lower().replace("-", "_").replace(" ", "_")
     if status not in STATUSES:
         problems.append(
-            f"line {line}: status {get.get('status')!r} must be active, paid_off or charged_off"
+            f"line {line}: status {get.get('status')!r} must be active, paid_off, charged_off"
+            " or repossessed"
         )
     monthly = _money(get.get("monthly_payment", ""), "monthly_payment", problems, line)
     if monthly is not None and monthly == 0 and status == "active":
@@ -173,6 +176,7 @@ def parse_row(raw: dict[str, str], line: int, problems: list[str]) -> LoanRow | 
             "interest_due",
             "installment_credit",
             "late_fee_max",
+            "payoff_amount",
         )
     }
     interest_paid_to = (

@@ -56,7 +56,9 @@ class Loan(Base):
     __tablename__ = "loans"
     __table_args__ = (
         CheckConstraint("product IN ('retail', 'lease')", name="product"),
-        CheckConstraint("status IN ('active', 'paid_off', 'charged_off')", name="status"),
+        CheckConstraint(
+            "status IN ('active', 'paid_off', 'charged_off', 'repossessed')", name="status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +76,8 @@ class Loan(Base):
     late_fees_assessed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     # the most the loan's contract lets one late fee be (None: only LOCKBOX_LATE_FEE_CAP applies)
     late_fee_max: Mapped[Decimal | None] = mapped_column(Money)
+    # a lease's payoff as the lessor's book gives it (rents left plus residual); None: not quoted
+    payoff_amount: Mapped[Decimal | None] = mapped_column(Money)
     prepaid_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     interest_paid_to: Mapped[date | None] = mapped_column(Date)  # interest accrues from this date
     installment_credit: Mapped[Decimal] = mapped_column(
@@ -92,6 +96,9 @@ class Loan(Base):
     extra: Mapped[dict[str, Any] | None] = mapped_column(
         JSON
     )  # loan-book columns we keep but don't use
+    # the loan as the loan book last set it (lockbox.ledger.loan_snapshot, plus the last ledger
+    # entry it already reflects): where replaying its payments in received order starts
+    origin: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Run(Base):

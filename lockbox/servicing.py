@@ -32,7 +32,7 @@ class ServicingError(ValueError):
 
 
 class LoanNotActiveError(ServicingError):
-    """The loan is paid off or charged off, so it takes no payments."""
+    """The loan is paid off, charged off or repossessed, so it takes no payments."""
 
     def __init__(self, status: str, account_number: str | None = None):
         self.status = status
@@ -126,7 +126,7 @@ def _take(remaining: Decimal, owed: Decimal) -> Decimal:
 def apply_payment(state: LoanState, amount: Decimal, received: date) -> Allocation:
     """Apply one payment received on `received` through the waterfall; see the module docstring.
 
-    Raises LoanNotActiveError for a paid-off or charged-off loan and PaymentAmountError for an
+    Raises LoanNotActiveError for a loan that is not active and PaymentAmountError for an
     amount of zero or less. A partial payment goes as far as it reaches, in waterfall order.
     """
     if state.status != ACTIVE:

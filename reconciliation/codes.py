@@ -55,7 +55,7 @@ WHAT_TO_DO: dict[ExceptionCode, str] = {
     ExceptionCode.UNKNOWN_ACCOUNT: "The account number read is not in the loan book. Find the loan"
     " (look at the payer's name) and resolve.",
     ExceptionCode.AMBIGUOUS_LOAN: "More than one loan could be the payer's. Pick the loan and resolve.",
-    ExceptionCode.LOAN_NOT_ACTIVE: "The loan is paid off or charged off. Send to recovery or refund"
+    ExceptionCode.LOAN_NOT_ACTIVE: "The loan is paid off, charged off or repossessed. Send to recovery or refund"
     " per policy.",
     ExceptionCode.MICR_UNREADABLE: "The MICR line (routing, account, serial) could not be read, so"
     " duplicates cannot be ruled out. Check the image, then resolve.",

@@ -124,9 +124,11 @@ def test_a_short_payment_still_leaves_the_installment_late(database: Database) -
 
 
 def test_only_active_loans_are_charged(database: Database) -> None:
+    """'Fee rules a regulator checks: none on charged-off, paid-off or repossessed loans.'"""
     with database.session() as s:
         make_loan(s, status="paid_off")
         make_loan(s, status="charged_off")
+        make_loan(s, status="repossessed")
         current = make_loan(s, next_due_date=date(2026, 12, 1))
         late = make_loan(s, product="lease", annual_rate=None, monthly_payment=D("300.00"))
         fees = assess(s, date(2026, 11, 12))

@@ -75,6 +75,7 @@ def test_each_rule_holds_the_item(change: dict[str, object], code: str) -> None:
 def test_inactive_loan_and_duplicates_are_held() -> None:
     assert codes(good_check(), status="paid_off") == ["LOAN_NOT_ACTIVE"]
     assert codes(good_check(), status="charged_off") == ["LOAN_NOT_ACTIVE"]
+    assert codes(good_check(), status="repossessed") == ["LOAN_NOT_ACTIVE"]
     assert codes(good_check(), dup=7) == ["DUPLICATE_CHECK"]
 
 
