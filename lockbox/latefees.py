@@ -26,6 +26,7 @@ from lockbox.ledger import (
     check_lines,
     credit,
     debit,
+    find_entry,
     loan_state,
     reverse_entry,
 )
@@ -96,10 +97,10 @@ def assess_late_fees(
                 due_fees.append((loan_id, due, fee))
     if not due_fees:
         return []
-    return _write_fees(session, due_fees, business_date, grace_days)
+    return write_fees(session, due_fees, business_date, grace_days)
 
 
-def _write_fees(
+def write_fees(
     session: Session,
     due_fees: list[tuple[int, date, Decimal]],
     business_date: date,
@@ -170,11 +171,13 @@ def _lines(fee: Decimal) -> list[Line]:
     return [debit(FEES_RECEIVABLE, fee), credit(LATE_FEE_INCOME, fee)]
 
 
-def _waived(session: Session, fee: LateFee) -> bool:
-    return (
-        session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == fee.entry_id))
-        is not None
-    )
+def fee_tip(session: Session, fee: LateFee) -> tuple[LedgerEntry, bool]:
+    """The last entry in a fee's chain (its charge, a waiver, a re-charge, ...) and whether the
+    fee is in force: each waiver or re-charge reverses the entry before it."""
+    tip, in_force = fee.entry, True
+    while (after := find_entry(session, f"reversal:{tip.id}")) is not None:
+        tip, in_force = after, not in_force
+    return tip, in_force
 
 
 def settle_fees_as_received(
@@ -211,7 +214,7 @@ def settle_fees_as_received(
     in_time = [
         f
         for f in fees
-        if received_date <= f.installment_due_date + grace and not _waived(session, f)
+        if received_date <= f.installment_due_date + grace and fee_tip(session, f)[1]
     ]
     waived = _waive_reached(session, loan, in_time, amount, received_date, business_date)
     charged = {f.installment_due_date for f in fees}
@@ -222,7 +225,7 @@ def settle_fees_as_received(
         late = late_installments(loan.next_due_date, received_date, terms.grace_days, loan.due_day)
         due_fees = [(loan.id, due, fee) for due in late if due not in charged]
         if due_fees:
-            _write_fees(session, due_fees, business_date, terms.grace_days)
+            write_fees(session, due_fees, business_date, terms.grace_days)
     return money(sum((f.amount for f in in_time if f.id not in waived), ZERO))
 
 
@@ -252,7 +255,7 @@ def _waive_reached(
         ids.add(fee.id)
         reverse_entry(
             session,
-            fee.entry,
+            fee_tip(session, fee)[0],
             business_date=business_date,
             reason=(
                 f"late fee waived: the installment due {fee.installment_due_date.isoformat()} was"

@@ -39,6 +39,7 @@ from lockbox.servicing import (
     LoanNotActiveError,
     LoanState,
     PaymentAmountError,
+    Received,
     apply_payment,
     default_interest_from,
 )
@@ -554,28 +555,39 @@ def _apply_to_loan(
 ) -> Payment:
     """Debit `source` (cash or suspense), credit the waterfall, update the loan, add a Payment.
 
-    First the loan's late fees are made what they were on the day the payment was received
-    (lockbox.latefees.settle_fees_as_received), under `terms` (the configured ones when None).
+    A payment received after every other on the loan goes last: the loan's late fees are first
+    made what they were on the day it was received (lockbox.latefees.settle_fees_as_received),
+    under `terms` (the configured ones when None). One received before a payment already applied
+    takes its place in the order received, and the loan is replayed (lockbox.replay).
 
     The caller has seen that the item has no payment, so the entry's key is not looked up first:
     its unique constraint (and the one on payments.item_id) still refuse a concurrent writer. The
     entry, the loan and the payment go in one flush and the lines in one more statement.
     """
     item_id = _item_id(session, item)
-    # Imported here: the late-fee pass writes through this module.
+    # Imported here: the late-fee pass and the replay write through this module.
     from lockbox.config import load_settings
     from lockbox.latefees import settle_fees_as_received
+    from lockbox.replay import NEW, LoanHistory, ensure_origin, needs_replay
 
-    not_yet_due = settle_fees_as_received(
-        session,
-        loan,
-        amount=amount,
-        received_date=received_date,
-        business_date=business_date,
-        terms=terms or FeeTerms.of(load_settings()),
-    )
-    prior = loan_snapshot(loan)
-    alloc = _apply_as_received(loan_state(loan), amount, received_date, not_yet_due)
+    terms = terms or FeeTerms.of(load_settings())
+    ensure_origin(session, loan)
+    history = None
+    if needs_replay(session, loan, received_date):
+        history = LoanHistory(session, loan, terms, Received(NEW, received_date, amount))
+        alloc = history.result.allocations[NEW]
+        prior = history.snapshot_before(NEW)
+    else:
+        not_yet_due = settle_fees_as_received(
+            session,
+            loan,
+            amount=amount,
+            received_date=received_date,
+            business_date=business_date,
+            terms=terms,
+        )
+        prior = loan_snapshot(loan)
+        alloc = _apply_as_received(loan_state(loan), amount, received_date, not_yet_due)
     key = f"{kind}:item:{item_id}"
     lines = [debit(source, alloc.amount, loan.id), *_waterfall_lines(loan, alloc)]
     entry = _new_entry(
@@ -613,6 +625,12 @@ def _apply_to_loan(
     session.add(payment)
     _flush_entry(session, key)
     _write_lines(session, entry, lines)
+    if history is not None:
+        history.sync(
+            cause=entry,
+            business_date=business_date,
+            reason=f"item {item_id}, received {received_date.isoformat()}, came before it",
+        )
     return payment
 
 

@@ -12,12 +12,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lockbox.dates import add_months
-from lockbox.models import AuditEvent, Loan
+from lockbox.ledger import loan_state
+from lockbox.models import AuditEvent, LedgerEntry, Loan
 from lockbox.money import MoneyError, money, parse_money
+from lockbox.replay import origin_record
 
 REQUIRED_COLUMNS = (
     "account_number",
@@ -269,6 +271,7 @@ def import_loan_book(session: Session, path: Path, *, actor: str = "import") -> 
         else {}
     )
     created = updated = 0
+    restarted: list[Loan] = []  # loans whose history starts anew from the book
     for row in rows:
         values: dict[str, Any] = dict(
             borrower_name=row.borrower_name,
@@ -297,11 +300,14 @@ def import_loan_book(session: Session, path: Path, *, actor: str = "import") -> 
             loan = Loan(account_number=row.account_number, **{**starting, **values})
             loan.interest_paid_to = interest_start(row)
             session.add(loan)
+            restarted.append(loan)
             created += 1
         else:
+            values["interest_paid_to"] = interest_start(row)
+            if loan.origin is None or any(getattr(loan, k) != v for k, v in values.items()):
+                restarted.append(loan)
             for key, value in values.items():
                 setattr(loan, key, value)
-            loan.interest_paid_to = interest_start(row)
             updated += 1
     session.add(
         AuditEvent(
@@ -311,4 +317,9 @@ def import_loan_book(session: Session, path: Path, *, actor: str = "import") -> 
         )
     )
     session.flush()
+    if restarted:
+        last = session.scalar(select(func.max(LedgerEntry.id))) or 0
+        for loan in restarted:
+            loan.origin = origin_record(loan, loan_state(loan), after_entry=last)
+        session.flush()
     return ImportResult(created=created, updated=updated)

@@ -2,12 +2,13 @@
 
 The ledger gets a reversing entry (never an edit): Dr every bucket the payment now fills, Cr the
 account it was paid from (cash; or suspense, whose own entry is reversed too), so the item's cash
-nets to zero. The loan is put back as it stood just before the payment (Payment.prior_state),
-and whatever happened to the loan since is replayed in order: late fees are added back, and later
-payments are re-applied through the waterfall, because their split depended on this one (less
-principal paid means more interest owed). Each re-applied payment whose split changes gets a
-reallocation entry moving money between buckets; its cash is not touched, so every posted item's
-cash is still debited exactly once. No NSF fee is charged.
+nets to zero. The loan is then replayed from the loan book through its other payments in the order
+received (lockbox.replay), as if this check had never come: later payments are re-applied through
+the waterfall, because their split depended on this one (less principal paid means more interest
+owed), and a late fee waived because this check paid an installment in time is charged again.
+Each re-applied payment whose split changes gets a reallocation entry moving money between
+buckets; its cash is not touched, so every posted item's cash is still debited exactly once. No
+NSF fee is charged.
 """
 
 from __future__ import annotations
@@ -17,28 +18,24 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lockbox.config import load_settings
 from lockbox.ledger import (
     KIND_APPLY,
-    KIND_REALLOCATION,
     KIND_REVERSAL,
     KIND_SUSPENSE,
     LedgerError,
-    Line,
     bucket_amounts,
     credit,
     debit,
     find_entry,
-    loan_snapshot,
-    loan_state,
     lock_loan,
     post_entry,
-    restore_snapshot,
     reverse_entry,
-    store_state,
 )
-from lockbox.models import AuditEvent, Item, LateFee, LedgerEntry, Loan, Payment
-from lockbox.money import ZERO, mask, money
-from lockbox.servicing import ServicingError, apply_payment
+from lockbox.models import AuditEvent, Item, LedgerEntry, Loan, Payment
+from lockbox.money import mask, money
+from lockbox.replay import LoanHistory, ensure_origin
+from lockbox.servicing import FeeTerms
 
 RETURNED = "returned"
 CHARGED_OFF = "charged_off"
@@ -75,75 +72,14 @@ def _source_account(entry: LedgerEntry) -> str:
     return debits[0]
 
 
-def _later_events(session: Session, payment: Payment) -> list[Payment | LateFee]:
-    """Everything applied to the loan after `payment`, in the order it happened (entry order).
-
-    Payments already reversed are left out: they are no longer on the loan.
-    """
-    reversed_ids = select(LedgerEntry.reverses_entry_id).where(
-        LedgerEntry.reverses_entry_id.is_not(None)
-    )
-    payments = session.scalars(
-        select(Payment).where(
-            Payment.loan_id == payment.loan_id,
-            Payment.entry_id > payment.entry_id,
-            Payment.entry_id.not_in(reversed_ids),
-        )
-    ).all()
-    fees = session.scalars(
-        select(LateFee).where(
-            LateFee.loan_id == payment.loan_id, LateFee.entry_id > payment.entry_id
-        )
-    ).all()
-    return sorted([*payments, *fees], key=lambda event: event.entry_id)
-
-
-def _reapply(
-    session: Session, loan: Loan, later: Payment, *, nsf: LedgerEntry, business_date: date
-) -> bool:
-    """Re-apply a later payment to the loan as it now stands; True when its split changed.
-
-    The ledger moves only the difference between the old and new split (a reallocation entry).
-    """
-    before = bucket_amounts(loan, later)
-    later.prior_state = loan_snapshot(loan)
-    try:
-        alloc = apply_payment(loan_state(loan), money(later.amount), later.received_date)
-    except ServicingError as exc:  # pragma: no cover - the loan was active when it first posted
-        raise ReversalError(
-            f"payment {later.id} (item {later.item_id}) could not be re-applied: {exc}"
-        ) from exc
-    store_state(loan, alloc.state)
-    if loan.last_payment_date is None or later.received_date > loan.last_payment_date:
-        loan.last_payment_date = later.received_date
-    for name in ("to_fees", "to_interest", "to_principal", "to_rent", "to_excess"):
-        setattr(later, name, getattr(alloc, name))
-    later.months_advanced = alloc.months_advanced
-    after = bucket_amounts(loan, alloc)
-    lines: list[Line] = []
-    for account in sorted(before.keys() | after.keys()):
-        change = after.get(account, ZERO) - before.get(account, ZERO)
-        if change > 0:
-            lines.append(credit(account, change, loan.id))
-        elif change < 0:
-            lines.append(debit(account, -change, loan.id))
-    if not lines:
-        return False
-    post_entry(
-        session,
-        key=f"{KIND_REALLOCATION}:{nsf.id}:payment:{later.id}",
-        kind=KIND_REALLOCATION,
-        business_date=business_date,
-        lines=lines,
-        loan_id=loan.id,
-        item_id=later.item_id,
-        memo=f"payment on item {later.item_id} re-applied after item {nsf.item_id} was returned",
-    )
-    return True
-
-
 def reverse_payment(
-    session: Session, *, item: Item, business_date: date, reason: str, by: str = "system"
+    session: Session,
+    *,
+    item: Item,
+    business_date: date,
+    reason: str,
+    by: str = "system",
+    terms: FeeTerms | None = None,
 ) -> LedgerEntry:
     """Reverse a posted item's payment (an NSF or otherwise returned check); item 'returned'.
 
@@ -157,12 +93,18 @@ def reverse_payment(
         return done
     if not reason.strip():
         raise ReversalError("give a reason for returning the check (for example 'NSF')")
-    if payment.prior_state is None:
-        raise ReversalError(
-            f"payment {payment.id} has no record of the loan before it, so it cannot be undone"
-            " automatically; post a correcting entry by hand"
-        )
     loan = lock_loan(session, session.get_one(Loan, payment.loan_id))
+    try:
+        ensure_origin(session, loan)
+    except LedgerError as exc:
+        raise ReversalError(str(exc)) from exc
+    assert loan.origin is not None
+    if payment.entry_id <= int(loan.origin["after_entry"]):
+        raise ReversalError(
+            f"loan {mask(loan.account_number)} was imported from the loan book after this payment"
+            " posted, so its balances are the book's; nothing was changed. Record the returned"
+            " check in the servicing core and import the loan book again"
+        )
     if loan.status == CHARGED_OFF:  # set by a loan-book import, which a replay knows nothing of
         raise ReversalError(
             f"loan {mask(loan.account_number)} is charged off, so the returned check cannot be"
@@ -191,15 +133,12 @@ def reverse_payment(
         if held is not None and find_entry(session, _reversal_key(held.id)) is None:
             reverse_entry(session, held, business_date=business_date, reason=f"returned: {reason}")
 
-    events = _later_events(session, payment)
-    restore_snapshot(loan, payment.prior_state)
-    reapplied: list[int] = []
-    for event in events:
-        if isinstance(event, LateFee):
-            loan.fees_due = money(loan.fees_due + event.amount)
-        elif _reapply(session, loan, event, nsf=nsf, business_date=business_date):
-            reapplied.append(event.item_id)
-
+    history = LoanHistory(session, loan, terms or FeeTerms.of(load_settings()))
+    reapplied = history.sync(
+        cause=nsf,
+        business_date=business_date,
+        reason=f"item {item.id} was returned unpaid",
+    )
     item.status = RETURNED
     item.decided_at = datetime.now(UTC)
     session.add(

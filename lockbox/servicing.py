@@ -12,9 +12,11 @@ monthly payment covered, and what falls short of a full payment is carried as in
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from lockbox.config import Settings
 from lockbox.dates import add_months
@@ -231,3 +233,117 @@ def late_fee_amount(monthly_payment: Decimal, percent: Decimal, cap: Decimal | N
     if cap is not None:
         fee = min(fee, money(cap))
     return max(fee, ZERO)
+
+
+_STATE_MONEY = (
+    "monthly_payment",
+    "principal_balance",
+    "fees_due",
+    "installment_credit",
+    "prepaid_balance",
+    "interest_due",
+)
+_STATE_DATES = ("next_due_date", "interest_from")
+
+
+def state_to_json(state: LoanState) -> dict[str, object]:
+    """A LoanState as JSON-safe values (money and dates as text), for a database column."""
+    out: dict[str, object] = dict(state.__dict__)
+    for name in _STATE_MONEY:
+        out[name] = str(money(getattr(state, name)))
+    for name in _STATE_DATES:
+        out[name] = getattr(state, name).isoformat()
+    out["annual_rate"] = str(state.annual_rate) if state.annual_rate is not None else None
+    return out
+
+
+def state_from_json(data: dict[str, Any]) -> LoanState:
+    """The inverse of `state_to_json`."""
+    values = dict(data)
+    for name in _STATE_MONEY:
+        values[name] = money(values[name])
+    for name in _STATE_DATES:
+        values[name] = date.fromisoformat(values[name])
+    rate = values.get("annual_rate")
+    values["annual_rate"] = Decimal(rate) if rate is not None else None
+    return LoanState(**values)
+
+
+@dataclass(frozen=True)
+class Received:
+    """A payment as a replay sees it: the day it came, its amount, and a key to find it again."""
+
+    key: int
+    received: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A loan's payments applied in the order received: where each went, the loan as it stands
+    before each and after all, and the late fee on each installment that was late (due -> fee)."""
+
+    state: LoanState
+    allocations: dict[int, Allocation]
+    before: dict[int, LoanState]
+    fees: dict[date, Decimal]
+
+
+def _after_payoff(state: LoanState, amount: Decimal) -> Allocation:
+    """A payment that reaches a loan already paid off (earlier payments came first): all of it
+    is excess, owed back (retail) or held (lease)."""
+    lease = state.product == LEASE
+    new_state = replace(
+        state, prepaid_balance=money(state.prepaid_balance + (amount if lease else ZERO))
+    )
+    return Allocation(amount, ZERO, ZERO, ZERO, ZERO, money(amount), 0, False, new_state)
+
+
+def replay(
+    origin: LoanState,
+    payments: Iterable[Received],
+    *,
+    fee: Decimal,
+    grace_days: int,
+    charged: Mapping[date, Decimal],
+) -> Replay:
+    """Apply `payments` to `origin` in the order they were received (ties by key), charging
+    late fees as they fell due in between; the result does not depend on the order they came in.
+
+    Before each payment, every installment already unpaid past its grace period on the day it
+    was received is charged (so the payment pays that fee first). `charged` holds the fees the
+    nightly pass wrote (installment -> amount): one whose installment is still unpaid after the
+    last payment stands; one whose installment a payment reached within its grace period does
+    not (the borrower paid in time). A new fee is `fee`; zero charges nothing.
+    """
+    state = origin
+    fees: dict[date, Decimal] = {}
+    allocations: dict[int, Allocation] = {}
+    before: dict[int, LoanState] = {}
+
+    def charge(dues: Iterable[date]) -> None:
+        nonlocal state
+        for due in dues:
+            amount = money(charged.get(due, fee))
+            if due in fees or amount <= ZERO:
+                continue
+            fees[due] = amount
+            state = replace(state, fees_due=money(state.fees_due + amount))
+
+    for payment in sorted(payments, key=lambda p: (p.received, p.key)):
+        if state.status == ACTIVE:
+            charge(
+                late_installments(
+                    state.next_due_date, payment.received, grace_days, state.anchor_day
+                )
+            )
+        before[payment.key] = state
+        if state.status == ACTIVE:
+            alloc = apply_payment(state, payment.amount, payment.received)
+        else:
+            alloc = _after_payoff(state, money(payment.amount))
+        allocations[payment.key] = alloc
+        state = alloc.state
+    if state.status == ACTIVE:
+        charge(due for due in sorted(charged) if due >= state.next_due_date)
+    return Replay(state, allocations, before, fees)

@@ -4,15 +4,12 @@ depend on which night a run happens, or on when a clerk resolves a held payment.
 from __future__ import annotations
 
 import itertools
-import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from lockbox.db import Database, open_database
+from lockbox.db import Database
 from lockbox.latefees import assess_late_fees
 from lockbox.ledger import (
     FEES_RECEIVABLE,
@@ -136,68 +133,6 @@ def test_a_short_payment_in_grace_leaves_the_fee(database: Database) -> None:
         nightly(s, date(2026, 11, 12))
         pay(s, held, loan, D("100.00"), posted=date(2026, 11, 14), received=date(2026, 11, 10))
         assert loan.late_fees_assessed == D("20.63")
-
-
-# --- order independence ---------------------------------------------------------------------------
-
-START = date(2026, 10, 1)
-payments = st.lists(
-    st.tuples(st.integers(0, 75), st.sampled_from([D("412.50"), D("200.00"), D("825.00")])),
-    min_size=1,
-    max_size=4,
-)
-
-
-def _end_state(order: str, plan: list[tuple[int, Decimal]], lag: list[int]) -> tuple[object, ...]:
-    """Post `plan` (received day offsets and amounts) with nightly passes every day, either as
-    each arrives ('nightly'), or all in one run at the end ('one run'), or each held and resolved
-    `lag` days later ('held'), in the order they were received."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(f"sqlite:///{tmp}/l.db")
-        try:
-            with db.session() as s:
-                loan = loan_due(s, START)
-                end = START + timedelta(days=90)
-                events: list[tuple[date, date, Decimal]] = []  # (posted on, received, amount)
-                last = START
-                for k, (offset, amount) in enumerate(sorted(plan)):
-                    received = START + timedelta(days=offset)
-                    posted = {"nightly": received, "one run": end, "held": received}[order]
-                    if order == "held":  # resolved days later, still in the order received
-                        posted = max(last, received + timedelta(days=lag[k % len(lag)]))
-                    last = posted
-                    events.append((posted, received, amount))
-                day = START
-                while day <= end:
-                    for posted, received, amount in sorted(events):
-                        if posted == day:
-                            pay(s, item(s, day), loan, amount, posted=day, received=received)
-                    nightly(s, day)
-                    day += timedelta(days=1)
-                s.refresh(loan)
-                return (
-                    loan.late_fees_assessed,
-                    loan.fees_due,
-                    loan.next_due_date,
-                    loan.principal_balance,
-                )
-        finally:
-            db.engine.dispose()
-
-
-@settings(max_examples=25, deadline=None)
-@given(plan=payments, lag=st.lists(st.integers(0, 12), min_size=1, max_size=3))
-def test_fees_and_balances_do_not_depend_on_when_payments_are_posted(
-    plan: list[tuple[int, Decimal]], lag: list[int]
-) -> None:
-    """Payments in received order, each posted the day it came, all in one run at the end, or
-    each held and resolved days later: the same fees, balances and next due date."""
-    offsets = [o for o, _ in plan]
-    if len(set(offsets)) != len(offsets):
-        plan = [(o + i, a) for i, (o, a) in enumerate(plan)]  # one payment a day
-    nightly_end = _end_state("nightly", plan, lag)
-    assert _end_state("one run", plan, lag) == nightly_end
-    assert _end_state("held", plan, lag) == nightly_end
 
 
 def test_a_returned_late_check_leaves_the_fee_that_was_due_when_it_came(database: Database) -> None:

@@ -21,7 +21,7 @@ from lockbox.ledger import (
     INTEREST_INCOME,
     LOAN_PRINCIPAL,
     SUSPENSE,
-    loan_snapshot,
+    loan_state,
     post_payment,
     post_to_suspense,
     trial_balance,
@@ -51,6 +51,11 @@ def make_loan(session: Session, **overrides: Any) -> Loan:
             **overrides,
         },
     )
+
+
+def standing(loan: Loan) -> tuple[object, ...]:
+    """What servicing knows of a loan: its balances, dates and status, and its fee history."""
+    return loan_state(loan), loan.last_payment_date, loan.late_fees_assessed
 
 
 def make_item(session: Session, status: str = "posted") -> Item:
@@ -117,7 +122,7 @@ def splits(session: Session, loan_id: int) -> list[tuple[Any, ...]]:
 def test_an_nsf_check_is_reversed_and_the_loan_is_as_before(database: Database) -> None:
     with database.session() as s:
         loan = make_loan(s, fees_due=D("15.00"))
-        before = loan_snapshot(loan)
+        before = standing(loan)
         books = trial_balance(s)
         item = pay(s, loan, "600.00", date(2026, 10, 31))
         assert loan.next_due_date == date(2026, 12, 1)  # the check moved the loan on
@@ -130,8 +135,8 @@ def test_an_nsf_check_is_reversed_and_the_loan_is_as_before(database: Database) 
             (D("0.00"), D("600.00")),
             (D("600.00"), D("0.00")),
         ]
-        assert loan_snapshot(loan) == before  # balances, due date, credit, interest: all back
-        assert loan.interest_paid_to is None and loan.last_payment_date is None
+        assert standing(loan) == before  # balances, due date, credit, interest: all back
+        assert loan.last_payment_date is None
         assert trial_balance(s) == books
         assert item.status == "returned"
         event = s.scalars(select(AuditEvent).where(AuditEvent.item_id == item.id)).one()
@@ -148,7 +153,7 @@ def test_a_payment_applied_from_suspense_leaves_cash_and_suspense_at_zero(
 ) -> None:
     with database.session() as s:
         loan = make_loan(s)
-        before = loan_snapshot(loan)
+        before = standing(loan)
         item = make_item(s, status="exception")
         post_to_suspense(s, item=item, amount=D("300.00"), business_date=TODAY)
         post_payment(
@@ -158,7 +163,7 @@ def test_a_payment_applied_from_suspense_leaves_cash_and_suspense_at_zero(
         balances = trial_balance(s)
         assert balances[CASH] == 0 and balances[SUSPENSE] == 0
         assert all(value == 0 for value in balances.values())
-        assert loan_snapshot(loan) == before
+        assert standing(loan) == before
 
 
 def test_an_item_that_never_posted_cannot_be_reversed(database: Database) -> None:
@@ -189,7 +194,7 @@ def test_a_later_payment_is_reapplied_as_if_the_returned_one_never_came(
 
         reverse_payment(s, item=nsf, business_date=date(2026, 12, 4), reason="NSF")
 
-        assert loan_snapshot(returned) == loan_snapshot(kept)
+        assert standing(returned) == standing(kept)
         assert returned.next_due_date == date(2026, 12, 1)  # one installment paid, not two
         assert splits(s, returned.id) == splits(s, kept.id)
         assert loan_books(s, returned.id) == loan_books(s, kept.id)
@@ -257,10 +262,10 @@ def test_post_then_reverse_leaves_the_loan_and_trial_balance_as_before(
 ) -> None:
     with database.sessions() as s:
         loan = start_loan(s, start)
-        before, books = loan_snapshot(loan), trial_balance(s)
+        before, books = standing(loan), trial_balance(s)
         item = pay(s, loan, str(amount), date(2026, 10, 20) + timedelta(days=day))
         reverse_payment(s, item=item, business_date=TODAY, reason="NSF")
-        assert loan_snapshot(loan) == before
+        assert standing(loan) == before
         assert trial_balance(s) == books
         s.rollback()
 
@@ -299,7 +304,7 @@ def test_reversing_any_payment_equals_never_having_received_it(
             if index != returned_index:
                 pay(s, kept, str(amount), received)
         reverse_payment(s, item=items[returned_index], business_date=TODAY, reason="NSF")
-        assert loan_snapshot(returned) == loan_snapshot(kept)
+        assert standing(returned) == standing(kept)
         assert splits(s, returned.id) == splits(s, kept.id)
         assert loan_books(s, returned.id) == loan_books(s, kept.id)
         assert sum(trial_balance(s).values()) == 0
