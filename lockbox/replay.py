@@ -78,8 +78,12 @@ def ensure_origin(session: Session, loan: Loan) -> None:
     first payment, or as it stands when it has none, less the late fees this ledger charged."""
     if loan.origin is not None:
         return
-    first = session.scalar(
-        select(Payment).where(Payment.loan_id == loan.id).order_by(Payment.entry_id).limit(1)
+    first = (
+        None
+        if loan.last_payment_date is None  # a posted payment sets it: none has posted
+        else session.scalar(
+            select(Payment).where(Payment.loan_id == loan.id).order_by(Payment.entry_id).limit(1)
+        )
     )
     rows = _fee_rows(session, loan) if loan.late_fees_assessed or loan.fees_due else []
     in_force = sum((f.amount for f in rows if fee_tip(session, f)[1]), ZERO)
