@@ -16,6 +16,7 @@ then scores what the database recorded with the set's README rules:
 
 from __future__ import annotations
 
+import calendar
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,19 @@ class ForeignScore:
     held_codes: Counter[str] = field(default_factory=Counter)
     duplicates: DuplicateScore | None = None
     seconds: float = 0.0
+    fees: FeeCheck | None = None
+
+
+@dataclass
+class FeeCheck:
+    """Late fees after the run against the contract's rule, figured here from the loan book alone:
+    every item of the set is received on its as-of date, so an active loan owes one fee for each
+    installment from its next due date that was more than 10 days past due by then (5% of the
+    monthly payment, at most the book's late_fee_max), whether or not its payment posted."""
+
+    active: int = 0
+    charged: int = 0
+    wrong: list[str] = field(default_factory=list)
 
 
 def _key(t: Mapping[str, Any]) -> Key:
@@ -170,8 +185,66 @@ def report(out: ForeignScore) -> str:
     if out.duplicates is not None:
         text += "\n\n" + duplicate_report(out.duplicates)
         lines += [f"false alarm: {src}#{page}" for src, page in out.duplicates.false_alarms]
+    if out.fees is not None:
+        text += (
+            f"\n\nlate fees after the run: {out.fees.active} active loans, {out.fees.charged}"
+            f" charged, {len(out.fees.wrong)} not what the contract's rule says"
+        )
+        lines += out.fees.wrong
     lines += out.wrong + out.missing
     return text + "".join(f"\n   {line}" for line in lines)
+
+
+def _month_on(first: date, months: int) -> date:
+    """The installment `months` after `first`, on the same day or the month's last."""
+    index = first.year * 12 + first.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(first.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def check_fees(book: Path, home: Path, as_of: str) -> FeeCheck:
+    """Compare each active loan's fees charged in the run with the contract's rule (FeeCheck)."""
+    import csv
+    from datetime import timedelta
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from sqlalchemy import select
+
+    from lockbox.db import open_database
+    from lockbox.models import Loan
+
+    run_day = date.fromisoformat(as_of)
+    out = FeeCheck()
+    db = open_database(f"sqlite:///{home / 'lockbox.db'}")
+    try:
+        with db.session() as session:
+            now = {loan.account_number: loan for loan in session.scalars(select(Loan))}
+            with book.open(newline="", encoding="utf-8-sig") as fh:
+                for row in csv.DictReader(fh):
+                    if row["status"].strip().lower() != "active":
+                        continue
+                    out.active += 1
+                    first = date.fromisoformat(row["next_due_date"])
+                    late = 0
+                    while _month_on(first, late) + timedelta(days=10) < run_day:
+                        late += 1
+                    fee = (Decimal(row["monthly_payment"]) * Decimal("0.05")).quantize(
+                        Decimal("0.01"), ROUND_HALF_UP
+                    )
+                    if row.get("late_fee_max"):
+                        fee = min(fee, Decimal(row["late_fee_max"]))
+                    before = Decimal(row.get("late_fees_assessed") or "0")
+                    loan = now[row["account_number"].replace("-", "").replace(" ", "")]
+                    charged = loan.late_fees_assessed - before
+                    out.charged += charged > 0
+                    if charged != fee * late:
+                        out.wrong.append(
+                            f"loan ******{loan.account_number[-4:]} due {row['next_due_date']}:"
+                            f" charged ${charged}, the rule says ${fee * late}"
+                        )
+    finally:
+        db.engine.dispose()
+    return out
 
 
 def _lockbox(home: Path, log: Path, *args: str) -> None:
@@ -227,4 +300,5 @@ def run(data: Path, workdir: Path) -> ForeignScore:
     seconds = time.perf_counter() - start
     out = score(truth, recorded_items(home))
     out.seconds = seconds
+    out.fees = check_fees(data / "loans.csv", home, str(truth["as_of"]))
     return out

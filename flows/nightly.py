@@ -38,7 +38,7 @@ from lockbox.inbox import PDF_SUFFIXES, BatchDir, discover_batches
 from lockbox.latefees import assess_late_fees
 from lockbox.models import Batch, Item, LateFee, Run
 from lockbox.money import ZERO
-from lockbox.servicing import FeeTerms
+from lockbox.servicing import ServicingTerms
 from reconciliation.batches import close_batch, find_batch, open_batch
 from reconciliation.crops import attach_crops
 from reconciliation.duplicates import FaceIndex
@@ -292,7 +292,7 @@ def process_batch(
     archive_batch(found, settings, todo)
     directory = db.transaction(load_directory, what="loading the loan book", log=log)
     faces = db.transaction(FaceIndex.load, what="loading the check faces seen before", log=log)
-    policy = Policy(stale_days=settings.stale_days, fees=FeeTerms.of(settings))
+    policy = Policy(stale_days=settings.stale_days, fees=ServicingTerms.of(settings))
     posted = held = 0
     label = f"{found.site}/{found.name}"
     # closing(): when recording fails part-way, the reading of the rest stops at once (not when

@@ -31,6 +31,7 @@ class Settings:
     grace_days: int = 10
     stale_days: int = 180
     dask_address: str | None = None  # OCR on this Dask scheduler instead of local processes
+    overpayment: str = "pay_ahead"  # what money beyond the installment does (OVERPAYMENTS)
 
     @property
     def archive_dir(self) -> Path:
@@ -70,6 +71,22 @@ def _dask_address_env() -> str | None:
     return raw
 
 
+# What a payment beyond the installments due does on a retail loan: "pay_ahead", the next
+# installments (the next due date moves on a month for each full one), or "principal", a principal
+# curtailment (the next due date moves only past the installments due). Leases always pay ahead.
+OVERPAYMENTS = ("pay_ahead", "principal")
+
+
+def _overpayment_env() -> str:
+    raw = os.environ.get("LOCKBOX_OVERPAYMENT", "").strip().lower() or OVERPAYMENTS[0]
+    if raw not in OVERPAYMENTS:
+        raise ConfigError(
+            f"LOCKBOX_OVERPAYMENT={raw!r} must be pay_ahead (money beyond the installment pays the"
+            " next ones) or principal (it reduces the principal only)"
+        )
+    return raw
+
+
 def load_settings() -> Settings:
     """Read the settings now (not at import) so tests and the CLI can set the environment first."""
     home = Path(os.environ.get("LOCKBOX_HOME") or Path.home() / ".lockbox").expanduser()
@@ -82,4 +99,5 @@ def load_settings() -> Settings:
         late_fee_percent=percent,
         late_fee_cap=_decimal_env("LOCKBOX_LATE_FEE_CAP", None),
         dask_address=_dask_address_env(),
+        overpayment=_overpayment_env(),
     )

@@ -34,7 +34,7 @@ from lockbox.models import LateFee, LedgerEntry, LedgerLine, Loan, Money
 from lockbox.money import ZERO, money
 from lockbox.servicing import (
     ACTIVE,
-    FeeTerms,
+    ServicingTerms,
     apply_payment,
     late_fee_amount,
     late_installments,
@@ -187,7 +187,7 @@ def settle_fees_as_received(
     amount: Decimal,
     received_date: date,
     business_date: date,
-    terms: FeeTerms,
+    terms: ServicingTerms,
 ) -> Decimal:
     """Make the loan's fees what they were on the day a payment was received, before it is applied;
     returns the fees charged since that day (on installments not yet late then), which the
@@ -216,7 +216,9 @@ def settle_fees_as_received(
         for f in fees
         if received_date <= f.installment_due_date + grace and fee_tip(session, f)[1]
     ]
-    waived = _waive_reached(session, loan, in_time, amount, received_date, business_date)
+    waived = _waive_reached(
+        session, loan, in_time, amount, received_date, business_date, terms.overpayment
+    )
     charged = {f.installment_due_date for f in fees}
     fee = late_fee_amount(
         loan.monthly_payment, terms.percent, lowest_cap(terms.cap, loan.late_fee_max)
@@ -236,6 +238,7 @@ def _waive_reached(
     amount: Decimal,
     received_date: date,
     business_date: date,
+    overpayment: str,
 ) -> set[int]:
     """Waive the fees on the installments in `in_time` that the payment, applied without them,
     covers: those were paid within their grace period. Returns the waived fees' ids."""
@@ -244,7 +247,7 @@ def _waive_reached(
     state = loan_state(loan)
     suspect = sum((f.amount for f in in_time), ZERO)
     without = replace(state, fees_due=max(ZERO, state.fees_due - suspect))
-    months = apply_payment(without, amount, received_date).months_advanced
+    months = apply_payment(without, amount, received_date, overpayment).months_advanced
     anchor = state.anchor_day
     reached = {add_months(state.next_due_date, k, anchor) for k in range(months)}
     waived = ZERO

@@ -35,11 +35,11 @@ from lockbox.servicing import (
     ACTIVE,
     LEASE,
     Allocation,
-    FeeTerms,
     LoanNotActiveError,
     LoanState,
     PaymentAmountError,
     Received,
+    ServicingTerms,
     apply_payment,
     default_interest_from,
 )
@@ -529,15 +529,16 @@ def _check_postable(loan: Loan, amount: Decimal) -> None:
 
 
 def _apply_as_received(
-    state: LoanState, amount: Decimal, received: date, not_yet_due: Decimal
+    state: LoanState, amount: Decimal, received: date, not_yet_due: Decimal, overpayment: str
 ) -> Allocation:
     """The waterfall as it stood on the day received: fees charged since are left owing (unless
     the payment pays the loan off, when everything owed is settled)."""
     if not_yet_due <= ZERO:
-        return apply_payment(state, amount, received)
-    alloc = apply_payment(replace(state, fees_due=state.fees_due - not_yet_due), amount, received)
+        return apply_payment(state, amount, received, overpayment)
+    without = replace(state, fees_due=state.fees_due - not_yet_due)
+    alloc = apply_payment(without, amount, received, overpayment)
     if alloc.paid_off:
-        return apply_payment(state, amount, received)
+        return apply_payment(state, amount, received, overpayment)
     return replace(alloc, state=replace(alloc.state, fees_due=state.fees_due - alloc.to_fees))
 
 
@@ -551,7 +552,7 @@ def _apply_to_loan(
     received_date: date,
     source: str,
     kind: str,
-    terms: FeeTerms | None,
+    terms: ServicingTerms | None,
 ) -> Payment:
     """Debit `source` (cash or suspense), credit the waterfall, update the loan, add a Payment.
 
@@ -570,7 +571,7 @@ def _apply_to_loan(
     from lockbox.latefees import settle_fees_as_received
     from lockbox.replay import NEW, LoanHistory, ensure_origin, needs_replay
 
-    terms = terms or FeeTerms.of(load_settings())
+    terms = terms or ServicingTerms.of(load_settings())
     ensure_origin(session, loan)
     history = None
     if needs_replay(session, loan, received_date):
@@ -587,7 +588,9 @@ def _apply_to_loan(
             terms=terms,
         )
         prior = loan_snapshot(loan)
-        alloc = _apply_as_received(loan_state(loan), amount, received_date, not_yet_due)
+        alloc = _apply_as_received(
+            loan_state(loan), amount, received_date, not_yet_due, terms.overpayment
+        )
     key = f"{kind}:item:{item_id}"
     lines = [debit(source, alloc.amount, loan.id), *_waterfall_lines(loan, alloc)]
     entry = _new_entry(
@@ -683,7 +686,7 @@ def apply_from_suspense(
     amount: Decimal,
     business_date: date,
     received_date: date,
-    terms: FeeTerms | None = None,
+    terms: ServicingTerms | None = None,
 ) -> Payment:
     """A clerk resolved an exception item to `loan` for `amount`.
 
@@ -747,7 +750,7 @@ def post_payment(
     amount: Decimal,
     business_date: date,
     received_date: date,
-    terms: FeeTerms | None = None,
+    terms: ServicingTerms | None = None,
 ) -> Payment:
     """Post an item's check to a loan: Dr cash, Cr the waterfall buckets; update the loan row.
 

@@ -38,10 +38,10 @@ from lockbox.ledger import (
 from lockbox.models import LateFee, LedgerEntry, Loan, Payment
 from lockbox.money import ZERO, money
 from lockbox.servicing import (
-    FeeTerms,
     LoanState,
     Received,
     Replay,
+    ServicingTerms,
     late_fee_amount,
     replay,
     state_from_json,
@@ -144,7 +144,7 @@ class LoanHistory:
         self,
         session: Session,
         loan: Loan,
-        terms: FeeTerms,
+        terms: ServicingTerms,
         new: Received | None = None,
     ):
         ensure_origin(session, loan)
@@ -172,6 +172,7 @@ class LoanHistory:
             fee=fee,
             grace_days=terms.grace_days,
             charged=charged,
+            overpayment=terms.overpayment,
         )
 
     def snapshot_before(self, key: int) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from lockbox.ledger import (
 from lockbox.models import AuditEvent, Item, LedgerEntry, Loan, Payment
 from lockbox.money import mask, money
 from lockbox.replay import LoanHistory, ensure_origin
-from lockbox.servicing import FeeTerms
+from lockbox.servicing import ServicingTerms
 
 RETURNED = "returned"
 CHARGED_OFF = "charged_off"
@@ -79,7 +79,7 @@ def reverse_payment(
     business_date: date,
     reason: str,
     by: str = "system",
-    terms: FeeTerms | None = None,
+    terms: ServicingTerms | None = None,
 ) -> LedgerEntry:
     """Reverse a posted item's payment (an NSF or otherwise returned check); item 'returned'.
 
@@ -133,7 +133,7 @@ def reverse_payment(
         if held is not None and find_entry(session, _reversal_key(held.id)) is None:
             reverse_entry(session, held, business_date=business_date, reason=f"returned: {reason}")
 
-    history = LoanHistory(session, loan, terms or FeeTerms.of(load_settings()))
+    history = LoanHistory(session, loan, terms or ServicingTerms.of(load_settings()))
     reapplied = history.sync(
         cause=nsf,
         business_date=business_date,

@@ -26,6 +26,8 @@ RETAIL = "retail"
 LEASE = "lease"
 ACTIVE = "active"
 PAID_OFF = "paid_off"
+PAY_AHEAD = "pay_ahead"
+CURTAIL = "principal"
 DAYS_PER_YEAR = Decimal(365)
 
 
@@ -125,8 +127,24 @@ def _take(remaining: Decimal, owed: Decimal) -> Decimal:
     return min(remaining, max(owed, ZERO))
 
 
-def apply_payment(state: LoanState, amount: Decimal, received: date) -> Allocation:
+def installments_due(state: LoanState, received: date) -> int:
+    """How many installments a payment received on `received` is for: those fallen due by then,
+    and at least the next one (a payment before its due date pays it early)."""
+    count, due = 0, state.next_due_date
+    while due <= received:
+        count += 1
+        due = add_months(state.next_due_date, count, state.anchor_day)
+    return max(count, 1)
+
+
+def apply_payment(
+    state: LoanState, amount: Decimal, received: date, overpayment: str = PAY_AHEAD
+) -> Allocation:
     """Apply one payment received on `received` through the waterfall; see the module docstring.
+
+    `overpayment` says what money beyond the installments due does on a retail loan: PAY_AHEAD
+    counts it toward the next installments, CURTAIL lets it reduce the principal only, so the next
+    due date moves no further than past the installments due. Leases always pay ahead.
 
     Raises LoanNotActiveError for a loan that is not active and PaymentAmountError for an
     amount of zero or less. A partial payment goes as far as it reaches, in waterfall order.
@@ -165,6 +183,9 @@ def apply_payment(state: LoanState, amount: Decimal, received: date) -> Allocati
     if state.monthly_payment > ZERO:
         months = int(credit // state.monthly_payment)
         credit -= state.monthly_payment * months
+        due = installments_due(state, received)
+        if overpayment == CURTAIL and state.product == RETAIL and months >= due:
+            months, credit = due, ZERO  # the rest curtailed principal: no credit carried
     next_due = add_months(state.next_due_date, months, state.anchor_day)
 
     new_state = replace(
@@ -214,17 +235,24 @@ def late_installments(
 
 
 @dataclass(frozen=True)
-class FeeTerms:
-    """The late-fee terms: `percent` of the monthly payment, at most `cap`, after `grace_days`."""
+class ServicingTerms:
+    """The installation's servicing terms: a late fee of `percent` of the monthly payment, at most
+    `cap`, after `grace_days`; and what an overpayment does (lockbox.config.OVERPAYMENTS)."""
 
     percent: Decimal = Decimal("5")
     cap: Decimal | None = None
     grace_days: int = 10
+    overpayment: str = PAY_AHEAD
 
     @classmethod
-    def of(cls, settings: Settings) -> FeeTerms:
-        """The terms configured for this installation (LOCKBOX_LATE_FEE_*)."""
-        return cls(settings.late_fee_percent, settings.late_fee_cap, settings.grace_days)
+    def of(cls, settings: Settings) -> ServicingTerms:
+        """The terms configured for this installation (LOCKBOX_LATE_FEE_*, LOCKBOX_OVERPAYMENT)."""
+        return cls(
+            settings.late_fee_percent,
+            settings.late_fee_cap,
+            settings.grace_days,
+            settings.overpayment,
+        )
 
 
 def late_fee_amount(monthly_payment: Decimal, percent: Decimal, cap: Decimal | None) -> Decimal:
@@ -306,6 +334,7 @@ def replay(
     fee: Decimal,
     grace_days: int,
     charged: Mapping[date, Decimal],
+    overpayment: str = PAY_AHEAD,
 ) -> Replay:
     """Apply `payments` to `origin` in the order they were received (ties by key), charging
     late fees as they fell due in between; the result does not depend on the order they came in.
@@ -339,7 +368,7 @@ def replay(
             )
         before[payment.key] = state
         if state.status == ACTIVE:
-            alloc = apply_payment(state, payment.amount, payment.received)
+            alloc = apply_payment(state, payment.amount, payment.received, overpayment)
         else:
             alloc = _after_payoff(state, money(payment.amount))
         allocations[payment.key] = alloc

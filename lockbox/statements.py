@@ -16,12 +16,19 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from lockbox.config import BUSINESS_TZ
+from lockbox.config import BUSINESS_TZ, load_settings
 from lockbox.dates import business_today
 from lockbox.ledger import REFUND_DUE, loan_state
 from lockbox.models import AuditEvent, Item, LateFee, LedgerEntry, LedgerLine, Loan, Payment
 from lockbox.money import ZERO, fmt, mask, money
-from lockbox.servicing import RETAIL, accrued_interest
+from lockbox.servicing import (
+    CURTAIL,
+    LEASE,
+    PAY_AHEAD,
+    RETAIL,
+    ServicingTerms,
+    accrued_interest,
+)
 
 _LONG_NUMBER = re.compile(r"\d{6,}")
 _SENSITIVE_KEYS = ("account", "routing")
@@ -80,7 +87,16 @@ def _refund_due(session: Session, loan_id: int) -> Decimal:
     return money(Decimal(credits) - Decimal(debits))
 
 
-def _balances(session: Session, loan: Loan, as_of: date) -> list[str]:
+# What a payment beyond the installments due does, as the statement says it (LOCKBOX_OVERPAYMENT).
+_OVERPAYMENT_TEXT = {
+    (RETAIL, PAY_AHEAD): "pays the next installments (principal first; next due moves ahead)",
+    (RETAIL, CURTAIL): "reduces the principal (next due moves past the installments due only)",
+    (LEASE, PAY_AHEAD): "pays the next installments (next due moves ahead)",
+    (LEASE, CURTAIL): "pays the next installments (next due moves ahead)",
+}
+
+
+def _balances(session: Session, loan: Loan, as_of: date, terms: ServicingTerms) -> list[str]:
     state = loan_state(loan)
     lines = ["Balances"]
     if loan.product == RETAIL:
@@ -109,6 +125,7 @@ def _balances(session: Session, loan: Loan, as_of: date) -> list[str]:
         _row("Paid toward it", fmt(loan.installment_credit)),
         _row("Last payment", _day(loan.last_payment_date)),
         _row("Late fees assessed", fmt(loan.late_fees_assessed)),
+        _row("Paying more", _OVERPAYMENT_TEXT[loan.product, terms.overpayment]),
     ]
     return lines
 
@@ -198,8 +215,15 @@ def _audit(session: Session, loan: Loan) -> list[str]:
     return lines
 
 
-def render_statement(session: Session, account_number: str, *, as_of: date | None = None) -> str:
-    """The statement for one loan as plain text; interest is figured to `as_of` (default today).
+def render_statement(
+    session: Session,
+    account_number: str,
+    *,
+    as_of: date | None = None,
+    terms: ServicingTerms | None = None,
+) -> str:
+    """The statement for one loan as plain text; interest is figured to `as_of` (default today),
+    under `terms` (the configured ones when None).
 
     Raises UnknownLoanError when no loan has that account number.
     """
@@ -219,7 +243,7 @@ def render_statement(session: Session, account_number: str, *, as_of: date | Non
             f"{product}, {loan.status.replace('_', ' ')}",
             f"Statement as of {as_of.isoformat()}",
         ],
-        _balances(session, loan, as_of),
+        _balances(session, loan, as_of, terms or ServicingTerms.of(load_settings())),
         _payments(session, loan),
         _late_fees(session, loan),
         _audit(session, loan),

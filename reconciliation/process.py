@@ -21,7 +21,7 @@ from lockbox.capture import Capture
 from lockbox.faces import FacePrint
 from lockbox.models import Batch, CheckFingerprint, Item, Loan
 from lockbox.money import mask
-from lockbox.servicing import FeeTerms
+from lockbox.servicing import ServicingTerms
 from reconciliation.codes import ExceptionCode
 from reconciliation.duplicates import Duplicate, FaceIndex, face_coarse, find_earlier
 from reconciliation.matching import LoanCandidate, LoanDirectory, Match, match_capture
@@ -43,7 +43,7 @@ WRITTEN_ACCOUNT = ("coupon", "memo", "memo_near", "memo_payer")
 class Policy:
     stale_days: int = 180
     require_date: bool = True
-    fees: FeeTerms | None = None  # the late-fee terms; None: the configured ones
+    fees: ServicingTerms | None = None  # the late-fee terms; None: the configured ones
 
 
 def load_directory(session: Session) -> LoanDirectory:

@@ -18,11 +18,11 @@ from lockbox.ledger import (
     trial_balance,
 )
 from lockbox.models import Batch, Item, Loan
-from lockbox.servicing import FeeTerms
+from lockbox.servicing import ServicingTerms
 from tests.factories import add_loan
 
 D = Decimal
-TERMS = FeeTerms(percent=D("5"), cap=None, grace_days=10)
+TERMS = ServicingTerms(percent=D("5"), cap=None, grace_days=10)
 _n = itertools.count(1)
 
 

@@ -23,11 +23,10 @@ from lockbox.latefees import assess_late_fees, fee_tip
 from lockbox.ledger import apply_from_suspense, post_to_suspense
 from lockbox.models import Batch, Item, LateFee, LedgerLine, Loan
 from lockbox.reversals import reverse_payment
-from lockbox.servicing import FeeTerms
+from lockbox.servicing import ServicingTerms
 from tests.factories import add_loan
 
 D = Decimal
-TERMS = FeeTerms(percent=D("5"), cap=None, grace_days=10)
 START = date(2026, 10, 1)
 END = START + timedelta(days=100)
 _n = itertools.count(1)
@@ -88,7 +87,10 @@ def _new_loan(session: Session, book: Book) -> Loan:
 
 
 def _live(
-    session: Session, book: Book, ways: dict[str, list[tuple[Check, int]]]
+    session: Session,
+    book: Book,
+    ways: dict[str, list[tuple[Check, int]]],
+    terms: ServicingTerms,
 ) -> dict[str, Loan]:
     """Every way of posting, day by day from START to END with a pass each evening.
 
@@ -126,7 +128,7 @@ def _live(
                     amount=check.amount,
                     business_date=day,
                     received_date=check.received,
-                    terms=TERMS,
+                    terms=terms,
                 )
             for k, (check, _) in enumerate(checks):
                 if check.returned_after is None or (name, k) not in items:
@@ -134,9 +136,9 @@ def _live(
                 posted = min(END, check.received + timedelta(check.lag))
                 if min(END, posted + timedelta(check.returned_after)) == day:
                     reverse_payment(
-                        session, item=items[name, k], business_date=day, reason="NSF", terms=TERMS
+                        session, item=items[name, k], business_date=day, reason="NSF", terms=terms
                     )
-        assess_late_fees(session, business_date=day, percent=TERMS.percent, cap=TERMS.cap)
+        assess_late_fees(session, business_date=day, percent=terms.percent, cap=terms.cap)
         day += timedelta(days=1)
     return loans
 
@@ -193,9 +195,20 @@ checks = st.lists(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(book=books, plan=checks, order=st.permutations(range(5)), bad=st.data())
+@given(
+    book=books,
+    plan=checks,
+    order=st.permutations(range(5)),
+    bad=st.data(),
+    overpayment=st.sampled_from(["pay_ahead", "principal"]),
+)
 def test_fees_balances_and_next_due_do_not_depend_on_when_payments_post(
-    database: Database, book: Book, plan: list[Check], order: list[int], bad: st.DataObject
+    database: Database,
+    book: Book,
+    plan: list[Check],
+    order: list[int],
+    bad: st.DataObject,
+    overpayment: str,
 ) -> None:
     """The same checks, received the same days: posted as each came, all in one run on the last
     day in any order, held for days and resolved out of order, or joined by a check that posted
@@ -221,7 +234,8 @@ def test_fees_balances_and_next_due_do_not_depend_on_when_payments_post(
         "with a returned check": [*ranked, (returned, 9)],
     }
     with database.session() as s:
-        loans = _live(s, book, ways)
+        terms = ServicingTerms(percent=D("5"), cap=None, grace_days=10, overpayment=overpayment)
+        loans = _live(s, book, ways, terms)
         expected = _end_state(s, loans["nightly"])
         for name in ("one run", "held", "with a returned check"):
             assert _end_state(s, loans[name]) == expected, name

@@ -18,11 +18,11 @@ from lockbox.db import Database
 from lockbox.ledger import REFUND_DUE, loan_state, post_payment, trial_balance
 from lockbox.models import Batch, Item
 from lockbox.payoff import GOOD_FOR_DAYS, PayoffError, quote_payoff
-from lockbox.servicing import FeeTerms, LoanState
+from lockbox.servicing import LoanState, ServicingTerms
 from tests.factories import add_loan
 
 D = Decimal
-NO_FEES = FeeTerms(percent=D("0"))
+NO_FEES = ServicingTerms(percent=D("0"))
 
 RETAIL = LoanState(
     product="retail",

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from lockbox.money import money
 from lockbox.servicing import (
+    CURTAIL,
+    PAY_AHEAD,
     Allocation,
     LoanNotActiveError,
     LoanState,
@@ -141,6 +143,27 @@ def test_retail_several_installments_at_once_advance_several_months() -> None:
     assert a.months_advanced == 3
     assert a.state.next_due_date == date(2027, 2, 1)
     assert a.state.installment_credit == D("50.00")
+
+
+def test_overpayment_as_principal_curtailment_moves_the_due_date_past_what_was_due_only() -> None:
+    """LOCKBOX_OVERPAYMENT=principal: 'what a payment beyond the installment does (principal
+    curtailment for retail loans, next installments for leases) is one documented setting'."""
+    early = apply_payment(retail(), D("950.00"), date(2026, 10, 31), CURTAIL)
+    ahead = apply_payment(retail(), D("950.00"), date(2026, 10, 31), PAY_AHEAD)
+    assert early.months_advanced == 1 and early.state.next_due_date == date(2026, 12, 1)
+    assert early.state.installment_credit == D("0.00")
+    # the money goes to the same buckets either way: only the schedule differs
+    assert early.to_principal == ahead.to_principal
+    behind = apply_payment(retail(), D("950.00"), date(2026, 12, 5), CURTAIL)
+    assert behind.months_advanced == 2  # Nov 1 and Dec 1 were due; the rest is curtailment
+    assert behind.state.next_due_date == date(2027, 1, 1)
+    short = apply_payment(retail(), D("200.00"), date(2026, 10, 31), CURTAIL)
+    assert short.months_advanced == 0 and short.state.installment_credit == D("200.00")
+
+
+def test_a_lease_overpayment_always_pays_the_next_installments() -> None:
+    a = apply_payment(lease(), D("1200.00"), date(2026, 10, 31), CURTAIL)
+    assert a.months_advanced == 3 and a.state.next_due_date == date(2027, 2, 1)
 
 
 def test_retail_payoff_sets_paid_off_and_the_excess_is_refund_due() -> None:

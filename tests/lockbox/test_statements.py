@@ -94,3 +94,18 @@ def test_unknown_account_says_what_to_do(database: Database) -> None:
     message = str(err.value)
     assert "7777" in message and "999988887777" not in message
     assert "import the loan book" in message
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [("pay_ahead", "pays the next installments"), ("principal", "reduces the principal")],
+)
+def test_the_statement_says_what_paying_more_does(
+    database: Database, monkeypatch: pytest.MonkeyPatch, setting: str, says: str
+) -> None:
+    """The overpayment setting (LOCKBOX_OVERPAYMENT) is 'shown on the statement'."""
+    monkeypatch.setenv("LOCKBOX_OVERPAYMENT", setting)
+    with database.session() as s:
+        seed(s)
+        text = render_statement(s, ACCOUNT, as_of=date(2026, 11, 17))
+    assert says in text.split("Paying more", 1)[1].splitlines()[0]
