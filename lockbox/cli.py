@@ -314,11 +314,15 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         "ledger": exports.export_ledger,
         "loans": exports.export_loans,
     }[args.what]
+    from lockbox.outputs import OutputError
+
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     db = _db(settings)
     with db.session() as session:
-        count = writer(session, out)
+        try:
+            count = writer(session, out, force=args.force)
+        except OutputError as exc:
+            raise CliError(str(exc)) from exc
     print(f"Wrote {count} rows to {out}.")
     return 0
 
@@ -350,11 +354,17 @@ def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report_daily(args: argparse.Namespace, settings: Settings) -> int:
+    from lockbox.outputs import OutputError
     from reconciliation.reports import describe_deposits, write_daily_report
 
     db = _db(settings)
     with db.session() as session:
-        report = write_daily_report(session, args.date, Path(args.out))
+        try:
+            report = write_daily_report(
+                session, args.date, Path(args.out), unmasked=args.unmasked, force=args.force
+            )
+        except OutputError as exc:
+            raise CliError(str(exc)) from exc
     for line in describe_deposits(report.deposits) or [f"No batches for {args.date}."]:
         print(line)
     print(f"Wrote {report.remittance} and {report.html}.")
@@ -526,6 +536,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export", help="write items, ledger or loans as CSV")
     ex.add_argument("what", choices=["items", "ledger", "loans"])
     ex.add_argument("--out", required=True)
+    ex.add_argument(
+        "--force", action="store_true", help="replace --out even when it is not an earlier export"
+    )
     ex.set_defaults(func=cmd_export)
 
     rt = sub.add_parser("return", help="a posted check came back unpaid (NSF): reverse it")
@@ -539,6 +552,10 @@ def build_parser() -> argparse.ArgumentParser:
     rd_ = rps.add_parser("daily", help="remittance CSV and HTML report for one business date")
     rd_.add_argument("--date", type=_date_arg, default=business_today())
     rd_.add_argument("--out", required=True, help="folder to write the files into")
+    rd_.add_argument(
+        "--unmasked", action="store_true", help="full loan account numbers in the remittance CSV"
+    )
+    rd_.add_argument("--force", action="store_true", help="replace files that are not reports")
     rd_.set_defaults(func=cmd_report_daily)
 
     rv = sub.add_parser("review", help="work the exceptions").add_subparsers(

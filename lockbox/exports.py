@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from lockbox.loanbook import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from lockbox.models import Batch, Item, LedgerEntry, LedgerLine, Loan, Payment
 from lockbox.money import fmt
+from lockbox.outputs import check_output, write_atomically
 
 ITEM_COLUMNS = (
     "item_id",
@@ -80,16 +82,22 @@ def _rate(value: Decimal | None) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-def _write(out: Path, columns: tuple[str, ...], rows: Iterable[list[str]]) -> int:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with out.open("w", newline="", encoding="utf-8") as handle:
+def _write(
+    out: Path, columns: tuple[str, ...], rows: Iterable[list[str]], force: bool = False
+) -> int:
+    """Write a header and `rows` to `out` (lockbox.outputs: no links, no clobbering, whole)."""
+    check_output(out, header=",".join(columns), force=force)
+
+    def write(handle: TextIO) -> int:
         writer = csv.writer(handle)
         writer.writerow(columns)
+        count = 0
         for row in rows:
             writer.writerow(row)
             count += 1
-    return count
+        return count
+
+    return write_atomically(out, write)
 
 
 def _item_rows(session: Session) -> Iterator[list[str]]:
@@ -127,7 +135,7 @@ def _item_rows(session: Session) -> Iterator[list[str]]:
         ]
 
 
-def export_items(session: Session, out: Path) -> int:
+def export_items(session: Session, out: Path, *, force: bool = False) -> int:
     """Every item ever processed, one row per item (per page for PDFs); returns the row count.
 
     `loan_account` is the matched loan's account number, or what was read when nothing matched;
@@ -135,7 +143,7 @@ def export_items(session: Session, out: Path) -> int:
     message (a resolved exception's history is in the audit events). `duplicate_of` is the item
     a DUPLICATE_CHECK was held as a copy of.
     """
-    return _write(out, ITEM_COLUMNS, _item_rows(session))
+    return _write(out, ITEM_COLUMNS, _item_rows(session), force)
 
 
 def _ledger_rows(session: Session) -> Iterator[list[str]]:
@@ -169,9 +177,9 @@ def _ledger_rows(session: Session) -> Iterator[list[str]]:
         ]
 
 
-def export_ledger(session: Session, out: Path) -> int:
+def export_ledger(session: Session, out: Path, *, force: bool = False) -> int:
     """Every ledger line ever written, one row per line, in entry order; returns the row count."""
-    return _write(out, LEDGER_COLUMNS, _ledger_rows(session))
+    return _write(out, LEDGER_COLUMNS, _ledger_rows(session), force)
 
 
 def _loan_rows(session: Session) -> Iterator[list[str]]:
@@ -199,9 +207,9 @@ def _loan_rows(session: Session) -> Iterator[list[str]]:
         ]
 
 
-def export_loans(session: Session, out: Path) -> int:
+def export_loans(session: Session, out: Path, *, force: bool = False) -> int:
     """The loan book as it stands: the import columns, then what servicing has changed since.
 
     The file can be imported again (`lockbox loans import`); the extra columns are ignored or used.
     """
-    return _write(out, LOAN_COLUMNS, _loan_rows(session))
+    return _write(out, LOAN_COLUMNS, _loan_rows(session), force)

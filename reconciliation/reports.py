@@ -12,14 +12,17 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lockbox.models import Batch, Item, Loan
-from lockbox.money import fmt
+from lockbox.money import fmt, mask
+from lockbox.outputs import OutputError, check_output, write_atomically
 from reconciliation.deposit import SiteDeposit, reconcile_day
 
+HTML_FIRST_LINE = "<!doctype html>"  # how an earlier report page is known (lockbox.outputs)
 REMITTANCE_COLUMNS = (
     "business_date",
     "site",
@@ -48,8 +51,17 @@ class DayStats:
         return self.posted_straight_through / self.items if self.items else 0.0
 
 
-def write_remittance(session: Session, business_date: date, out: Path) -> int:
-    """Every item of the day that posted, one row each, with the full loan account (internal file)."""
+def write_remittance(
+    session: Session,
+    business_date: date,
+    out: Path,
+    *,
+    unmasked: bool = False,
+    force: bool = False,
+) -> int:
+    """Every item of the day that posted, one row each; the loan account masked to its last four
+    digits like every other file a run leaves, unless `unmasked` (an internal hand-off that needs
+    it). Written as lockbox.outputs writes: never through a link or over a file it did not write."""
     rows = session.execute(
         select(Item, Batch.site, Batch.name, Loan.account_number, Loan.borrower_name)
         .join(Batch, Batch.id == Item.batch_id)
@@ -57,10 +69,12 @@ def write_remittance(session: Session, business_date: date, out: Path) -> int:
         .where(Batch.business_date == business_date, Item.status == "posted")
         .order_by(Batch.site, Batch.name, Item.id)
     )
-    count = 0
-    with out.open("w", newline="") as f:
-        w = csv.writer(f)
+    check_output(out, header=",".join(REMITTANCE_COLUMNS), force=force)
+
+    def write(handle: TextIO) -> int:
+        w = csv.writer(handle)
         w.writerow(REMITTANCE_COLUMNS)
+        count = 0
         for item, site, batch, account, borrower in rows:
             w.writerow(
                 [
@@ -70,7 +84,7 @@ def write_remittance(session: Session, business_date: date, out: Path) -> int:
                     item.id,
                     item.source_file,
                     item.page,
-                    account,
+                    account if unmasked else mask(account),
                     borrower,
                     fmt(item.amount),
                     item.check_date.isoformat() if item.check_date else "",
@@ -80,7 +94,9 @@ def write_remittance(session: Session, business_date: date, out: Path) -> int:
                 ]
             )
             count += 1
-    return count
+        return count
+
+    return write_atomically(out, write)
 
 
 def exceptions_by_code(session: Session, business_date: date) -> Counter[str]:
@@ -181,7 +197,7 @@ def render_html(
         )
     today = stats[-1] if stats else None
     rate = f"{today.rate:.1%} of {today.items} items" if today and today.items else "no items"
-    return f"""<!doctype html>
+    return f"""{HTML_FIRST_LINE}
 <html lang="en"><head><meta charset="utf-8"><title>Lockbox daily report {business_date}</title>
 <style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{text-align:left}}
@@ -209,20 +225,30 @@ class DailyReport:
     deposits: dict[str, SiteDeposit]
 
 
-def write_daily_report(session: Session, business_date: date, out_dir: Path) -> DailyReport:
-    out_dir.mkdir(parents=True, exist_ok=True)
+def write_daily_report(
+    session: Session,
+    business_date: date,
+    out_dir: Path,
+    *,
+    unmasked: bool = False,
+    force: bool = False,
+) -> DailyReport:
+    """The day's remittance CSV and HTML page in `out_dir`; raises OutputError (lockbox.outputs)
+    when either cannot be written safely."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir} is a file; --out names the folder the report goes into")
     remittance = out_dir / f"remittance-{business_date}.csv"
-    write_remittance(session, business_date, remittance)
-    deposits = reconcile_day(session, business_date)
     page = out_dir / f"daily-{business_date}.html"
-    page.write_text(
-        render_html(
-            business_date,
-            deposits,
-            exceptions_by_code(session, business_date),
-            history(session, business_date),
-        )
+    check_output(page, header=HTML_FIRST_LINE, force=force)
+    write_remittance(session, business_date, remittance, unmasked=unmasked, force=force)
+    deposits = reconcile_day(session, business_date)
+    text = render_html(
+        business_date,
+        deposits,
+        exceptions_by_code(session, business_date),
+        history(session, business_date),
     )
+    write_atomically(page, lambda handle: handle.write(text))
     return DailyReport(remittance, page, deposits)
 
 

@@ -84,7 +84,12 @@ def test_daily_report_writes_remittance_and_html(db: Database, tmp_path) -> None
         report = write_daily_report(s, TODAY, tmp_path / "out")
     remittance = report.remittance.read_text().splitlines()
     assert remittance[0].startswith("business_date,site,batch,item_id")
-    assert len(remittance) == 2 and ACCOUNT in remittance[1] and "412.50" in remittance[1]
+    assert len(remittance) == 2 and "412.50" in remittance[1]
+    # masked like the HTML report (the loan account's last four), unless asked for in full
+    assert ACCOUNT not in remittance[1] and f"******{ACCOUNT[-4:]}" in remittance[1]
     page = report.html.read_text()
     assert "DATE_UNREADABLE" in page and "balanced" in page and "<svg" in page
     assert report.deposits["dallas"].balanced
+    with db.session() as s:  # the same report again replaces its own files
+        again = write_daily_report(s, TODAY, tmp_path / "out", unmasked=True)
+    assert ACCOUNT in again.remittance.read_text().splitlines()[1]
