@@ -1,12 +1,17 @@
 """The inbox layout (CONTRACT): INBOX/<site>/<batch>/ files, with an optional batch.json ticket.
 
 Pure filesystem reading: it never modifies the inbox, and a bad ticket is a warning, not a crash.
+The inbox is a boundary: a link is followed only to a file inside the inbox. A link that leaves it
+(anyone who can write the scanner share could point one at any readable file), a link to nothing, a
+link loop, a link to a folder or a folder that cannot be listed is never read; each is kept as a
+refused entry with the reason, so the run records it as an exception item that names it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -43,6 +48,8 @@ class BatchDir:
     ticket: Ticket = field(default_factory=Ticket)
     files: list[Path] = field(default_factory=list)  # candidate item files, sorted
     warnings: list[str] = field(default_factory=list)
+    # entries that are not read, with why (see the module docstring): each becomes an exception item
+    refused: list[tuple[Path, str]] = field(default_factory=list)
 
     def relative(self, path: Path) -> str:
         """The path relative to the inbox, '/'-separated, as the exports write it.
@@ -98,20 +105,66 @@ def read_ticket(path: Path) -> tuple[Ticket, list[str]]:
     return Ticket(deposit, count, total), warnings
 
 
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def boundary_problem(path: Path, inbox: Path) -> str | None:
+    """Why `path` (an entry found in a batch, or the batch folder) must not be read, or None when
+    it may: it must end, links followed, inside the inbox, and a link must not end at a folder."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "it is a link to a file that does not exist; rescan the item into the batch"
+    except (RuntimeError, OSError):
+        return "it is a link that loops back on itself; rescan the item into the batch"
+    if not _inside(target, inbox.resolve()):
+        what = "a folder" if target.is_dir() else "a file"
+        return (
+            f"it is a link to {what} outside the inbox, which is never read; copy the scans"
+            " themselves into the batch folder"
+        )
+    if path.is_symlink() and target.is_dir():
+        return "it is a link to a folder, which is not followed; move the scans into the batch"
+    return None
+
+
 def scan_batch(site: str, path: Path, inbox: Path) -> BatchDir:
     batch = BatchDir(site=site, name=printable_name(path.name), path=path, inbox=inbox)
+    problem = boundary_problem(path, inbox)
+    if problem is not None:
+        batch.refused.append((path, f"the batch folder is not read: {problem}"))
+        return batch
     ticket_path = path / "batch.json"
-    if ticket_path.is_file():
+    if ticket_path.is_file() and boundary_problem(ticket_path, inbox) is None:
         batch.ticket, batch.warnings = read_ticket(ticket_path)
-    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+    found: list[Path] = []
+
+    def unlistable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else path
+        batch.refused.append((where, f"the folder cannot be listed ({error.strerror})"))
+
+    for folder, dirs, names in os.walk(path, onerror=unlistable):
+        here = Path(folder)
+        for name in sorted(dirs):
+            if (here / name).is_symlink():
+                found.append(here / name)  # a link to a folder: refused below, never walked
+        found += [here / name for name in names]
+    for f in sorted(found):
         lower = f.name.lower()
         hidden_dir = any(part.startswith(".") for part in f.relative_to(path).parts[:-1])
         if lower in STRAY_NAMES or lower.startswith(("._", "~$")) or hidden_dir:
             if lower != "batch.json" or f.parent != path:
                 batch.warnings.append(f"ignored stray file {batch.relative(f)}")
             continue
-        batch.files.append(f)  # unknown types become exception items downstream; nothing is dropped
-    if not batch.files:
+        problem = boundary_problem(f, inbox)
+        if problem is not None:
+            batch.refused.append((f, problem))
+        elif f.is_file() or f.is_symlink():
+            batch.files.append(f)  # unknown types become exception items downstream
+        else:  # a socket, a pipe, a device: nothing a scanner writes
+            batch.refused.append((f, "it is not a regular file; rescan the item into the batch"))
+    if not batch.files and not batch.refused:
         batch.warnings.append("the batch folder has no item files")
     return batch
 
@@ -128,7 +181,9 @@ def discover_batches(inbox: Path) -> list[BatchDir]:
         if not site_dir.is_dir():
             continue
         for child in sorted(site_dir.iterdir()):
-            if child.is_dir() and not child.name.startswith("."):
+            if child.name.startswith("."):
+                continue
+            if child.is_dir() or (child.is_symlink() and boundary_problem(child, inbox)):
                 batches.append(scan_batch(site, child, inbox))
     # Oldest deposit first across both sites, so the first sighting of a check is the one that posts
     # and a later copy is the duplicate; batches without a ticket date come last, by name.

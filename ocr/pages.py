@@ -4,17 +4,25 @@ Lockbox scanners write multi-page TIFF (grey or bitonal CCITT G4), PNG or JPEG; 
 decode each into uint8 grayscale (0 = ink, 255 = paper) with its dpi, refusing anything that cannot
 be decoded or that would decode into an absurd number of pixels (a decompression bomb), before the
 decoder allocates it.
+
+A PDF (an MFP scanning a day's checks) is decoded one page at a time, so its size in pages costs
+time, not memory; past `max_file_pages()` pages the rest is left unread and named, never dropped in
+silence. An image file is one payment item, so it may hold at most MAX_ITEM_PAGES pages.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
 from ocr.errors import UnreadableFileError
+from ocr.pdfguard import check_pdf
 from ocr.reading import Page
 
 MAX_PIXELS = 120_000_000
@@ -22,7 +30,8 @@ DEFAULT_DPI = 200
 PDF_DPI = 300
 MIN_SANE_DPI = 72
 MAX_SANE_DPI = 1200
-MAX_PAGES = 50
+MAX_ITEM_PAGES = 50  # pages of one image file (front, back, coupon, ...): one payment item
+DEFAULT_MAX_FILE_PAGES = 1000
 _PDF_MAGIC = b"%PDF"
 
 
@@ -74,16 +83,29 @@ def _check_size(width: int, height: int, where: str) -> None:
         )
 
 
+def max_file_pages() -> int:
+    """How many pages of one PDF are read (LOCKBOX_MAX_FILE_PAGES, default 1000); the rest of a
+    longer file is held as one exception naming the pages, to be split and rescanned."""
+    raw = os.environ.get("LOCKBOX_MAX_FILE_PAGES", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_FILE_PAGES
+
+
 def _load_image(path: Path, where: str) -> list[Page]:
     try:
         with warnings.catch_warnings():
             # Our own limit (checked from the header below) replaces Pillow's warning threshold.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(path)
+            frames = int(getattr(img, "n_frames", 1) or 1)
+            if frames > MAX_ITEM_PAGES:
+                raise UnreadableFileError(
+                    where,
+                    f"the file holds {frames} pages, and one payment item has at most"
+                    f" {MAX_ITEM_PAGES} (front, back, coupon); none was read. Scan one item per"
+                    " file, or many items as a PDF",
+                )
             img_pages: list[Page] = []
             for index, frame in enumerate(ImageSequence.Iterator(img)):
-                if index >= MAX_PAGES:
-                    break
                 _check_size(frame.size[0], frame.size[1], where)
                 dpi = sane_dpi(frame.info.get("dpi"))
                 if index == 0 and img.format == "JPEG":
@@ -136,34 +158,84 @@ def _pdf_page_image(page: object, where: str) -> tuple[Image.Image, int]:
     return rendered, dpi
 
 
-def _load_pdf(path: Path, where: str) -> list[Page]:
+@dataclass(frozen=True)
+class PdfPage:
+    """One page of a PDF as it is decoded: its image, or why it could not be."""
+
+    number: int
+    page: Page | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PdfPages:
+    """A PDF's pages, decoded lazily up to `read` of `total`; the caller names the pages unread."""
+
+    total: int
+    read: int
+    pages: Iterator[PdfPage]
+
+
+def _pdf_error(exc: BaseException, path: Path) -> str:
+    name = type(exc).__name__
+    chain = " ".join(
+        f"{type(e).__name__} {e}"
+        for e in (exc, exc.__cause__, exc.__context__, *exc.args)
+        if e is not None
+    )
+    if "password" in chain.lower() or "encrypt" in chain.lower():
+        return "the PDF is password-protected"
+    return f"the PDF cannot be opened ({name}: {_short(exc, path)})"
+
+
+def open_pdf(path: Path, where: str) -> PdfPages:
+    """The PDF's page count and its pages, rendered one at a time as they are taken; a page that
+    cannot be rendered is a PdfPage with its error, and the others are still read.
+
+    Raises UnreadableFileError when the file is not a PDF or cannot be opened at all.
+    """
     import pdfplumber
 
     with path.open("rb") as fh:
         if fh.read(1024).find(_PDF_MAGIC) < 0:
             raise UnreadableFileError(where, "the file is named .pdf but is not a PDF")
-    pages: list[Page] = []
+    check_pdf(path, where, MAX_PIXELS)
     try:
-        with pdfplumber.open(path) as pdf:
-            if len(pdf.pages) == 0:
-                raise UnreadableFileError(where, "the PDF has no pages")
-            for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
-                image, dpi = _pdf_page_image(page, where)
-                pages.append(Page(to_gray(image), dpi, number, where))
-    except UnreadableFileError:
-        raise
+        pdf = pdfplumber.open(path)
+        total = len(pdf.pages)
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated types for bad PDFs
-        name = type(exc).__name__
-        chain = " ".join(
-            f"{type(e).__name__} {e}"
-            for e in (exc, exc.__cause__, exc.__context__, *exc.args)
-            if e is not None
-        )
-        if "password" in chain.lower() or "encrypt" in chain.lower():
-            raise UnreadableFileError(where, "the PDF is password-protected") from exc
-        raise UnreadableFileError(
-            where, f"the PDF cannot be opened ({name}: {_short(exc, path)})"
-        ) from exc
+        raise UnreadableFileError(where, _pdf_error(exc, path)) from exc
+    if total == 0:
+        pdf.close()
+        raise UnreadableFileError(where, "the PDF has no pages")
+    read = min(total, max_file_pages())
+
+    def pages() -> Iterator[PdfPage]:
+        try:
+            for number in range(1, read + 1):
+                page = pdf.pages[number - 1]
+                try:
+                    image, dpi = _pdf_page_image(page, where)
+                    yield PdfPage(number, Page(to_gray(image), dpi, number, where))
+                except UnreadableFileError as exc:
+                    yield PdfPage(number, error=str(exc))
+                except Exception as exc:  # noqa: BLE001 - as above, for one page
+                    yield PdfPage(number, error=f"{where}: page {number}: {_pdf_error(exc, path)}")
+                finally:
+                    page.close()  # pdfplumber caches each page's objects until closed
+        finally:
+            pdf.close()
+
+    return PdfPages(total, read, pages())
+
+
+def _load_pdf(path: Path, where: str) -> list[Page]:
+    opened = open_pdf(path, where)
+    pages: list[Page] = []
+    for taken in opened.pages:
+        if taken.page is None:
+            raise UnreadableFileError(where, taken.error or "a PDF page cannot be read")
+        pages.append(taken.page)
     return pages
 
 

@@ -25,7 +25,7 @@ from ocr.fields import read_check_fields
 from ocr.fingerprint import face_grid
 from ocr.layout import Box, field_regions, find_anchors, layout_pass
 from ocr.micr_access import micr_read
-from ocr.pages import load_pages
+from ocr.pages import load_pages, open_pdf
 from ocr.reading import ItemReading, MicrLine, Page, PageKind, PageReading
 from ocr.tess import Word
 
@@ -202,9 +202,12 @@ def _unreadable(source_file: str, message: str, page: int = 1) -> ItemReading:
 
 
 def read_file(path: Path, source_file: str | None = None) -> list[ItemReading]:
-    """The payment items in one scan file: one for an image file, one per page for a PDF."""
+    """The payment items in one scan file: one for an image file, one per page for a PDF (and,
+    past the page ceiling, one exception naming the pages left unread)."""
     where = source_file if source_file is not None else path.name
     try:
+        if path.suffix.lower() == ".pdf" or _is_pdf(path):
+            return _read_pdf(path, where)
         pages = load_pages(path, where)
     except UnreadableFileError as exc:
         return [_unreadable(where, str(exc))]
@@ -215,9 +218,29 @@ def read_file(path: Path, source_file: str | None = None) -> list[ItemReading]:
                 f"{where}: the file could not be read ({type(exc).__name__}); rescan the item",
             )
         ]
-    if path.suffix.lower() == ".pdf" or _is_pdf(path):
-        return [ItemReading(source_file=where, page=p.page, pages=[read_page(p)]) for p in pages]
     return [ItemReading(source_file=where, page=1, pages=read_pages(pages))]
+
+
+def _read_pdf(path: Path, where: str) -> list[ItemReading]:
+    """Each page of a PDF its own item, decoded and read one at a time."""
+    opened = open_pdf(path, where)
+    items = [
+        ItemReading(source_file=where, page=taken.number, pages=[read_page(taken.page)])
+        if taken.page is not None
+        else _unreadable(where, taken.error or "the page cannot be read", taken.number)
+        for taken in opened.pages
+    ]
+    if opened.total > opened.read:
+        items.append(
+            _unreadable(
+                where,
+                f"{where}: pages {opened.read + 1} to {opened.total} of {opened.total} were not"
+                f" read: one file is read up to {opened.read} pages. Split the file and put the"
+                " rest in a new batch",
+                opened.read + 1,
+            )
+        )
+    return items
 
 
 def _is_pdf(path: Path) -> bool:
@@ -236,6 +259,18 @@ def read_path_pages(
     Raises UnreadableFileError when the file cannot be decoded or has no page N.
     """
     where = source_file if source_file is not None else str(path)
+    if path.suffix.lower() == ".pdf" or _is_pdf(path):
+        opened = open_pdf(path, where)
+        readings = []
+        for taken in opened.pages:
+            if page is not None and taken.number != page:
+                continue
+            if taken.page is None:
+                raise UnreadableFileError(where, taken.error or "a PDF page cannot be read")
+            readings.append(read_page(taken.page))
+        if page is not None and not readings:
+            raise UnreadableFileError(where, f"the file has no page {page}")
+        return readings
     pages = load_pages(path, where)
     if page is not None:
         pages = [p for p in pages if p.page == page]

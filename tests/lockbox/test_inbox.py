@@ -64,3 +64,26 @@ def test_ticket_is_read_and_bad_fields_are_warnings(tmp_path: Path) -> None:
 def test_an_inbox_that_is_not_a_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InboxError, match="not a folder"):
         discover_batches(tmp_path / "missing")
+
+
+def test_the_inbox_is_a_boundary(tmp_path: Path) -> None:
+    """Links are read only when they end at a file inside the inbox; every other entry is kept as
+    refused, with why, so nothing in a batch goes unnamed."""
+    inbox, outside = tmp_path / "inbox", tmp_path / "outside"
+    batch = inbox / "dallas" / "B1"
+    batch.mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    (batch / "a.tif").write_bytes(b"x")
+    (batch / "alias.tif").symlink_to(batch / "a.tif")  # inside: read (a copy is a duplicate)
+    (batch / "passwd.tif").symlink_to(outside / "secret.txt")
+    (batch / "gone.tif").symlink_to(tmp_path / "nothing")
+    (batch / "loop.tif").symlink_to(batch / "loop.tif")
+    (inbox / "dallas" / "B2").symlink_to(outside, target_is_directory=True)
+    found = {b.name: b for b in discover_batches(inbox)}
+    b1 = found["B1"]
+    assert [b1.relative(f) for f in b1.files] == ["dallas/B1/a.tif", "dallas/B1/alias.tif"]
+    refused = {b1.relative(p): why for p, why in b1.refused}
+    assert set(refused) == {"dallas/B1/passwd.tif", "dallas/B1/gone.tif", "dallas/B1/loop.tif"}
+    assert "outside the inbox" in refused["dallas/B1/passwd.tif"]
+    assert found["B2"].files == [] and "outside the inbox" in found["B2"].refused[0][1]

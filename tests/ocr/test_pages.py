@@ -166,3 +166,40 @@ def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
     _pdf_with_text(path, 1, encrypt="s3cret")
     with pytest.raises(UnreadableFileError, match="password"):
         load_pages(path)
+
+
+def _pdf(path: Path, pages: int) -> Path:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(144, 72))
+    for number in range(1, pages + 1):
+        c.drawString(10, 30, f"page {number}")
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_every_pdf_page_is_an_item_or_named_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Every page of every file becomes an item or an exception with a code; no page limit that
+    drops pages': past the ceiling, the rest is one exception naming the pages."""
+    from ocr.reader import read_file
+
+    monkeypatch.setenv("LOCKBOX_MAX_FILE_PAGES", "3")
+    items = read_file(_pdf(tmp_path / "day.pdf", 8), "dallas/b/day.pdf")
+    assert [i.page for i in items] == [1, 2, 3, 4]
+    assert all(i.error_code is None for i in items[:3])
+    unread = items[3]
+    assert unread.error_code == "UNREADABLE_FILE"
+    assert unread.error is not None and "pages 4 to 8 of 8 were not read" in unread.error
+
+
+def test_an_image_file_with_more_pages_than_an_item_is_held_whole(tmp_path: Path) -> None:
+    from ocr.pages import MAX_ITEM_PAGES
+
+    path = tmp_path / "stack.tif"
+    frames = [Image.new("L", (40, 20), 255) for _ in range(MAX_ITEM_PAGES + 10)]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    with pytest.raises(UnreadableFileError, match=f"holds {MAX_ITEM_PAGES + 10} pages"):
+        load_pages(path)

@@ -1,0 +1,67 @@
+"""A PDF cannot take a worker's memory: a Flate stream that expands past the ceiling is refused
+before any PDF library decodes it (issue 23: 'decompression has a ceiling ... enforced before
+allocation')."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+from ocr.pdfguard import MAX_STREAM_BYTES
+
+
+def flate_bomb(path: Path, expanded: int) -> Path:
+    """A one-page PDF whose content stream is ~1.5 MB of Flate that inflates to `expanded` bytes."""
+    comp = zlib.compressobj(9)
+    chunk = b"0 0 m\n" * (1 << 16)
+    body = b"".join(comp.compress(chunk) for _ in range(expanded // len(chunk))) + comp.flush()
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+# VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec.
+PEAK = """
+import sys
+from pathlib import Path
+from ocr.reader import read_file
+items = read_file(Path(sys.argv[1]), "bomb.pdf")
+status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+print(items[0].error_code, int(status) // 1024)
+"""
+
+
+def test_a_gigabyte_flate_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    bomb = flate_bomb(tmp_path / "bomb.pdf", 1 << 30)
+    assert bomb.stat().st_size < 4 * 1024 * 1024
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, str(bomb)], capture_output=True, text=True, timeout=120
+    )
+    code, peak_mb = done.stdout.split()
+    assert code == "UNREADABLE_FILE", done.stderr
+    assert int(peak_mb) < 400  # the reader's own footprint; the bomb adds nothing to it
+
+
+def test_a_pdf_within_the_ceiling_is_read(tmp_path: Path) -> None:
+    from ocr.reader import read_file
+
+    small = flate_bomb(tmp_path / "fine.pdf", 1 << 16)
+    assert MAX_STREAM_BYTES > 1 << 16
+    (item,) = read_file(small, "fine.pdf")
+    assert item.error_code is None or "decompression bomb" not in (item.error or "")
