@@ -34,7 +34,7 @@ from lockbox.capture import Capture
 from lockbox.config import Settings, load_settings
 from lockbox.dates import business_today
 from lockbox.db import Database, DatabaseError, one_line, open_database, redact_numbers
-from lockbox.inbox import PDF_SUFFIXES, BatchDir, discover_batches
+from lockbox.inbox import PDF_SUFFIXES, BatchDir, discover_batches, sha256_file
 from lockbox.latefees import assess_late_fees
 from lockbox.models import Batch, Item, LateFee, Run
 from lockbox.money import ZERO
@@ -145,20 +145,44 @@ def late_file_warnings(session: Session, found: BatchDir) -> list[str]:
     operator moves late files into a new batch folder, where a copy of a check already seen is
     caught as a duplicate.
     """
-    batch_id = session.scalar(
-        select(Batch.id).where(Batch.site == found.site, Batch.name == found.name)
+    batch = session.scalar(select(Batch).where(Batch.site == found.site, Batch.name == found.name))
+    if batch is None:
+        return []
+    hashes = dict(
+        session.execute(
+            select(Item.source_file, Item.file_sha256).where(Item.batch_id == batch.id)
+        ).all()
     )
-    if batch_id is None:
-        return []
-    recorded = _recorded_files(session, batch_id)
-    late = [found.relative(p) for p in found.files if found.relative(p) not in recorded]
-    if not late:
-        return []
-    shown = ", ".join(late[:5]) + (f" and {len(late) - 5} more" if len(late) > 5 else "")
-    return [
-        f"{len(late)} file(s) added after the batch was processed are NOT processed: {shown};"
-        " move them into a new batch folder and run again"
+    late = [found.relative(p) for p in found.files if found.relative(p) not in hashes]
+    replaced = [
+        found.relative(p)
+        for p in found.files
+        if hashes.get(found.relative(p))
+        and _changed_since(p, batch.completed_at)
+        and sha256_file(p) != hashes[found.relative(p)]
     ]
+    out = []
+    for what, names in (("added", late), ("replaced", replaced)):
+        if names:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            out.append(
+                f"{len(names)} file(s) {what} after the batch was processed are NOT processed:"
+                f" {shown}; move them into a new batch folder and run again"
+            )
+    return out
+
+
+def _changed_since(path: Path, when: datetime | None) -> bool:
+    """Whether the file was written or renamed into place after `when` (None: cannot tell, so
+    yes): only those are hashed again, so a quiet inbox costs a stat per file."""
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    if when is None:
+        return True
+    stamp = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return max(info.st_mtime, info.st_ctime) > stamp.timestamp()
 
 
 def files_to_read(found: BatchDir, recorded: set[str]) -> list[Path]:
@@ -317,6 +341,25 @@ def process_batch(
                     log.info(
                         "%s page %s: held for review (%s)", capture.source_file, capture.page, code
                     )
+    recorded = db.transaction(
+        lambda session: _recorded_files(session, batch_id), what="listing recorded files", log=log
+    )
+    for path, reason in found.refused:  # never read: held, named, so nothing is lost silently
+        name = found.relative(path) + ("/" if path == found.path else "")
+        if name in recorded:
+            continue
+        _record(
+            db,
+            batch_id,
+            Capture(source_file=name, unreadable_reason=f"{name}: {reason}"),
+            directory=directory,
+            faces=faces,
+            business_date=business_date,
+            policy=policy,
+            home=settings.home,
+        )
+        held += 1
+        log.warning("batch %s: %s not read: %s", label, name, reason)
     problems = db.transaction(
         lambda session: close_batch(session, session.get_one(Batch, batch_id)),
         what=f"closing batch {label}",
@@ -338,7 +381,7 @@ def nightly_lockbox_run(inbox: str, as_of: str | None = None) -> dict[str, Any]:
     with run_lock(settings.home):
         db = open_database(settings.database_url)
         try:
-            with db.exclusive(), open_reader(settings.dask_address) as read:
+            with db.exclusive(on_wait=log.warning), open_reader(settings.dask_address) as read:
                 summary, failed, total = _run(db, settings, Path(inbox), business_date, read)
         finally:
             db.engine.dispose()

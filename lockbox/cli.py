@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from typing import Any
 from lockbox.config import ConfigError, Settings, load_settings
 from lockbox.dates import business_today
 from lockbox.db import Database, DatabaseError, open_database
+from lockbox.guardian import start_guardian
 from lockbox.money import MoneyError, mask, parse_money
 
 
@@ -135,6 +137,10 @@ def cmd_loans_payoff(args: argparse.Namespace, settings: Settings) -> int:
 
 # --- run ---------------------------------------------------------------------------------------
 
+# The guardian process (lockbox.guardian); referenced for the life of the command, because the
+# pipe it watches closes when this object is collected.
+_GUARDIAN: subprocess.Popen[bytes] | None = None
+
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from flows.nightly import ArchiveError, BatchesFailedError, RunLockedError, nightly_lockbox_run
@@ -149,6 +155,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             f"inbox {inbox} is not a folder; pass --inbox with the scanner's output folder"
         )
     as_of = args.as_of.isoformat() if args.as_of else None
+    global _GUARDIAN
+    _GUARDIAN = _GUARDIAN or start_guardian()  # the run's helpers end with it, even on kill -9
     try:
         if not settings.dask_address:  # the OCR starts while Prefect's server does
             read_early([(p, b.relative(p)) for b in discover_batches(inbox) for p in b.files])

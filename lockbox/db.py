@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import re
 import time
@@ -213,23 +214,49 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     @contextmanager
-    def exclusive(self, name: str = "lockbox-run") -> Iterator[None]:
-        """Hold a PostgreSQL advisory lock for a whole run, so runs on two machines take turns.
-
-        SQLite needs nothing here: the database lives on one machine and the run lock file covers it.
+    def exclusive(
+        self, name: str = "lockbox-run", on_wait: Callable[[str], None] | None = None
+    ) -> Iterator[None]:
+        """Hold the database's run lock for a whole run, so runs take turns however they were
+        started (another LOCKBOX_HOME, another machine): a PostgreSQL advisory lock, or for a
+        SQLite file a lock file beside it. When another run holds it, `on_wait` is told once, in
+        words a person can act on, and this run waits its turn.
         """
-        if not self.is_postgres:
+        busy = (
+            "another lockbox run is working on this database; this run waits for it to finish,"
+            " then does whatever is left (nothing is posted twice)"
+        )
+        if self.is_postgres:
+            key = zlib.crc32(name.encode())
+            with self.engine.connect() as conn:
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+                if not got:
+                    if on_wait is not None:
+                        on_wait(busy)
+                    conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
             yield
             return
-        key = zlib.crc32(name.encode())
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-            conn.commit()
+        lock_path = Path(database).with_name(Path(database).name + ".run-lock")
+        with lock_path.open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait(busy)
+                fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                conn.commit()
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def open_database(url: str) -> Database:

@@ -79,7 +79,7 @@ def audited(mail10: Any, lockbox_at: Any, tmp_path_factory: pytest.TempPathFacto
 
 
 def test_runs_leave_the_inbox_untouched(audited: Any) -> None:
-    assert [r.code for r in audited.runs] == [0, 0]
+    assert [r.code for r in audited.runs] == [0, 0], [r.err[-500:] for r in audited.runs]
     for before, after in audited.snapshots:
         assert after == before  # same files, same bytes, same modification times
 

@@ -107,6 +107,7 @@ def look_at_everything(mail10: Any, lb: Any, root: Any, records: Records) -> Any
     assert use("import", "loans", "import", str(mail10.loans_csv)).code == 0
     assert use("run", "-v", "run", "--inbox", str(inbox), "--as-of", "2026-11-17").code == 0
     assert use("review list", "review", "list").code == 0
+    use("report daily", "report", "daily", "--date", "2026-11-17", "--out", str(root / "reports"))
     review = use("review list --json", "review", "list", "--json")
     for t in mail10.truth:
         if t.loan_account:
@@ -132,6 +133,8 @@ def look_at_everything(mail10: Any, lb: Any, root: Any, records: Records) -> Any
             "pat",
         )
     return SimpleNamespace(
+        home=lb.home,
+        reports=root / "reports",
         screens=screens,
         logs=list(records.messages),
         prefect=prefect_run_texts(before),
@@ -197,3 +200,20 @@ def test_micr_line_on_screen_is_masked_however_it_was_read(
     from lockbox.cli import masked_micr
 
     assert masked_micr(line, serial) == masked
+
+
+def test_no_full_number_in_any_file_a_run_leaves(shown: Any) -> None:
+    """Issue 23: 'a grep of everything a run writes outside the database (archive, crops,
+    reports, ...) finds no full account or routing number unless --unmasked asked for it'."""
+    files = [
+        p
+        for folder in (shown.home, shown.reports)
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith("lockbox.db")
+    ]
+    assert any(p.name.startswith("remittance-") for p in files)
+    assert any("crops" in p.parts for p in files) and any("archive" in p.parts for p in files)
+    for path in files:
+        data = path.read_bytes()
+        found = [s[-4:] for s in shown.secrets if s.encode() in data]
+        assert not found, f"{path.name} holds full numbers ending {found}"
