@@ -199,6 +199,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"Serving nightly-lockbox-run/nightly ({args.cron}, {args.timezone}) and"
         f" review-exceptions/review on {os.environ['PREFECT_API_URL']}; Ctrl-C stops."
     )
+    global _GUARDIAN
+    _GUARDIAN = _GUARDIAN or start_guardian()  # the flow runs it starts end with it
     serve(str(inbox), cron=args.cron, timezone=args.timezone)
     return 0
 
