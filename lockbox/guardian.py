@@ -17,7 +17,7 @@ import sys
 import uuid
 from pathlib import Path
 
-GRACE_SECONDS = 3.0
+GRACE_SECONDS = 3
 
 TOKEN_VARIABLE = "LOCKBOX_RUN_TOKEN"
 
@@ -25,7 +25,7 @@ _GUARDIAN = r"""
 import os, select, signal, sys, time
 
 token = ("LOCKBOX_RUN_TOKEN=" + sys.argv[1]).encode()
-grace = float(sys.argv[2])
+grace = int(sys.argv[2])
 
 def carriers():
     found = []

@@ -41,12 +41,6 @@ from lockbox.servicing import (
 )
 
 
-def lowest_cap(*caps: Decimal | None) -> Decimal | None:
-    """The strictest of the caps that apply (the configured one, the loan contract's)."""
-    given = [c for c in caps if c is not None]
-    return min(given) if given else None
-
-
 def late_fee_key(loan_id: int, installment_due_date: date) -> str:
     """The idempotency key of the ledger entry for one late fee."""
     return f"{KIND_LATE_FEE}:loan:{loan_id}:{installment_due_date.isoformat()}"
@@ -89,7 +83,7 @@ def assess_late_fees(
     )
     due_fees: list[tuple[int, date, Decimal]] = []
     for loan_id, next_due, due_day, monthly, contract_max in loans:
-        fee = late_fee_amount(monthly, percent, lowest_cap(cap, contract_max))
+        fee = late_fee_amount(monthly, percent, cap, contract_max)
         if fee <= ZERO:
             continue
         for due in late_installments(next_due, business_date, grace_days, due_day):
@@ -220,9 +214,7 @@ def settle_fees_as_received(
         session, loan, in_time, amount, received_date, business_date, terms.overpayment
     )
     charged = {f.installment_due_date for f in fees}
-    fee = late_fee_amount(
-        loan.monthly_payment, terms.percent, lowest_cap(terms.cap, loan.late_fee_max)
-    )
+    fee = terms.late_fee(loan.monthly_payment, loan.late_fee_max)
     if fee > ZERO:
         late = late_installments(loan.next_due_date, received_date, terms.grace_days, loan.due_day)
         due_fees = [(loan.id, due, fee) for due in late if due not in charged]

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lockbox.latefees import fee_tip, lowest_cap, write_fees
+from lockbox.latefees import fee_tip, write_fees
 from lockbox.ledger import (
     KIND_REALLOCATION,
     LedgerError,
@@ -42,7 +42,6 @@ from lockbox.servicing import (
     Received,
     Replay,
     ServicingTerms,
-    late_fee_amount,
     replay,
     state_from_json,
     state_to_json,
@@ -160,53 +159,50 @@ class LoanHistory:
         received = [
             Received(p.id, p.received_date, money(p.amount)) for p in self.payments.values()
         ]
-        self.new = new
         if new is not None:
             received.append(new)
-        fee = late_fee_amount(
-            loan.monthly_payment, terms.percent, lowest_cap(terms.cap, loan.late_fee_max)
-        )
         self.result: Replay = replay(
             state_from_json(loan.origin["state"]),
             received,
-            fee=fee,
+            fee=terms.late_fee(loan.monthly_payment, loan.late_fee_max),
             grace_days=terms.grace_days,
             charged=charged,
             overpayment=terms.overpayment,
         )
 
+        # the last payment date before each payment, in the order received, and after them all
+        origin_last = loan.origin["last_payment_date"]
+        last = date.fromisoformat(origin_last) if origin_last else None
+        self.last_before: dict[int, date | None] = {}
+        for key in self.result.before:
+            self.last_before[key] = last
+            came = (
+                new.received
+                if new is not None and key == new.key
+                else self.payments[key].received_date
+            )
+            last = max(last, came) if last else came
+        self.last = last
+
     def snapshot_before(self, key: int) -> dict[str, Any]:
         """The loan as it stood just before payment `key`, in the order received."""
-        assert self.loan.origin is not None
-        origin_last = self.loan.origin["last_payment_date"]
-        dates = [date.fromisoformat(origin_last)] if origin_last else []
-        for earlier in self.result.before:
-            if earlier == key:
-                break
-            payment = self.payments.get(earlier)
-            dates.append(payment.received_date if payment else self.new.received)  # type: ignore[union-attr]
-        return _snapshot(self.loan, self.result.before[key], max(dates, default=None))
+        return _snapshot(self.loan, self.result.before[key], self.last_before[key])
 
     def sync(self, *, cause: LedgerEntry, business_date: date, reason: str) -> list[int]:
         """Bring the ledger, the payments and the loan to the replay; returns the items whose
         payments were re-applied with a different split. `cause` is the entry that set it off."""
         session, loan, result = self.session, self.loan, self.result
         assert loan.origin is not None
-        origin_last = loan.origin["last_payment_date"]
-        last = date.fromisoformat(origin_last) if origin_last else None
         changed: list[int] = []
-        for key, alloc in result.allocations.items():  # in the order received
+        for key, alloc in result.allocations.items():
             payment = self.payments.get(key)
             if payment is None:  # the payment being posted now: its entry carries its split
-                assert self.new is not None
-                last = max(last, self.new.received) if last else self.new.received
                 continue
             before = bucket_amounts(loan, payment)
             for name in _BUCKETS:
                 setattr(payment, name, getattr(alloc, name))
             payment.months_advanced = alloc.months_advanced
-            payment.prior_state = _snapshot(loan, result.before[key], last)
-            last = max(last, payment.received_date) if last else payment.received_date
+            payment.prior_state = self.snapshot_before(key)
             lines = _difference(loan, before, bucket_amounts(loan, alloc))
             if lines:
                 post_entry(
@@ -225,7 +221,7 @@ class LoanHistory:
         loan.late_fees_assessed = money(
             Decimal(loan.origin["late_fees_assessed"]) + sum(result.fees.values(), ZERO)
         )
-        loan.last_payment_date = last
+        loan.last_payment_date = self.last
         session.flush()
         return changed
 

@@ -244,6 +244,10 @@ class ServicingTerms:
     grace_days: int = 10
     overpayment: str = PAY_AHEAD
 
+    def late_fee(self, monthly_payment: Decimal, contract_max: Decimal | None) -> Decimal:
+        """The fee for one late installment of a loan under these terms."""
+        return late_fee_amount(monthly_payment, self.percent, self.cap, contract_max)
+
     @classmethod
     def of(cls, settings: Settings) -> ServicingTerms:
         """The terms configured for this installation (LOCKBOX_LATE_FEE_*, LOCKBOX_OVERPAYMENT)."""
@@ -255,11 +259,18 @@ class ServicingTerms:
         )
 
 
-def late_fee_amount(monthly_payment: Decimal, percent: Decimal, cap: Decimal | None) -> Decimal:
-    """`percent` per cent of the monthly payment, rounded half-up to the cent, at most `cap`."""
+def late_fee_amount(
+    monthly_payment: Decimal,
+    percent: Decimal,
+    cap: Decimal | None,
+    contract_max: Decimal | None = None,
+) -> Decimal:
+    """`percent` per cent of the monthly payment, rounded half-up to the cent, at most `cap` (the
+    installation's) and at most `contract_max` (the loan contract's)."""
     fee = money(monthly_payment * percent / 100)
-    if cap is not None:
-        fee = min(fee, money(cap))
+    for most in (cap, contract_max):
+        if most is not None:
+            fee = min(fee, money(most))
     return max(fee, ZERO)
 
 
