@@ -16,7 +16,6 @@ then scores what the database recorded with the set's README rules:
 
 from __future__ import annotations
 
-import calendar
 import json
 import os
 import shutil
@@ -26,7 +25,6 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -195,21 +193,15 @@ def report(out: ForeignScore) -> str:
     return text + "".join(f"\n   {line}" for line in lines)
 
 
-def _month_on(first: date, months: int) -> date:
-    """The installment `months` after `first`, on the same day or the month's last."""
-    index = first.year * 12 + first.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(first.day, calendar.monthrange(year, month + 1)[1]))
-
-
 def check_fees(book: Path, home: Path, as_of: str) -> FeeCheck:
     """Compare each active loan's fees charged in the run with the contract's rule (FeeCheck)."""
     import csv
-    from datetime import timedelta
+    from datetime import date, timedelta
     from decimal import ROUND_HALF_UP, Decimal
 
     from sqlalchemy import select
 
+    from lockbox.dates import add_months
     from lockbox.db import open_database
     from lockbox.models import Loan
 
@@ -226,7 +218,7 @@ def check_fees(book: Path, home: Path, as_of: str) -> FeeCheck:
                     out.active += 1
                     first = date.fromisoformat(row["next_due_date"])
                     late = 0
-                    while _month_on(first, late) + timedelta(days=10) < run_day:
+                    while add_months(first, late) + timedelta(days=10) < run_day:
                         late += 1
                     fee = (Decimal(row["monthly_payment"]) * Decimal("0.05")).quantize(
                         Decimal("0.01"), ROUND_HALF_UP

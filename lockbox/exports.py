@@ -7,12 +7,10 @@ last four digits. Rows are streamed, so a year of items does not have to fit in 
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -20,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from lockbox.loanbook import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from lockbox.models import Batch, Item, LedgerEntry, LedgerLine, Loan, Payment
 from lockbox.money import fmt
-from lockbox.outputs import check_output, write_atomically
+from lockbox.outputs import write_csv
 
 ITEM_COLUMNS = (
     "item_id",
@@ -82,24 +80,6 @@ def _rate(value: Decimal | None) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-def _write(
-    out: Path, columns: tuple[str, ...], rows: Iterable[list[str]], force: bool = False
-) -> int:
-    """Write a header and `rows` to `out` (lockbox.outputs: no links, no clobbering, whole)."""
-    check_output(out, header=",".join(columns), force=force)
-
-    def write(handle: TextIO) -> int:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        count = 0
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-        return count
-
-    return write_atomically(out, write)
-
-
 def _item_rows(session: Session) -> Iterator[list[str]]:
     query = (
         select(Item, Batch.site, Batch.name, Loan.account_number, Payment.amount)
@@ -143,7 +123,7 @@ def export_items(session: Session, out: Path, *, force: bool = False) -> int:
     message (a resolved exception's history is in the audit events). `duplicate_of` is the item
     a DUPLICATE_CHECK was held as a copy of.
     """
-    return _write(out, ITEM_COLUMNS, _item_rows(session), force)
+    return write_csv(out, ITEM_COLUMNS, _item_rows(session), force=force)
 
 
 def _ledger_rows(session: Session) -> Iterator[list[str]]:
@@ -179,7 +159,7 @@ def _ledger_rows(session: Session) -> Iterator[list[str]]:
 
 def export_ledger(session: Session, out: Path, *, force: bool = False) -> int:
     """Every ledger line ever written, one row per line, in entry order; returns the row count."""
-    return _write(out, LEDGER_COLUMNS, _ledger_rows(session), force)
+    return write_csv(out, LEDGER_COLUMNS, _ledger_rows(session), force=force)
 
 
 def _loan_rows(session: Session) -> Iterator[list[str]]:
@@ -212,4 +192,4 @@ def export_loans(session: Session, out: Path, *, force: bool = False) -> int:
 
     The file can be imported again (`lockbox loans import`); the extra columns are ignored or used.
     """
-    return _write(out, LOAN_COLUMNS, _loan_rows(session), force)
+    return write_csv(out, LOAN_COLUMNS, _loan_rows(session), force=force)

@@ -10,8 +10,9 @@ and renamed into place, so a reader never sees half of it.
 
 from __future__ import annotations
 
+import csv
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -47,6 +48,24 @@ def check_output(out: Path, *, header: str | None, force: bool = False) -> None:
     for parent in out.parents:
         if parent.is_symlink() and not parent.resolve().is_dir():
             raise OutputError(f"{parent} is a broken link; name a folder that exists")
+
+
+def write_csv(
+    out: Path, columns: Sequence[str], rows: Iterable[Sequence[object]], *, force: bool = False
+) -> int:
+    """A header and `rows` as CSV at `out`, checked and written as above; returns the row count."""
+    check_output(out, header=",".join(columns), force=force)
+
+    def write(handle: TextIO) -> int:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        count = 0
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+        return count
+
+    return write_atomically(out, write)
 
 
 def write_atomically(out: Path, write: Callable[[TextIO], T]) -> T:

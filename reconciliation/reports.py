@@ -6,20 +6,18 @@ rate over the last 30 days as inline SVG charts (no scripts, opens anywhere, pri
 
 from __future__ import annotations
 
-import csv
 import html
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lockbox.models import Batch, Item, Loan
 from lockbox.money import fmt, mask
-from lockbox.outputs import OutputError, check_output, write_atomically
+from lockbox.outputs import OutputError, check_output, write_atomically, write_csv
 from reconciliation.deposit import SiteDeposit, reconcile_day
 
 HTML_FIRST_LINE = "<!doctype html>"  # how an earlier report page is known (lockbox.outputs)
@@ -69,34 +67,29 @@ def write_remittance(
         .where(Batch.business_date == business_date, Item.status == "posted")
         .order_by(Batch.site, Batch.name, Item.id)
     )
-    check_output(out, header=",".join(REMITTANCE_COLUMNS), force=force)
-
-    def write(handle: TextIO) -> int:
-        w = csv.writer(handle)
-        w.writerow(REMITTANCE_COLUMNS)
-        count = 0
-        for item, site, batch, account, borrower in rows:
-            w.writerow(
-                [
-                    business_date.isoformat(),
-                    site,
-                    batch,
-                    item.id,
-                    item.source_file,
-                    item.page,
-                    account if unmasked else mask(account),
-                    borrower,
-                    fmt(item.amount),
-                    item.check_date.isoformat() if item.check_date else "",
-                    item.serial or "",
-                    item.payer or "",
-                    item.reviewed_by or "",
-                ]
-            )
-            count += 1
-        return count
-
-    return write_atomically(out, write)
+    return write_csv(
+        out,
+        REMITTANCE_COLUMNS,
+        (
+            [
+                business_date.isoformat(),
+                site,
+                batch,
+                item.id,
+                item.source_file,
+                item.page,
+                account if unmasked else mask(account),
+                borrower,
+                fmt(item.amount),
+                item.check_date.isoformat() if item.check_date else "",
+                item.serial or "",
+                item.payer or "",
+                item.reviewed_by or "",
+            ]
+            for item, site, batch, account, borrower in rows
+        ),
+        force=force,
+    )
 
 
 def exceptions_by_code(session: Session, business_date: date) -> Counter[str]:
