@@ -574,7 +574,7 @@ def _apply_to_loan(
     terms = terms or ServicingTerms.of(load_settings())
     ensure_origin(session, loan)
     history = None
-    if needs_replay(session, loan, received_date):
+    if needs_replay(session, loan, received_date, terms):
         history = LoanHistory(session, loan, terms, Received(NEW, received_date, amount))
         alloc = history.result.allocations[NEW]
         prior = history.snapshot_before(NEW)

@@ -38,6 +38,7 @@ from lockbox.ledger import (
 from lockbox.models import LateFee, LedgerEntry, Loan, Payment
 from lockbox.money import ZERO, money
 from lockbox.servicing import (
+    CURTAIL,
     LoanState,
     Received,
     Replay,
@@ -47,7 +48,9 @@ from lockbox.servicing import (
     state_to_json,
 )
 
-NEW = 0  # the replay key of a payment being posted now (Payment ids start at 1)
+# The replay key of a payment being posted now: after every standing payment (keys are Payment
+# ids), so among payments received the same day it goes last, as it does when posted directly.
+NEW = 2**63 - 1
 _BUCKETS = ("to_fees", "to_interest", "to_principal", "to_rent", "to_excess")
 
 
@@ -127,12 +130,19 @@ def _standing(session: Session, loan: Loan, after_entry: int) -> list[Payment]:
     )
 
 
-def needs_replay(session: Session, loan: Loan, received: date) -> bool:
-    """True when a payment received on `received` comes before one already applied."""
-    if loan.last_payment_date is None or received >= loan.last_payment_date:
+def needs_replay(session: Session, loan: Loan, received: date, terms: ServicingTerms) -> bool:
+    """True when a payment received on `received` comes before one already applied, or, where
+    overpayments curtail principal, the same day as one (the day's payments share one limit)."""
+    last = loan.last_payment_date
+    if last is None or received > last:
         return False
-    later = select(Payment.id).where(Payment.loan_id == loan.id, Payment.received_date > received)
-    return session.scalar(later.limit(1)) is not None
+    if received == last and terms.overpayment != CURTAIL:
+        return False
+    since = (
+        Payment.received_date >= received if received == last else Payment.received_date > received
+    )
+    found = select(Payment.id).where(Payment.loan_id == loan.id, since)
+    return session.scalar(found.limit(1)) is not None
 
 
 class LoanHistory:

@@ -137,14 +137,33 @@ def installments_due(state: LoanState, received: date) -> int:
     return max(count, 1)
 
 
+def curtail_limit(state: LoanState, received: date) -> date:
+    """The furthest a curtailing loan's next due date moves for payments received on `received`:
+    past the installments due that day (`installments_due`), counted from the loan as it stood
+    before the day's first payment, so two checks on one day reach as far as one for both."""
+    return add_months(state.next_due_date, installments_due(state, received), state.anchor_day)
+
+
+def _months_between(state: LoanState, limit: date) -> int:
+    months = 0
+    while add_months(state.next_due_date, months, state.anchor_day) < limit:
+        months += 1
+    return months
+
+
 def apply_payment(
-    state: LoanState, amount: Decimal, received: date, overpayment: str = PAY_AHEAD
+    state: LoanState,
+    amount: Decimal,
+    received: date,
+    overpayment: str = PAY_AHEAD,
+    limit: date | None = None,
 ) -> Allocation:
     """Apply one payment received on `received` through the waterfall; see the module docstring.
 
     `overpayment` says what money beyond the installments due does on a retail loan: PAY_AHEAD
     counts it toward the next installments, CURTAIL lets it reduce the principal only, so the next
-    due date moves no further than past the installments due. Leases always pay ahead.
+    due date moves no further than `limit` (`curtail_limit` of the loan before the day's first
+    payment; by default of `state`). Leases always pay ahead.
 
     Raises LoanNotActiveError for a loan that is not active and PaymentAmountError for an
     amount of zero or less. A partial payment goes as far as it reaches, in waterfall order.
@@ -183,9 +202,10 @@ def apply_payment(
     if state.monthly_payment > ZERO:
         months = int(credit // state.monthly_payment)
         credit -= state.monthly_payment * months
-        due = installments_due(state, received)
-        if overpayment == CURTAIL and state.product == RETAIL and months >= due:
-            months, credit = due, ZERO  # the rest curtailed principal: no credit carried
+        if overpayment == CURTAIL and state.product == RETAIL:
+            due = _months_between(state, limit or curtail_limit(state, received))
+            if months >= due:
+                months, credit = due, ZERO  # the rest curtailed principal: no credit carried
     next_due = add_months(state.next_due_date, months, state.anchor_day)
 
     new_state = replace(
@@ -370,6 +390,8 @@ def replay(
             fees[due] = amount
             state = replace(state, fees_due=money(state.fees_due + amount))
 
+    day: date | None = None
+    limit = origin.next_due_date
     for payment in sorted(payments, key=lambda p: (p.received, p.key)):
         if state.status == ACTIVE:
             charge(
@@ -377,9 +399,11 @@ def replay(
                     state.next_due_date, payment.received, grace_days, state.anchor_day
                 )
             )
+            if payment.received != day:
+                day, limit = payment.received, curtail_limit(state, payment.received)
         before[payment.key] = state
         if state.status == ACTIVE:
-            alloc = apply_payment(state, payment.amount, payment.received, overpayment)
+            alloc = apply_payment(state, payment.amount, payment.received, overpayment, limit)
         else:
             alloc = _after_payoff(state, money(payment.amount))
         allocations[payment.key] = alloc

@@ -18,11 +18,13 @@ from lockbox.servicing import (
     LoanNotActiveError,
     LoanState,
     PaymentAmountError,
+    Received,
     accrued_interest,
     apply_payment,
     default_interest_from,
     late_fee_amount,
     late_installments,
+    replay,
 )
 
 D = Decimal
@@ -159,6 +161,25 @@ def test_overpayment_as_principal_curtailment_moves_the_due_date_past_what_was_d
     assert behind.state.next_due_date == date(2027, 1, 1)
     short = apply_payment(retail(), D("200.00"), date(2026, 10, 31), CURTAIL)
     assert short.months_advanced == 0 and short.state.installment_credit == D("200.00")
+
+
+@pytest.mark.parametrize("overpayment", [CURTAIL, PAY_AHEAD])
+def test_checks_received_the_same_day_end_the_same_in_either_order(overpayment: str) -> None:
+    """Two checks received one day are one day's money: which the replay meets first (the key
+    order stands for posting order) must not change where the loan ends."""
+    state = retail(monthly_payment=D("412.50"), next_due_date=date(2026, 10, 5))
+    day0, day46, day47 = date(2026, 10, 5), date(2026, 11, 20), date(2026, 11, 21)
+    amounts = {1: (day0, "412.50"), 4: (day47, "412.50")}
+    ends = []
+    for first, second in ((2, 3), (3, 2)):
+        checks = {**amounts, first: (day46, "412.50"), second: (day46, "825.00")}
+        payments = [Received(k, when, D(a)) for k, (when, a) in checks.items()]
+        result = replay(
+            state, payments, fee=D("20.63"), grace_days=10, charged={}, overpayment=overpayment
+        )
+        ends.append(result.state)
+    assert ends[0] == ends[1]
+    assert ends[0].fees_due == D("0.00")  # the Nov 5 fee was charged and paid on Nov 20
 
 
 def test_a_lease_overpayment_always_pays_the_next_installments() -> None:
