@@ -623,15 +623,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _not_prefect(record: logging.LogRecord) -> bool:
+    return not record.name.startswith("prefect")
+
+
+def _log_to_terminal(level: int) -> None:
+    """Lockbox's records on the terminal at `level`, through the console handler Prefect put on
+    the root logger or one of our own; handlers someone else added (a log collector) are left as
+    they are."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in root.handlers:
+        if handler in before and type(handler).__name__ != "PrefectConsoleHandler":
+            continue
+        handler.setLevel(level)  # records propagated from Prefect's loggers skip the root's level
+        # Prefect prints its own records on its console handler; don't print them twice.
+        if _not_prefect not in handler.filters:
+            handler.addFilter(_not_prefect)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_prefect(args.verbose)
-    level = logging.INFO if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.setLevel(level)  # records propagated from Prefect's loggers skip the root's level
-        # Prefect prints its own records on its console handler; don't print them twice.
-        handler.addFilter(lambda record: not record.name.startswith("prefect"))
+    _log_to_terminal(logging.INFO if args.verbose else logging.WARNING)
     try:
         settings = load_settings()
         return int(args.func(args, settings) or 0)

@@ -31,6 +31,8 @@ PDF_DPI = 300
 MIN_SANE_DPI = 72
 MAX_SANE_DPI = 1200
 MAX_ITEM_PAGES = 50  # pages of one image file (front, back, coupon, ...): one payment item
+# An image file's pages are decoded together (one item), so their pixels are bounded together too.
+MAX_ITEM_PIXELS = 2 * MAX_PIXELS
 DEFAULT_MAX_FILE_PAGES = 1000
 _PDF_MAGIC = b"%PDF"
 
@@ -83,6 +85,24 @@ def _check_size(width: int, height: int, where: str) -> None:
         )
 
 
+def _check_item_pixels(img: Image.Image, frames: int, where: str) -> None:
+    """Every page's size from the file's headers, before any page is decoded: a file of many
+    small compressed pages of blank pixels (a few kilobytes) cannot make a worker decode gigabytes."""
+    total = 0
+    for index in range(frames):
+        img.seek(index)
+        _check_size(img.size[0], img.size[1], where)
+        total += img.size[0] * img.size[1]
+    if total > MAX_ITEM_PIXELS:
+        raise UnreadableFileError(
+            where,
+            f"its {frames} pages hold {total // 1_000_000} megapixels, far more than one payment"
+            f" item (limit {MAX_ITEM_PIXELS // 1_000_000}); none was read. Scan one item per"
+            " file, at 200 to 300 dpi",
+        )
+    img.seek(0)
+
+
 def max_file_pages() -> int:
     """How many pages of one PDF are read (LOCKBOX_MAX_FILE_PAGES, default 1000); the rest of a
     longer file is held as one exception naming the pages, to be split and rescanned."""
@@ -104,9 +124,9 @@ def _load_image(path: Path, where: str) -> list[Page]:
                     f" {MAX_ITEM_PAGES} (front, back, coupon); none was read. Scan one item per"
                     " file, or many items as a PDF",
                 )
+            _check_item_pixels(img, frames, where)
             img_pages: list[Page] = []
             for index, frame in enumerate(ImageSequence.Iterator(img)):
-                _check_size(frame.size[0], frame.size[1], where)
                 dpi = sane_dpi(frame.info.get("dpi"))
                 if index == 0 and img.format == "JPEG":
                     frame = ImageOps.exif_transpose(frame)

@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from lockbox.db import Database, make_engine, open_database
-
-POSTGRES_URL = os.environ.get("LOCKBOX_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+from lockbox.db import Database, open_database
+from tests.postgres import BACKENDS, postgres_schema
 
 
 def _postgres_database() -> Iterator[Database]:
-    """A throw-away schema in the test database, so tests never see each other's rows."""
-    assert POSTGRES_URL
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = POSTGRES_URL + ("&" if "?" in POSTGRES_URL else "?") + f"options=-csearch_path%3D{schema}"
-    db = open_database(url)
-    try:
-        yield db
-    finally:
-        db.engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema() as url:
+        db = open_database(url)
+        try:
+            yield db
+        finally:
+            db.engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -20,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from lockbox.capture import Capture
 from lockbox.db import Database, make_engine, open_database
 from lockbox.ledger import CASH, SUSPENSE, trial_balance
 from lockbox.models import Batch, Item, LedgerEntry, LedgerLine, Loan, Payment
 from tests.factories import make_loan
+from tests.postgres import postgres_schema
 
 POSTGRES_URL = os.environ.get("LOCKBOX_TEST_POSTGRES_URL", "")
 pytestmark = [
@@ -44,30 +44,21 @@ OPENING = D("15000.00")
 @pytest.fixture
 def url() -> Iterator[str]:
     """A migrated throw-away schema holding four loans and two open batches."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = POSTGRES_URL + ("&" if "?" in POSTGRES_URL else "?") + f"options=-csearch_path%3D{schema}"
-    db = open_database(url)
-    with db.session() as s:
-        for n in range(LOANS):
-            s.add(
-                make_loan(
-                    account_number=f"44100{n:05d}",
-                    borrower_name=f"Payer Number{n}",
-                    principal_balance=OPENING,
+    with postgres_schema() as url:
+        db = open_database(url)
+        with db.session() as s:
+            for n in range(LOANS):
+                s.add(
+                    make_loan(
+                        account_number=f"44100{n:05d}",
+                        borrower_name=f"Payer Number{n}",
+                        principal_balance=OPENING,
+                    )
                 )
-            )
-        for name in ("B1", "B2"):
-            s.add(Batch(site="dallas", name=name, business_date=TODAY))
-    db.engine.dispose()
-    try:
+            for name in ("B1", "B2"):
+                s.add(Batch(site="dallas", name=name, business_date=TODAY))
+        db.engine.dispose()
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def checks(count: int, batch: str = "B1") -> list[Capture]:

@@ -138,14 +138,17 @@ def mail10(tmp_path_factory: pytest.TempPathFactory) -> Mail:
 class Lockbox:
     """The `lockbox` command line against one LOCKBOX_HOME, with what a user would look at."""
 
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, database_url: str | None = None):
         self.home = home
+        self.database_url = database_url
 
     def env(self, **extra: str) -> dict[str, str]:
         from prefect.settings import PREFECT_API_URL
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKBOX_")}
         env.update(LOCKBOX_HOME=str(self.home), PREFECT_API_URL=str(PREFECT_API_URL.value()))
+        if self.database_url:
+            env.update(LOCKBOX_DATABASE_URL=self.database_url)
         env.update(extra)
         return env
 
@@ -207,17 +210,21 @@ class Lockbox:
 
 
 @contextlib.contextmanager
-def _lockbox_at(home: Path) -> Iterator[Lockbox]:
+def _lockbox_at(home: Path, database_url: str | None = None) -> Iterator[Lockbox]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LOCKBOX_HOME", str(home))
-        mp.delenv("LOCKBOX_DATABASE_URL", raising=False)
+        if database_url:
+            mp.setenv("LOCKBOX_DATABASE_URL", database_url)
+        else:
+            mp.delenv("LOCKBOX_DATABASE_URL", raising=False)
         mp.setenv("LOCKBOX_OCR_WORKERS", "2")
-        yield Lockbox(home)
+        yield Lockbox(home, database_url)
 
 
 @pytest.fixture(scope="session")
 def lockbox_at() -> Any:
-    """`with lockbox_at(home) as lb:` a Lockbox whose home is this process's LOCKBOX_HOME."""
+    """`with lockbox_at(home[, database_url]) as lb:` a Lockbox whose home is this process's
+    LOCKBOX_HOME (its SQLite database unless a URL is given)."""
     return _lockbox_at
 
 

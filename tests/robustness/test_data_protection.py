@@ -39,6 +39,9 @@ class Records(logging.Handler):
 
 @contextmanager
 def all_logs() -> Iterator[Records]:
+    from prefect.logging.configuration import ensure_logging_setup
+
+    ensure_logging_setup()  # now, so Prefect's own set-up cannot drop the handler added below
     records = Records()
     loggers = [logging.getLogger(), logging.getLogger("prefect")]
     levels = [lg.level for lg in loggers]

@@ -2,18 +2,24 @@
 
 One `lockbox run` over an inbox a careless operator or an attacker prepared: links out of the inbox
 (to a file holding a secret, and a whole batch folder that is a link elsewhere), a link to nothing,
-a link loop, a link to a folder, a folder a hundred levels deep, a 0-byte batch ticket, beside good
-checks. The run completes, the good checks post, each bad entry is an exception item that names it,
-and nothing outside the inbox is read or copied into LOCKBOX_HOME.
+a link loop, a link to a folder, a folder a hundred levels deep, a 0-byte batch ticket, a PDF of
+2,000 pages, a TIFF whose pages decode to gigabytes, beside good checks. On SQLite and on
+PostgreSQL: the run completes, the good checks post, each bad entry is an exception item that names
+it, every page is an item or named, and nothing outside the inbox is read or copied into LOCKBOX_HOME.
+(The memory each file may take is measured in tests/ocr/test_pages.py and test_pdfguard.py.)
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
+from tests.ocr.test_pages import tiff_bomb
+from tests.postgres import BACKENDS, postgres_schema
 
 BATCH = "dallas/2026-11-17-HOSTILE"
 SECRET = "TOP-SECRET-7731 do not copy"
@@ -25,11 +31,38 @@ REFUSED = {
     "loop.tif": "loops back",
     "elsewhere": "outside the inbox",
     "same-batch-folder": "link to a folder",
+    "bomb.tif": "megapixels",
 }
+PDF_PAGES = 2000
 
 
-@pytest.fixture(scope="module")
-def hostile(mail10: Any, lockbox_at: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def blank_pdf(path: Path, pages: int) -> None:
+    """A PDF of `pages` blank one-inch pages (an MFP that scanned a whole day into one file)."""
+    kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+    ]
+    objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] >>"] * pages
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def hostile(
+    request: pytest.FixtureRequest,
+    mail10: Any,
+    lockbox_at: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Any:
     root = tmp_path_factory.mktemp("hostile")
     outside = root / "outside"
     outside.mkdir()
@@ -51,11 +84,15 @@ def hostile(mail10: Any, lockbox_at: Any, tmp_path_factory: pytest.TempPathFacto
     (batch / "elsewhere").symlink_to(outside, target_is_directory=True)
     (batch / "same-batch-folder").symlink_to(deep, target_is_directory=True)
     (batch / "batch.json").write_bytes(b"")
+    blank_pdf(batch / "day.pdf", PDF_PAGES)
+    tiff_bomb(batch / "bomb.tif", 50, 10_000, 10_000)
     (inbox / "richardson").mkdir()
     (inbox / "richardson" / "2026-11-17-LINKED").symlink_to(outside, target_is_directory=True)
 
     home = root / "home"
-    with lockbox_at(home) as lb:
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(postgres_schema()) if request.param == "postgres" else None
+        lb = stack.enter_context(lockbox_at(home, url))
         assert lb("loans", "import", str(mail10.loans_csv)).code == 0
         run = lb.run_inbox(inbox)
         items = lb.items()
@@ -105,3 +142,18 @@ def test_a_scan_replaced_after_processing_is_named(hostile: Any) -> None:
     out = hostile.again.out
     assert "1 file(s) replaced after the batch was processed are NOT processed" in out
     assert f"{BATCH}/0001.tif" in out
+
+
+def test_every_page_of_a_2000_page_pdf_is_an_item_or_named(hostile: Any) -> None:
+    """'Every page of every file becomes an item or an exception with a code': the pages up to
+    the per-file limit are items, the rest one exception naming them."""
+    pages = {
+        page: row for (source, page), row in hostile.items.items() if source == f"{BATCH}/day.pdf"
+    }
+    read = [p for p, row in pages.items() if row["exception_code"] != "UNREADABLE_FILE"]
+    assert sorted(read) == list(range(1, len(read) + 1)) and len(read) >= 1
+    (rest,) = [row for row in pages.values() if row["exception_code"] == "UNREADABLE_FILE"]
+    assert (
+        f"pages {len(read) + 1} to {PDF_PAGES} of {PDF_PAGES} were not read"
+        in rest["exception_message"]
+    )
