@@ -1,7 +1,8 @@
 """Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|foreign|throughput] [--items N]
 [--seed S] [--foreign DIR]`.
 
-What `make bench` runs: all four by default; the foreign part (the development set drawn by another
+What `make bench` runs: all five by default (the MICR table reads our generator's lines, the
+held-out part of ../shared/data/micr-real and the foreign set's fronts); the foreign part (the development set drawn by another
 generator, ../shared/data/foreign-checks next to the project, or --foreign DIR) is skipped with a
 note when that folder is absent. The ledger part uses PostgreSQL too when --postgres-url
 (or LOCKBOX_TEST_POSTGRES_URL) names a reachable server. The throughput part takes `--items` (default
@@ -16,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import foreign, ledger, pipeline, throughput
+from benchmarks import foreign, ledger, micr, pipeline, throughput
 
 
 def _sizes(text: str) -> list[int]:
@@ -47,7 +48,7 @@ def main() -> int:
     p.add_argument("--workdir", type=Path, default=Path(".bench"))
     p.add_argument(
         "--only",
-        choices=["ledger", "pipeline", "foreign", "throughput"],
+        choices=["ledger", "pipeline", "micr", "foreign", "throughput"],
         help="run one part (default: all)",
     )
     p.add_argument(
@@ -56,6 +57,7 @@ def main() -> int:
         default=foreign.DEFAULT_DIR,
         help="foreign: the development set's folder (truth.json, loans.csv, inbox/)",
     )
+    p.add_argument("--micr-items", type=int, default=120, help="micr: generated items to read")
     p.add_argument("--payments", type=int, default=10_000, help="ledger: payments to post")
     p.add_argument("--loans", type=int, default=100_000, help="ledger: loans in the late-fee pass")
     p.add_argument(
@@ -72,6 +74,15 @@ def main() -> int:
         print(pipeline.report(out))
         for line in out.missed[:40]:
             print("  ", line)
+    if args.only in (None, "micr"):
+        if args.only is None:
+            print()
+        print(
+            f"== MICR lines: our generator ({args.micr_items} items, seed {args.seed}), the"
+            " held-out real lines, the foreign development set =="
+        )
+        data = args.foreign.resolve()
+        print(micr.report(args.micr_items, args.seed, args.workdir.resolve(), data))
     if args.only in (None, "foreign"):
         if args.only is None:
             print()

@@ -67,9 +67,15 @@ def _has_scan_line(words: list[Word]) -> bool:
 
 
 def classify_page(
-    words: list[Word], ink: float, has_micr: bool, confident_words: int | None = None
+    words: list[Word],
+    ink: float,
+    has_micr: bool,
+    confident_words: int | None = None,
+    check_stock: bool = False,
 ) -> tuple[PageKind, float]:
-    """The page kind and how sure we are, from the layout pass words, ink share and MICR."""
+    """The page kind and how sure we are, from the layout pass words, ink share, MICR and, for a
+    page without a MICR line, whether its stock is a check's (ocr.stock.looks_like_check): such a
+    check is held for its unread MICR line, never taken for a letter."""
     if ink < BLANK_INK and len([w for w in words if w.conf > 0.6 and len(w.text) > 2]) < 2:
         return PageKind.BLANK, round(min(0.99, 0.9 + (BLANK_INK - ink) / BLANK_INK * 0.09), 3)
     check = _vocab_hits(words, CHECK_WORDS)
@@ -92,6 +98,8 @@ def classify_page(
         return PageKind.CHECK, 0.85
     if check >= 3:
         return PageKind.CHECK, min(0.9, 0.5 + 0.1 * check)
+    if check_stock:
+        return PageKind.CHECK, 0.7
     if back >= 1 and text_words < 40:
         return PageKind.CHECK_BACK, min(0.95, 0.6 + 0.1 * back)
     if ink < BLANK_INK * 2 and text_words < 3:

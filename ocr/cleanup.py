@@ -12,10 +12,11 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ocr.micr_access import micr_band
+from ocr.micr_access import micr_band, micr_dpi
 
 MAX_SKEW_DEG = 5.0
 WORK_DPI = 100  # resolution of the quick estimates (skew, document box, ink)
+DPI_TOLERANCE = 0.15  # a MICR line measuring the page this far from its tag overrules the tag
 DOCUMENT_INK_SHARE = 0.8  # the share of a page's ink that the document cut out of it must hold
 
 
@@ -286,7 +287,18 @@ def upright_by_micr(page: CleanPage) -> CleanPage:
             rotation = (rotation + 180) % 360
         elif upright is False:
             micr_box = None
-    return replace(page, image=img, rotation=rotation, micr_box=micr_box)
+    if micr_box is not None:
+        dpi = _measured_dpi(img, dpi)
+    return replace(page, image=img, dpi=dpi, rotation=rotation, micr_box=micr_box)
+
+
+def _measured_dpi(img: np.ndarray, tagged: int) -> int:
+    """The tag, unless the MICR line measures the page at another resolution: then the line's
+    (every length in inches on the page becomes pixels by it from here on)."""
+    measured = micr_dpi(img, tagged)
+    if measured is None or abs(measured / tagged - 1) <= DPI_TOLERANCE:
+        return tagged
+    return int(round(measured))
 
 
 def turn_around(page: CleanPage) -> CleanPage:

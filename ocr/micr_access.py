@@ -38,6 +38,18 @@ def micr_band(image: np.ndarray, dpi: int) -> Box | None:
     return (x0, y0, x1, y1)
 
 
+def micr_dpi(image: np.ndarray, dpi: int) -> float | None:
+    """The resolution measured on the page's MICR line, or None."""
+    fn = _get("micr_dpi")
+    if fn is None:
+        return None
+    try:
+        value = fn(image, dpi)
+    except Exception:  # noqa: BLE001
+        return None
+    return float(value) if value else None
+
+
 def micr_read(image: np.ndarray, dpi: int) -> MicrLine | None:
     """The MICR line of an upright page, or None."""
     fn = _get("read_micr")

@@ -147,7 +147,8 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
     micr = micr_read(clean.image, clean.dpi)
     has_micr = _micr_useful(micr)
     reading.micr = micr if has_micr else None
-    kind, conf = classify_page(words, clean.ink, has_micr, _confident_words(words))
+    check_stock = not has_micr and stock.looks_like_check(clean.image, clean.dpi)
+    kind, conf = classify_page(words, clean.ink, has_micr, _confident_words(words), check_stock)
     reading.kind, reading.kind_confidence = kind, conf
     if clean.rotation:
         reading.warnings.append(f"page was turned {clean.rotation} degrees to read it")

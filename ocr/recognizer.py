@@ -10,13 +10,14 @@ It runs through OpenCV's DNN module (no new dependency), one thread, loaded once
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from ocr.dnn import forward
 
 HEIGHT = 32  # network input height in px
 TALL = 20  # px the tall glyphs (capitals, digits) are scaled to inside that height
@@ -243,10 +244,6 @@ def recognize(
     return list(read_prepared(inputs, alternatives, path))
 
 
-# A Dask worker reads pages on several threads; the loaded network is shared by them.
-_FORWARD = threading.Lock()
-
-
 def _forward(model: _Model, lines: list[np.ndarray]) -> list[np.ndarray]:
     """Per-frame probabilities of each line, from one forward pass over the padded batch.
 
@@ -256,14 +253,7 @@ def _forward(model: _Model, lines: list[np.ndarray]) -> list[np.ndarray]:
     batch = np.zeros((len(lines), 1, HEIGHT, width), np.float32)
     for i, x in enumerate(lines):
         batch[i, 0, :, : x.shape[1]] = x
-    with _FORWARD:  # one network per process, and its input is state: one batch at a time
-        threads = cv2.getNumThreads()
-        cv2.setNumThreads(1)  # OCR runs one worker process per core: one thread each
-        try:
-            model.net.setInput(batch)
-            logits = model.net.forward()  # (N, classes, 1, T)
-        finally:
-            cv2.setNumThreads(threads)
+    logits = forward(model.net, batch)  # (N, classes, 1, T)
     frames = np.transpose(logits[:, :, 0, :], (0, 2, 1))
     return [_softmax(frames[i, : x.shape[1] // STRIDE]) for i, x in enumerate(lines)]
 

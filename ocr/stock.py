@@ -327,3 +327,19 @@ def signature_area(gray: np.ndarray, dpi: int, bottom: int) -> Box | None:
             return None
         top = max(top, legal[3] + int(0.1 * dpi))
     return (rule[0] - int(0.1 * dpi), top, W, bottom)
+
+
+def looks_like_check(gray: np.ndarray, dpi: int) -> bool:
+    """A check front by its stock alone (for a page whose MICR line did not read): a document
+    two to three times wider than tall, with a legal-amount rule across the middle and a place
+    for the figures (the courtesy box, its underline, or a business check's amount table)."""
+    H, W = gray.shape
+    if not 1.9 <= W / max(H, 1) <= 3.3:
+        return False
+    if legal_rule(gray, dpi) is None:
+        return False
+    return (
+        courtesy_box(gray, dpi) is not None
+        or courtesy_underline(gray, dpi) is not None
+        or date_amount_table(gray, dpi) is not None
+    )

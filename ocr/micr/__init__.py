@@ -2,6 +2,6 @@
 
 from ocr.micr.fields import aba_valid, parse_micr
 from ocr.micr.glyphs import render_micr
-from ocr.micr.reader import find_micr_band, read_micr
+from ocr.micr.reader import find_micr_band, micr_dpi, read_micr
 
-__all__ = ["aba_valid", "find_micr_band", "parse_micr", "read_micr", "render_micr"]
+__all__ = ["aba_valid", "find_micr_band", "micr_dpi", "parse_micr", "read_micr", "render_micr"]

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.micr.glyphs import GLYPHS, HEIGHT_UNITS, render_glyph
+from ocr.micr.glyphs import GLYPHS, HEIGHT_UNITS, PITCH_UNITS, render_glyph
+from ocr.micr.learned import REJECT, MicrClassifier, classifier
 from ocr.micr.lines import LineStrip, ink_mask
 
 MAX_CHAR_UNITS = 8.4  # widest glyph (7 squares) plus blur and heavy toner
@@ -27,6 +28,8 @@ MAX_BAR_GAP_UNITS = 2.4  # ...except the transit symbol's bar and squares (2 squ
 BAR_UNITS = 2.8  # a group this narrow may be a transit bar still waiting for its squares
 MIN_SCORE = 0.55  # below this correlation a character is unreadable
 MIN_MARGIN = 0.05  # the best glyph must beat the runner-up by this much
+LEARNED_MIN_PROB = 0.6  # the learned classifier's probability below which a character is "?"
+LEARNED_MIN_MARGIN = 0.3  # ...and its lead over the runner-up
 # a character's ink must be about as wide as the glyph it matched (faded ink runs narrow)
 NARROWER_UNITS = 2.2
 WIDER_UNITS = 1.6
@@ -35,8 +38,10 @@ REGROUP_SCORE = 0.7  # a regrouping must read at least this well in every charac
 SHIFT_UNITS = 1.2  # horizontal slack when matching: faded thin strokes move the ink's centre
 PAD_UNITS = 2.0  # columns beyond the detected ink that still belong to the character
 GUARD_UNITS = 0.8  # ...but never this close to a neighbour's ink
-# After this many characters a code line has shown a transit or on-us symbol (the transit
-# field, or a business check's auxiliary on-us field, comes first) and mostly readable ones;
+LOST_INK_UNITS = 6.0  # ink (in grid squares) between characters that is a character not read
+# After this many characters a code line has shown a transit, on-us or amount symbol (the transit
+# field, a business check's auxiliary on-us field, or the encoded amount field on its own) and
+# mostly readable ones;
 # printed text is abandoned there.
 EARLY_LOOK = 12
 EARLY_KNOWN = 7
@@ -148,11 +153,44 @@ def group_components(stats: np.ndarray, unit: float, margin: float, char_h: floa
     return groups
 
 
+def split_touching(mask: np.ndarray, unit: float, margin: float, char_h: float) -> np.ndarray:
+    """Characters that touch (ink spread, a printer's heavy toner) cut apart where a pitch
+    boundary falls: a character-tall component two to four characters wide is split at the
+    emptiest column near each boundary, so grouping sees one component per character."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    pitch = PITCH_UNITS * unit
+    out = mask
+    for i in range(1, len(stats)):
+        x, y, w, h, _ = stats[i]
+        if not (MAX_CHAR_UNITS * unit < w <= 4.2 * pitch and 0.7 * char_h <= h <= 1.45 * char_h):
+            continue
+        if min(y + h, margin + char_h) - max(y, margin) < 0.6 * h:
+            continue  # not on the line
+        if out is mask:
+            out = mask.copy()
+        mine = labels[y : y + h, x : x + w] == i
+        ink = mine.sum(axis=0)
+        pieces = max(2, int(round(w / pitch)))
+        reach = max(1, int(0.3 * pitch))
+        for k in range(1, pieces):
+            at = int(round(k * w / pieces))
+            lo, hi = max(1, at - reach), min(w - 1, at + reach)
+            if hi <= lo:
+                continue
+            cut = lo + int(np.argmin(ink[lo:hi]))
+            column = out[y : y + h, x + cut]
+            column[mine[:, cut]] = 0
+    return out
+
+
 class _StripReader:
     """Classifies groups of a strip's components as characters, and regroups where that fails."""
 
-    def __init__(self, strip: LineStrip) -> None:
+    def __init__(self, strip: LineStrip, learned: MicrClassifier | None) -> None:
+        self.learned = learned
         self.smooth, mask = ink_mask(strip.image)
+        mask = split_touching(mask, strip.unit, strip.margin, strip.char_height)
+        self.mask = mask
         _, self.labels, self.stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         self.unit = strip.unit
         self.margin = strip.margin
@@ -164,8 +202,9 @@ class _StripReader:
         st = self.stats
         return int(min(st[i, 0] for i in group)), int(max(st[i, 0] + st[i, 2] for i in group))
 
-    def classify(self, group: list[int], lo: float, hi: float) -> Char:
-        """The glyph this group of components is; lo/hi bound the columns its ink may use."""
+    def box(self, group: list[int], lo: float, hi: float) -> np.ndarray:
+        """The template-sized box around this group of components, centred on its ink; lo/hi
+        bound the columns its ink may use."""
         tpl = self.tpl
         gx0, gx1 = self.extent(group)
         cx0 = (gx0 + gx1) // 2 - tpl.width // 2
@@ -181,13 +220,38 @@ class _StripReader:
             crop[sy0 - self.top : sy1 - self.top, sx0 - cx0 : sx1 - cx0] = self.smooth[
                 sy0:sy1, sx0:sx1
             ]
-        label, score, gap = tpl.classify(crop)
-        excess = (gx1 - gx0) / self.unit - GLYPHS[label].width
-        # a part of a symbol standing alone (the transit bar) can pass for a narrower glyph
-        misfit = excess > WIDER_UNITS or (excess < -NARROWER_UNITS and score < SURE_SCORE)
-        if score < MIN_SCORE or gap < MIN_MARGIN or misfit:
-            label = "?"
-        return Char(gx0, gx1, label, score, gap)
+        return crop
+
+    def classify_many(self, asked: list[tuple[list[int], float, float]]) -> list[Char]:
+        """The glyph each group of components is (lo/hi bound the columns its ink may use), the
+        learned classifier's boxes in one batch."""
+        boxes = [self.box(group, lo, hi) for group, lo, hi in asked]
+        if self.learned is not None:
+            probs = self.learned.probabilities(boxes)
+            labels = self.learned.labels
+            decided = []
+            for p in probs:
+                order = np.argsort(p)[::-1]
+                best, second = float(p[order[0]]), float(p[order[1]])
+                label = labels[int(order[0])]
+                unsure = label == REJECT or best < LEARNED_MIN_PROB
+                decided.append(
+                    (label, best, best - second, unsure or best - second < LEARNED_MIN_MARGIN)
+                )
+        else:
+            decided = []
+            for box in boxes:
+                label, score, gap = self.tpl.classify(box)
+                decided.append((label, score, gap, score < MIN_SCORE or gap < MIN_MARGIN))
+        out = []
+        for (group, _, _), (label, score, gap, unsure) in zip(asked, decided, strict=True):
+            gx0, gx1 = self.extent(group)
+            if not unsure:
+                excess = (gx1 - gx0) / self.unit - GLYPHS[label].width
+                # a part of a symbol standing alone (the transit bar) can pass for a narrower glyph
+                unsure = excess > WIDER_UNITS or (excess < -NARROWER_UNITS and score < SURE_SCORE)
+            out.append(Char(gx0, gx1, "?" if unsure else label, score, gap))
+        return out
 
     def fits(self, group: list[int]) -> bool:
         x0, x1 = self.extent(group)
@@ -204,12 +268,12 @@ class _StripReader:
         """Classify `new`, the groups that would replace groups[start:end]."""
         lo, hi = self.bounds(groups, start, end)
         guard = GUARD_UNITS * self.unit
-        out = []
+        asked = []
         for j, group in enumerate(new):
             left = self.extent(new[j - 1])[1] + guard if j else lo
             right = self.extent(new[j + 1])[0] - guard if j + 1 < len(new) else hi
-            out.append(self.classify(group, left, right))
-        return out
+            asked.append((group, left, right))
+        return self.classify_many(asked)
 
     def alternatives(self, groups: Groups, k: int) -> list[tuple[int, int, Groups]]:
         """Other ways to group the parts around unreadable group k: (start, end, new groups)."""
@@ -254,21 +318,73 @@ class _StripReader:
         groups = group_components(self.stats, self.unit, self.margin, HEIGHT_UNITS * self.unit)
         if len(groups) < 3:
             return None
-        chars: list[Char] = []
-        for k in range(len(groups)):
-            chars.append(self.classify(groups[k], *self.bounds(groups, k, k + 1)))
-            if len(chars) == EARLY_LOOK and not _promising(chars):
-                return None  # printed text, not E-13B: stop spending time on it
+        asked = [(g, *self.bounds(groups, k, k + 1)) for k, g in enumerate(groups)]
+        chars = self.classify_many(asked[:EARLY_LOOK])
+        if len(chars) == EARLY_LOOK and not _promising(chars):
+            return None  # printed text, not E-13B: stop spending time on it
+        if len(asked) > EARLY_LOOK:
+            chars += self.classify_many(asked[EARLY_LOOK:])
         if sum(c.known for c in chars) >= 5:
             self.regroup(groups, chars)
-        return chars
+        return self.mark_lost(chars)
+
+    def mark_lost(self, chars: list[Char]) -> list[Char]:
+        """A `?` wherever a gap between two characters holds a character's worth of ink that
+        made no group (a faint digit broken into specks): the line must not close up over it."""
+        out = chars[:1]
+        guard = GUARD_UNITS * self.unit
+        top, bottom = int(round(self.margin)), int(round(self.margin + HEIGHT_UNITS * self.unit))
+        for prev, char in zip(chars, chars[1:], strict=False):
+            x0, x1 = int(prev.x1 + guard), int(char.x0 - guard)
+            if x1 - x0 >= 3 * self.unit:
+                ink = int(np.count_nonzero(self.mask[max(top, 0) : bottom, x0:x1]))
+                if ink >= LOST_INK_UNITS * self.unit * self.unit:
+                    out.append(Char(x0, x1, "?", 0.0, 0.0))
+            out.append(char)
+        return out
 
 
 def _promising(chars: list[Char]) -> bool:
     known = [c.label for c in chars if c.known]
-    return len(known) >= EARLY_KNOWN and ("T" in known or "U" in known)
+    return len(known) >= EARLY_KNOWN and any(symbol in known for symbol in "TUA")
 
 
-def read_characters(strip: LineStrip) -> list[Char] | None:
-    """The characters of an upright line strip, left to right; None when it is clearly not MICR."""
-    return _StripReader(strip).read()
+def read_characters(strip: LineStrip, templates: bool = False) -> list[Char] | None:
+    """The characters of an upright line strip, left to right; None when it is clearly not MICR.
+
+    The learned classifier decides when its model is installed, the templates otherwise (or
+    when `templates` asks for them, to compare the two)."""
+    return _StripReader(strip, None if templates else classifier()).read()
+
+
+def labelled_boxes(strip: LineStrip, text: str) -> list[tuple[np.ndarray, str]] | None:
+    """For training: the strip's character boxes, cut exactly as reading cuts them, labelled
+    with `text` (no spaces) when the strip's groups are as many as its characters; else None.
+    Parts of multi-part symbols standing alone, and neighbours cut as one, come labelled
+    REJECT: the classifier must say when a box holds no whole character."""
+    reader = _StripReader(strip, None)
+    groups = group_components(reader.stats, reader.unit, reader.margin, HEIGHT_UNITS * reader.unit)
+    if len(groups) != len(text):
+        return None
+    out = [
+        (reader.box(g, *reader.bounds(groups, k, k + 1)), ch)
+        for k, (g, ch) in enumerate(zip(groups, text, strict=True))
+    ]
+    for k, group in enumerate(groups):
+        lo, hi = reader.bounds(groups, k, k + 1)
+        if text[k] in "TUAD" and len(group) > 1:
+            ordered = sorted(group, key=lambda i: int(reader.stats[i, 0]))
+            guard = GUARD_UNITS * reader.unit
+            for a in range(len(ordered)):
+                for b in range(a + 1, len(ordered) + 1):
+                    if b - a == len(ordered):
+                        continue  # the whole symbol
+                    # the part alone: clear of the symbol's other parts, as a regrouping cuts it
+                    left = reader.extent(ordered[:a])[1] + guard if a else lo
+                    right = reader.extent(ordered[b:])[0] - guard if b < len(ordered) else hi
+                    out.append((reader.box(ordered[a:b], left, right), REJECT))
+        if k + 1 < len(groups) and reader.fits(group + groups[k + 1]):
+            out.append(
+                (reader.box(group + groups[k + 1], *reader.bounds(groups, k, k + 2)), REJECT)
+            )
+    return out

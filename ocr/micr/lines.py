@@ -9,6 +9,7 @@ cut out as an upright strip by one affine warp of a small region, whatever the s
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -106,12 +107,20 @@ def _fit_line(xs: np.ndarray, ys: np.ndarray, tol: float) -> tuple[float, float]
     return float(a), float(b)
 
 
-def find_line_candidates(mask: np.ndarray, dpi: int) -> list[LineCandidate]:
-    """Lines of character-tall components in an ink mask, longest first."""
+def component_stats(mask: np.ndarray) -> np.ndarray:
+    """(x, y, w, h, area) of each ink component (the background left out)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return stats[1:]
+
+
+def find_line_candidates(
+    mask: np.ndarray, dpi: float, stats: np.ndarray | None = None
+) -> list[LineCandidate]:
+    """Lines of character-tall components in an ink mask, longest first; `dpi` only says what
+    height to look for (each candidate carries the height measured on it)."""
     unit = GRID_INCH * dpi
     expected_h = HEIGHT_UNITS * unit
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    stats = stats[1:]
+    stats = component_stats(mask) if stats is None else stats
     x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
     # digits, and the transit and on-us bars (6 squares): 0.6 to 1.35 of a character's height
     tall = (h >= 0.6 * expected_h) & (h <= 1.35 * expected_h) & (w <= 9 * unit) & (w >= 0.5 * unit)
@@ -212,6 +221,34 @@ def _merge_collinear(
         else:
             merged.append([chain])
     return merged
+
+
+# The sizes looked for, as factors of the file's resolution tag: a tag is a hint (scanners write
+# 200 for 300-dpi scans, or nothing), and a line found at any of them is then measured itself.
+SCALE_FACTORS = (1.0, 0.75, 1.33, 0.6, 1.75)
+
+
+def lines_at_every_scale(
+    mask: np.ndarray, dpi: float, stats: np.ndarray | None = None
+) -> Iterator[LineCandidate]:
+    """Candidates at every size from 0.6x to 1.8x the tagged one, the tagged size first (a caller
+    that finds its line there looks no further), each line once, longest first within a size."""
+    stats = component_stats(mask) if stats is None else stats
+    found: list[LineCandidate] = []
+    for factor in SCALE_FACTORS:
+        for cand in find_line_candidates(mask, dpi * factor, stats):
+            if len(found) < 2 * MAX_CANDIDATES and not any(_same_line(cand, s) for s in found):
+                found.append(cand)
+                yield cand
+
+
+def _same_line(a: LineCandidate, b: LineCandidate) -> bool:
+    mid = (a.x_min + a.x_max) / 2
+    gap = abs((a.slope * mid + a.top) - (b.slope * mid + b.top))
+    overlap = min(a.x_max, b.x_max) - max(a.x_min, b.x_min)
+    return (
+        gap < 0.3 * min(a.height, b.height) and 0.8 <= a.height / b.height <= 1.25 and overlap > 0
+    )
 
 
 def cut_strip(gray: np.ndarray, cand: LineCandidate) -> LineStrip:

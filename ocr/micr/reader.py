@@ -16,8 +16,17 @@ import numpy as np
 
 from ocr.micr.characters import Char, read_characters
 from ocr.micr.fields import parse_micr
-from ocr.micr.glyphs import PITCH_UNITS, InvalidDpiError
-from ocr.micr.lines import as_gray, cut_strip, find_line_candidates, ink_mask, strip_box_on_page
+from ocr.micr.glyphs import GRID_INCH, HEIGHT_UNITS, PITCH_UNITS, InvalidDpiError
+from ocr.micr.lines import (
+    LineCandidate,
+    LineStrip,
+    as_gray,
+    component_stats,
+    cut_strip,
+    ink_mask,
+    lines_at_every_scale,
+    strip_box_on_page,
+)
 from ocr.pagecache import last_page
 from ocr.reading import MicrLine
 
@@ -25,6 +34,7 @@ MIN_KNOWN_SHARE = 0.75  # of a line's characters that must read confidently
 MIN_MEAN_SCORE = 0.65
 BLANK_PITCHES = 1.6  # right edges this many pitches apart have a blank position between them
 BAND_PAD_UNITS = 2.0
+CONTINUE_PITCHES = 12  # the furthest another field of the line stands from the rest
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class _Found:
     text: str
     confidence: float
     band: tuple[int, int, int, int]
+    unit: float  # pixels per E-13B grid square, measured on the line
 
 
 def _text_of(chars: list[Char], pitch: float) -> str:
@@ -57,16 +68,16 @@ def _trim(chars: list[Char], pitch: float) -> list[Char]:
 
 
 def _is_micr(chars: list[Char]) -> bool:
-    """Mostly confident E-13B characters with a transit symbol among them (every check has a
-    transit field). Printed text, upside-down code lines and stray fragments of a code line whose
-    transit field did not read fail this: better no line than an account number out of context.
+    """Mostly confident E-13B characters with a transit, on-us or amount symbol among them
+    (a band cut from a check may hold only its on-us or amount field). Printed text, upside-down
+    code lines and stray fragments fail this: the symbols are shapes no typeface has.
     """
     known = [c for c in chars if c.known]
     digits = [c for c in known if c.label.isdigit()]
     return (
         len(known) >= 5
         and len(known) >= MIN_KNOWN_SHARE * len(chars)
-        and any(c.label == "T" for c in known)
+        and any(c.label in "TUA" for c in known)
         and len(digits) >= 4
         and float(np.mean([c.score for c in known])) >= MIN_MEAN_SCORE
     )
@@ -95,34 +106,138 @@ def _locate(image: np.ndarray, dpi: int) -> _Found | None:
     if gray.size == 0:
         return None
     _, mask = ink_mask(gray)
-    best: tuple[tuple[int, int, float], _Found] | None = None
-    for cand in find_line_candidates(mask, dpi):
-        strip = cut_strip(gray, cand)
-        chars = read_characters(strip)
-        if not chars:
+    stats = component_stats(mask)
+    candidates: list[LineCandidate] = []
+    best: tuple[tuple[int, int, float], _Read] | None = None
+    for cand in lines_at_every_scale(mask, dpi, stats):
+        candidates.append(cand)
+        got = _read(gray, cand)
+        if got is None or not _is_micr(got.chars):
             continue
-        pitch = PITCH_UNITS * strip.unit
-        chars = _trim(chars, pitch)
-        if not _is_micr(chars):
-            continue
-        text = _text_of(chars, pitch)
-        routing_valid = parse_micr(text, 1.0).routing_valid
-        conf = _confidence(chars, routing_valid)
-        pad = BAND_PAD_UNITS * strip.unit
-        band = strip_box_on_page(
-            strip,
-            chars[0].x0 - pad,
-            chars[-1].x1 + pad,
-            strip.margin - pad,
-            strip.margin + strip.char_height + pad,
-            gray.shape,
-        )
-        key = (int(routing_valid), sum(c.known for c in chars), conf)
+        key = (int(got.routing_valid), sum(c.known for c in got.chars), got.confidence)
         if best is None or key > best[0]:
-            best = (key, _Found(text, conf, band))
-        if routing_valid and conf >= SETTLED_CONFIDENCE and len(chars) >= SETTLED_CHARS:
+            best = (key, got)
+        if (
+            got.routing_valid
+            and got.confidence >= SETTLED_CONFIDENCE
+            and len(got.chars) >= SETTLED_CHARS
+        ):
             break  # a whole code line, read surely: a check has one, the other lines are text
-    return best[1] if best else None
+    if best is None:
+        return None
+    line = best[1]
+    band = _band(line, gray.shape)
+    chars = line.chars
+    extra = {-1: "", 1: ""}
+    for side in (-1, 1):
+        more = _continuation(gray, line, candidates, side)
+        if more is not None:
+            other = _band(more, gray.shape)
+            band = (min(band[0], other[0]), band[1], max(band[2], other[2]), band[3])
+            # what the line's own strip caught of the other field (off its height) is read
+            # there, not here
+            chars = [c for c in chars if _beside(line.strip, c, other, side)]
+            extra[side] = more.text
+        if _unread_ink(stats, line.cand, band, side):
+            extra[side] = f"{extra[side]} ?" if side > 0 else f"? {extra[side]}"
+    text = _text_of(chars, PITCH_UNITS * line.strip.unit) if chars else ""
+    text = " ".join(part for part in (extra[-1].strip(), text, extra[1].strip()) if part)
+    return _Found(text, line.confidence, _band(line, gray.shape), line.strip.unit)
+
+
+def _beside(strip: LineStrip, char: Char, other: tuple[int, int, int, int], side: int) -> bool:
+    """Whether a character of the line lies clear of another field's box, on the line's side."""
+    v = strip.margin + strip.char_height / 2
+    x0 = float(strip.to_page[0] @ np.array([char.x0, v, 1.0]))
+    x1 = float(strip.to_page[0] @ np.array([char.x1, v, 1.0]))
+    return x1 < other[0] if side > 0 else x0 > other[2]
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > 0.5 * min(a[2] - a[0], b[2] - b[0])
+
+
+def _band(line: _Read, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    pad = BAND_PAD_UNITS * line.strip.unit
+    return strip_box_on_page(
+        line.strip,
+        line.chars[0].x0 - pad,
+        line.chars[-1].x1 + pad,
+        line.strip.margin - pad,
+        line.strip.margin + line.strip.char_height + pad,
+        shape,
+    )
+
+
+def _continuation(
+    gray: np.ndarray, line: _Read, candidates: list[LineCandidate], side: int
+) -> _Read | None:
+    """Another field of the code line on its band (`side` -1 left, 1 right), read mostly: the
+    amount field a bank's encoder prints after deposit, a little higher or lower than the rest,
+    or the fields before one that read better."""
+    for cand in candidates:
+        if cand is line.cand or not _continues(line.cand, cand, side):
+            continue
+        more = _read(gray, cand)
+        if more is not None and _overlaps(_band(more, gray.shape), _band(line, gray.shape)):
+            continue
+        known = sum(c.known for c in more.chars) if more is not None else 0
+        if more is not None and len(more.chars) >= 3 and known >= MIN_KNOWN_SHARE * len(more.chars):
+            return more
+    return None
+
+
+def _continues(line: LineCandidate, other: LineCandidate, side: int) -> bool:
+    near = other.x_min if side > 0 else other.x_max  # the line's slope is surest close by
+    offset = abs((other.slope * near + other.top) - (line.slope * near + line.top))
+    gap = other.x_min - line.x_max if side > 0 else line.x_min - other.x_max
+    return (
+        offset < 0.8 * line.height
+        and 0.8 <= other.height / line.height <= 1.25
+        and 0 < gap < CONTINUE_PITCHES * PITCH_UNITS * line.height / HEIGHT_UNITS
+    )
+
+
+def _unread_ink(
+    stats: np.ndarray, line: LineCandidate, band: tuple[int, int, int, int], side: int
+) -> bool:
+    """Character-tall ink on the line's band beyond what was read, on `side`: a field that did
+    not read at all."""
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    reach = CONTINUE_PITCHES * PITCH_UNITS * line.height / HEIGHT_UNITS
+    if side > 0:
+        beyond = (x > band[2]) & (x < band[2] + reach)
+    else:
+        beyond = (x + w < band[0]) & (x + w > band[0] - reach)
+    centre = x + w / 2
+    top = line.slope * centre + line.top
+    mid = y + h / 2
+    on_band = (mid > top - 0.3 * line.height) & (mid < top + 1.3 * line.height)
+    # a character, or what a scan's edge left of one
+    tall = (h >= 0.4 * line.height) & (h <= 1.3 * line.height) & (w <= 1.2 * line.height)
+    return bool(np.any(beyond & on_band & tall))
+
+
+@dataclass(frozen=True)
+class _Read:
+    cand: LineCandidate
+    strip: LineStrip
+    chars: list[Char]
+    text: str
+    routing_valid: bool
+    confidence: float
+
+
+def _read(gray: np.ndarray, cand: LineCandidate) -> _Read | None:
+    strip = cut_strip(gray, cand)
+    chars = read_characters(strip)
+    if not chars:
+        return None
+    pitch = PITCH_UNITS * strip.unit
+    chars = _trim(chars, pitch)
+    text = _text_of(chars, pitch)
+    routing_valid = parse_micr(text, 1.0).routing_valid
+    return _Read(cand, strip, chars, text, routing_valid, _confidence(chars, routing_valid))
 
 
 def find_micr_band(image: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
@@ -132,6 +247,13 @@ def find_micr_band(image: np.ndarray, dpi: int) -> tuple[int, int, int, int] | N
     """
     found = _locate(image, dpi)
     return found.band if found else None
+
+
+def micr_dpi(image: np.ndarray, dpi: int) -> float | None:
+    """The page's resolution measured on its E-13B line (characters are 0.117 in tall), or None
+    when it has none: truer than a file's tag, which scanners often get wrong or leave out."""
+    found = _locate(image, dpi)
+    return found.unit / GRID_INCH if found else None
 
 
 def read_micr(image: np.ndarray, dpi: int) -> MicrLine | None:
