@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 
 from ocr.pdfguard import MAX_STREAM_BYTES
+from tests.pdfs import write_pdf
 
 
 def flate_bomb(path: Path, expanded: int) -> Path:
@@ -23,17 +24,7 @@ def flate_bomb(path: Path, expanded: int) -> Path:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
+    return write_pdf(path, objs)
 
 
 # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec.

@@ -8,13 +8,11 @@ totals per GL account, every check's cash debited once.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
 import subprocess
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -22,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+
+from tests.postgres import POSTGRES_URL, postgres_schema
 
 AS_OF = "2026-11-17"
 
@@ -222,28 +221,13 @@ def test_two_runs_at_once_post_nothing_twice(
         assert books(lb) == clean
 
 
-POSTGRES_URL = os.environ.get("LOCKBOX_TEST_POSTGRES_URL")
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A throw-away schema in the test database, as a LOCKBOX_DATABASE_URL."""
     if not POSTGRES_URL:
         pytest.skip("needs LOCKBOX_TEST_POSTGRES_URL")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            POSTGRES_URL
-            + ("&" if "?" in POSTGRES_URL else "?")
-            + (f"options=-csearch_path%3D{schema}")
-        )
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 def test_two_machines_on_one_postgres_database_post_nothing_twice(

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.ocr.test_pages import tiff_bomb
+from tests.pdfs import write_pdf
 from tests.postgres import BACKENDS, postgres_schema
 
 BATCH = "dallas/2026-11-17-HOSTILE"
@@ -44,16 +45,7 @@ def blank_pdf(path: Path, pages: int) -> None:
         b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
     ]
     objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] >>"] * pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
+    write_pdf(path, objs)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
