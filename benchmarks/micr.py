@@ -13,26 +13,15 @@ the worst outcome) and characters right (1 - edit distance / truth length), spac
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
+
 from benchmarks.table import render_table
 from ocr.reader import read_path_pages
-
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "micr-real"
-GT_TO_CONTRACT = str.maketrans({"A": "T", "B": "A", "C": "U", "D": "D"})
-
-
-def _distance(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
 
 
 @dataclass
@@ -51,7 +40,7 @@ class Score:
         want_s = "".join(want.split())
         self.lines += 1
         self.chars += len(want_s)
-        self.chars_right += max(0, len(want_s) - _distance(got_s, want_s))
+        self.chars_right += max(0, len(want_s) - Levenshtein.distance(got_s, want_s))
         if got_s == want_s:
             self.exact += 1
         elif not got_s or "?" in got_s:
@@ -82,18 +71,15 @@ def _micr_text(path: Path) -> str | None:
     return micr.text if micr else None
 
 
-def real_lines(limit: int | None = None) -> Score:
-    from training.micr import is_test
+def real_lines() -> Score:
+    from training.micr import real_line_files
 
     score = Score()
-    files = [p for p in sorted(REAL.glob("*.tif")) if is_test(p.name)]
-    files.sort(key=lambda p: hashlib.sha256(p.name.encode()).hexdigest())
-    for tif in files[:limit]:
-        want = "".join((REAL / (tif.stem + ".gt.txt")).read_text().split())
+    for tif, want in real_line_files(test=True):
         started = time.perf_counter()
         got = _micr_text(tif)
         score.seconds += time.perf_counter() - started
-        score.add(got, want.translate(GT_TO_CONTRACT), tif.name)
+        score.add(got, want, tif.name)
     return score
 
 

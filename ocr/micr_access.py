@@ -23,15 +23,20 @@ def _get(name: str) -> Callable[..., Any] | None:
     return fn if callable(fn) else None
 
 
-def micr_band(image: np.ndarray, dpi: int) -> Box | None:
-    """Where the MICR band is on an upright page, or None (absent, unreadable, or no MICR module)."""
-    fn = _get("find_micr_band")
+def _ask(name: str, image: np.ndarray, dpi: int) -> Any:
+    """`ocr.micr.<name>(image, dpi)`, or None when the module or the call fails."""
+    fn = _get(name)
     if fn is None:
         return None
     try:
-        box = fn(image, dpi)
+        return fn(image, dpi)
     except Exception:  # noqa: BLE001
         return None
+
+
+def micr_band(image: np.ndarray, dpi: int) -> Box | None:
+    """Where the MICR band is on an upright page, or None (absent, unreadable, or no MICR module)."""
+    box = _ask("find_micr_band", image, dpi)
     if box is None:
         return None
     x0, y0, x1, y1 = (int(v) for v in box)
@@ -40,25 +45,13 @@ def micr_band(image: np.ndarray, dpi: int) -> Box | None:
 
 def micr_dpi(image: np.ndarray, dpi: int) -> float | None:
     """The resolution measured on the page's MICR line, or None."""
-    fn = _get("micr_dpi")
-    if fn is None:
-        return None
-    try:
-        value = fn(image, dpi)
-    except Exception:  # noqa: BLE001
-        return None
+    value = _ask("micr_dpi", image, dpi)
     return float(value) if value else None
 
 
 def micr_read(image: np.ndarray, dpi: int) -> MicrLine | None:
     """The MICR line of an upright page, or None."""
-    fn = _get("read_micr")
-    if fn is None:
-        return None
-    try:
-        line = fn(image, dpi)
-    except Exception:  # noqa: BLE001
-        return None
+    line = _ask("read_micr", image, dpi)
     return line if isinstance(line, MicrLine) else None
 
 

@@ -9,7 +9,6 @@ It runs through OpenCV's DNN module (no new dependency), one thread, loaded once
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr.dnn import forward
+from ocr.dnn import forward, load, softmax
 
 HEIGHT = 32  # network input height in px
 TALL = 20  # px the tall glyphs (capitals, digits) are scaled to inside that height
@@ -100,24 +99,14 @@ class _Model:
 
 @lru_cache(maxsize=2)
 def _load(path: str) -> _Model | None:
-    onnx = Path(path)
-    meta = onnx.with_suffix(".json")
-    if not onnx.is_file() or not meta.is_file():
+    loaded = load(Path(path))
+    if loaded is None or int(loaded[1].get("height", HEIGHT)) != HEIGHT:
         return None
-    info = json.loads(meta.read_text())
-    if int(info.get("height", HEIGHT)) != HEIGHT:
-        return None
-    return _Model(cv2.dnn.readNetFromONNX(str(onnx)), str(info["charset"]))
+    return _Model(loaded[0], str(loaded[1]["charset"]))
 
 
 def available(path: Path = MODEL) -> bool:
     return _load(str(path)) is not None
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    z = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _greedy(probs: np.ndarray, charset: str) -> Recognition:
@@ -255,7 +244,7 @@ def _forward(model: _Model, lines: list[np.ndarray]) -> list[np.ndarray]:
         batch[i, 0, :, : x.shape[1]] = x
     logits = forward(model.net, batch)  # (N, classes, 1, T)
     frames = np.transpose(logits[:, :, 0, :], (0, 2, 1))
-    return [_softmax(frames[i, : x.shape[1] // STRIDE]) for i, x in enumerate(lines)]
+    return [softmax(frames[i, : x.shape[1] // STRIDE]) for i, x in enumerate(lines)]
 
 
 def _groups(widths: list[int], most: int = 32) -> list[list[int]]:

@@ -42,15 +42,21 @@ def is_test(name: str) -> bool:
     return hashlib.sha256(name.encode()).hexdigest()[0] in "0123"
 
 
-def real_lines(test: bool) -> Iterator[tuple[str, np.ndarray, str]]:
-    """(name, grey image, truth in the contract's letters without spaces) of one split."""
-    from ocr.pages import load_pages
-
+def real_line_files(test: bool) -> list[tuple[Path, str]]:
+    """(image file, truth in the contract's letters without spaces) of one split, by name."""
+    out = []
     for tif in sorted(REAL.glob("*.tif")):
         gt = REAL / (tif.stem + ".gt.txt")
-        if not gt.is_file() or is_test(tif.name) != test:
-            continue
-        truth = "".join(gt.read_text().split()).translate(GT_TO_CONTRACT)
+        if gt.is_file() and is_test(tif.name) == test:
+            out.append((tif, "".join(gt.read_text().split()).translate(GT_TO_CONTRACT)))
+    return out
+
+
+def real_lines(test: bool) -> Iterator[tuple[str, np.ndarray, str]]:
+    """(name, grey image, truth) of one split."""
+    from ocr.pages import load_pages
+
+    for tif, truth in real_line_files(test):
         yield tif.name, load_pages(tif)[0].image, truth
 
 

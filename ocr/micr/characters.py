@@ -153,11 +153,18 @@ def group_components(stats: np.ndarray, unit: float, margin: float, char_h: floa
     return groups
 
 
-def split_touching(mask: np.ndarray, unit: float, margin: float, char_h: float) -> np.ndarray:
+def split_touching(
+    mask: np.ndarray,
+    labels: np.ndarray,
+    stats: np.ndarray,
+    unit: float,
+    margin: float,
+    char_h: float,
+) -> np.ndarray:
     """Characters that touch (ink spread, a printer's heavy toner) cut apart where a pitch
     boundary falls: a character-tall component two to four characters wide is split at the
-    emptiest column near each boundary, so grouping sees one component per character."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    emptiest column near each boundary, so grouping sees one component per character. `labels`
+    and `stats` are the mask's components; the mask itself comes back when nothing was split."""
     pitch = PITCH_UNITS * unit
     out = mask
     for i in range(1, len(stats)):
@@ -189,9 +196,14 @@ class _StripReader:
     def __init__(self, strip: LineStrip, learned: MicrClassifier | None) -> None:
         self.learned = learned
         self.smooth, mask = ink_mask(strip.image)
-        mask = split_touching(mask, strip.unit, strip.margin, strip.char_height)
-        self.mask = mask
         _, self.labels, self.stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        self.mask = split_touching(
+            mask, self.labels, self.stats, strip.unit, strip.margin, strip.char_height
+        )
+        if self.mask is not mask:
+            _, self.labels, self.stats, _ = cv2.connectedComponentsWithStats(
+                self.mask, connectivity=8
+            )
         self.unit = strip.unit
         self.margin = strip.margin
         self.tpl = templates_for(strip.unit)
@@ -349,12 +361,11 @@ def _promising(chars: list[Char]) -> bool:
     return len(known) >= EARLY_KNOWN and any(symbol in known for symbol in "TUA")
 
 
-def read_characters(strip: LineStrip, templates: bool = False) -> list[Char] | None:
+def read_characters(strip: LineStrip) -> list[Char] | None:
     """The characters of an upright line strip, left to right; None when it is clearly not MICR.
 
-    The learned classifier decides when its model is installed, the templates otherwise (or
-    when `templates` asks for them, to compare the two)."""
-    return _StripReader(strip, None if templates else classifier()).read()
+    The learned classifier decides when its model is installed, the templates otherwise."""
+    return _StripReader(strip, classifier()).read()
 
 
 def labelled_boxes(strip: LineStrip, text: str) -> list[tuple[np.ndarray, str]] | None:

@@ -8,7 +8,6 @@ the line is all it needs. OpenCV's DNN module runs it: no training framework at 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr.dnn import forward
+from ocr.dnn import forward, load, softmax
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "micr.onnx"
 SIZE = 32  # the network's input is SIZE x SIZE
@@ -37,22 +36,15 @@ class MicrClassifier:
     def probabilities(self, boxes: list[np.ndarray]) -> np.ndarray:
         """(len(boxes), classes) softmax probabilities."""
         batch = np.stack([prepare(b) for b in boxes])[:, None, :, :]
-        logits = forward(self.net, batch).reshape(len(boxes), -1)
-        z = logits - logits.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax(forward(self.net, batch).reshape(len(boxes), -1))
 
 
 @lru_cache(maxsize=2)
 def _load(path: str) -> MicrClassifier | None:
-    onnx = Path(path)
-    meta = onnx.with_suffix(".json")
-    if not onnx.is_file() or not meta.is_file():
+    loaded = load(Path(path))
+    if loaded is None or int(loaded[1].get("size", SIZE)) != SIZE:
         return None
-    info = json.loads(meta.read_text())
-    if int(info.get("size", SIZE)) != SIZE:
-        return None
-    return MicrClassifier(cv2.dnn.readNetFromONNX(str(onnx)), str(info["labels"]))
+    return MicrClassifier(loaded[0], str(loaded[1]["labels"]))
 
 
 def classifier(path: Path = MODEL) -> MicrClassifier | None:

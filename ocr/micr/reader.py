@@ -126,11 +126,11 @@ def _locate(image: np.ndarray, dpi: int) -> _Found | None:
     if best is None:
         return None
     line = best[1]
-    band = _band(line, gray.shape)
+    own = band = _band(line, gray.shape)
     chars = line.chars
     extra = {-1: "", 1: ""}
     for side in (-1, 1):
-        more = _continuation(gray, line, candidates, side)
+        more = _continuation(gray, line, own, candidates, side)
         if more is not None:
             other = _band(more, gray.shape)
             band = (min(band[0], other[0]), band[1], max(band[2], other[2]), band[3])
@@ -142,7 +142,7 @@ def _locate(image: np.ndarray, dpi: int) -> _Found | None:
             extra[side] = f"{extra[side]} ?" if side > 0 else f"? {extra[side]}"
     text = _text_of(chars, PITCH_UNITS * line.strip.unit) if chars else ""
     text = " ".join(part for part in (extra[-1].strip(), text, extra[1].strip()) if part)
-    return _Found(text, line.confidence, _band(line, gray.shape), line.strip.unit)
+    return _Found(text, line.confidence, own, line.strip.unit)
 
 
 def _beside(strip: LineStrip, char: Char, other: tuple[int, int, int, int], side: int) -> bool:
@@ -170,19 +170,24 @@ def _band(line: _Read, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
 
 
 def _continuation(
-    gray: np.ndarray, line: _Read, candidates: list[LineCandidate], side: int
+    gray: np.ndarray,
+    line: _Read,
+    band: tuple[int, int, int, int],
+    candidates: list[LineCandidate],
+    side: int,
 ) -> _Read | None:
-    """Another field of the code line on its band (`side` -1 left, 1 right), read mostly: the
-    amount field a bank's encoder prints after deposit, a little higher or lower than the rest,
-    or the fields before one that read better."""
+    """Another field of the code line (whose box is `band`) on its band (`side` -1 left, 1
+    right), read mostly: the amount field a bank's encoder prints after deposit, a little higher
+    or lower than the rest, or the fields before one that read better."""
     for cand in candidates:
         if cand is line.cand or not _continues(line.cand, cand, side):
             continue
         more = _read(gray, cand)
-        if more is not None and _overlaps(_band(more, gray.shape), _band(line, gray.shape)):
+        if more is None or _overlaps(_band(more, gray.shape), band):
             continue
-        known = sum(c.known for c in more.chars) if more is not None else 0
-        if more is not None and len(more.chars) >= 3 and known >= MIN_KNOWN_SHARE * len(more.chars):
+        if len(more.chars) >= 3 and sum(c.known for c in more.chars) >= MIN_KNOWN_SHARE * len(
+            more.chars
+        ):
             return more
     return None
 

@@ -16,10 +16,9 @@ import pytest
 from ocr.classify import classify_page
 from ocr.micr import read_micr, render_micr
 from ocr.micr.learned import MODEL, classifier
+from training.micr import REAL
 
 LINE = "T111986275T 8361233531U 0667"
-REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "micr-real"
-GT_TO_CONTRACT = str.maketrans({"A": "T", "B": "A", "C": "U", "D": "D"})
 
 
 def _page(band: np.ndarray, pad: int = 40) -> np.ndarray:
@@ -71,17 +70,13 @@ def test_real_scanned_lines_it_did_not_train_on() -> None:
     """Forty lines of the held-out part (training.micr.is_test), read as bands with tags that
     say 1 dpi: most exact, and a whole line misread at most once."""
     from ocr.pages import load_pages
-    from training.micr import is_test
+    from training.micr import real_line_files
 
     files = sorted(
-        (p for p in REAL.glob("*.tif") if is_test(p.name)),
-        key=lambda p: hashlib.sha256(p.name.encode()).hexdigest(),
+        real_line_files(test=True), key=lambda f: hashlib.sha256(f[0].name.encode()).hexdigest()
     )[:40]
     exact = misread = 0
-    for tif in files:
-        want = "".join((REAL / (tif.stem + ".gt.txt")).read_text().split()).translate(
-            GT_TO_CONTRACT
-        )
+    for tif, want in files:
         page = load_pages(tif)[0]
         got = read_micr(page.image, page.dpi)
         have = "".join(got.text.split()) if got else ""

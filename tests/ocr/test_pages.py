@@ -13,6 +13,7 @@ from PIL import Image
 
 from ocr.errors import UnreadableFileError
 from ocr.pages import DEFAULT_DPI, load_pages
+from tests.crafted import read_in_fresh_process, tiff_bomb
 
 
 def _page(value: int = 255, size: tuple[int, int] = (300, 120)) -> Image.Image:
@@ -205,55 +206,15 @@ def test_an_image_file_with_more_pages_than_an_item_is_held_whole(tmp_path: Path
         load_pages(path)
 
 
-def tiff_bomb(path: Path, frames: int, width: int, height: int) -> Path:
-    """A TIFF of `frames` Deflate pages of blank pixels that all share one compressed strip: a
-    hundred kilobytes on disk that decode to frames x width x height bytes."""
-    strip = zlib.compress(bytes(width * height), 9)
-    out = bytearray(b"II*\x00\x00\x00\x00\x00")
-    at, previous = len(out), 4
-    out += strip
-    # width, height, 8 bits, Deflate, black is zero, the strip, 1 sample, rows per strip, its size
-    tags = [(256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 8), (262, 3, 1)]
-    tags += [(273, 4, at), (277, 3, 1), (278, 4, height), (279, 4, len(strip))]
-    for _ in range(frames):
-        out += b"\x00" * (len(out) % 2)
-        struct.pack_into("<I", out, previous, len(out))
-        out += struct.pack("<H", len(tags))
-        for tag, kind, value in tags:
-            packed = struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
-            out += struct.pack("<HHI", tag, kind, 1) + packed
-        previous = len(out)
-        out += b"\x00\x00\x00\x00"
-    path.write_bytes(bytes(out))
-    return path
-
-
-# VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec.
-PEAK = """
-import sys
-from pathlib import Path
-from ocr.reader import read_file
-(item,) = read_file(Path(sys.argv[1]), "bomb.tif")
-status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
-print(item.error_code, int(status) // 1024, item.error)
-"""
-
-
 def test_a_tiff_of_many_blank_compressed_pages_is_refused_before_decoding(tmp_path: Path) -> None:
     """Issue 23's 'zip-bomb TIFF strips': 50 pages of 100 megapixels each (5 GB decoded) in a
     100 KB file is refused from its headers, in the reader's own footprint."""
-    import subprocess
-    import sys
-
     bomb = tiff_bomb(tmp_path / "bomb.tif", 50, 10_000, 10_000)
     assert bomb.stat().st_size < 200_000
-    done = subprocess.run(
-        [sys.executable, "-c", PEAK, str(bomb)], capture_output=True, text=True, timeout=120
-    )
-    code, peak_mb, message = done.stdout.split(maxsplit=2)
-    assert code == "UNREADABLE_FILE", done.stderr
+    code, peak_mb, message = read_in_fresh_process(bomb)
+    assert code == "UNREADABLE_FILE", message
     assert "50 pages hold 5000 megapixels" in message and "Scan one item per file" in message
-    assert int(peak_mb) < 400
+    assert peak_mb < 400
 
 
 def test_a_tiff_of_a_few_real_sized_pages_is_still_read(tmp_path: Path) -> None:

@@ -4,13 +4,11 @@ allocation')."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 from ocr.pdfguard import MAX_STREAM_BYTES
-from tests.pdfs import write_pdf
+from tests.crafted import read_in_fresh_process, write_pdf
 
 
 def flate_bomb(path: Path, expanded: int) -> Path:
@@ -27,26 +25,12 @@ def flate_bomb(path: Path, expanded: int) -> Path:
     return write_pdf(path, objs)
 
 
-# VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec.
-PEAK = """
-import sys
-from pathlib import Path
-from ocr.reader import read_file
-items = read_file(Path(sys.argv[1]), "bomb.pdf")
-status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
-print(items[0].error_code, int(status) // 1024)
-"""
-
-
 def test_a_gigabyte_flate_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
     bomb = flate_bomb(tmp_path / "bomb.pdf", 1 << 30)
     assert bomb.stat().st_size < 4 * 1024 * 1024
-    done = subprocess.run(
-        [sys.executable, "-c", PEAK, str(bomb)], capture_output=True, text=True, timeout=120
-    )
-    code, peak_mb = done.stdout.split()
-    assert code == "UNREADABLE_FILE", done.stderr
-    assert int(peak_mb) < 400  # the reader's own footprint; the bomb adds nothing to it
+    code, peak_mb, message = read_in_fresh_process(bomb)
+    assert code == "UNREADABLE_FILE", message
+    assert peak_mb < 400  # the reader's own footprint; the bomb adds nothing to it
 
 
 def test_a_pdf_within_the_ceiling_is_read(tmp_path: Path) -> None:

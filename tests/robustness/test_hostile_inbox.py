@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.ocr.test_pages import tiff_bomb
-from tests.pdfs import write_pdf
+from tests.crafted import tiff_bomb, write_pdf
 from tests.postgres import BACKENDS, postgres_schema
 
 BATCH = "dallas/2026-11-17-HOSTILE"
