@@ -85,13 +85,15 @@ model: system-deps $(STAMP)
 	$(BIN)/pip install -q -e '.[train]'
 	$(BIN)/python -m training
 
-# The E-13B character classifier ocr/models/micr.onnx (+ .json recipe with its held-out accuracy):
-# lines drawn from the E-13B geometry and the GnuMICR font (../shared/fonts, training only) and the
-# training part of ../shared/data/micr-real; about 20 minutes on 2 cores.
+# The E-13B line reader ocr/models/micr_line.onnx and the character classifier ocr/models/micr.onnx
+# it falls back on (each + .json recipe with its held-out accuracy): lines drawn from the E-13B
+# geometry and the GnuMICR font (../shared/fonts, training only) and the training part of
+# ../shared/data/micr-real; about 50 minutes on 2 cores.
 .PHONY: micr-model
 micr-model: $(STAMP)
 	$(BIN)/pip install -q -e '.[train]'
 	$(BIN)/python -m training.micr
+	$(BIN)/python -m training.micr_line
 
 # Regenerate the small committed sample (deterministic: same seed, same files).
 sample: system-deps $(STAMP)

@@ -17,6 +17,7 @@ from ocr.micr_access import micr_band, micr_dpi
 MAX_SKEW_DEG = 5.0
 WORK_DPI = 100  # resolution of the quick estimates (skew, document box, ink)
 DPI_TOLERANCE = 0.15  # a MICR line measuring the page this far from its tag overrules the tag
+BAND_ALONE = 0.5  # a MICR band this share of the image tall is an image of the band alone
 DOCUMENT_INK_SHARE = 0.8  # the share of a page's ink that the document cut out of it must hold
 
 
@@ -193,10 +194,15 @@ def document_box(gray: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None
 
 
 def _band_says(gray: np.ndarray, dpi: int) -> tuple[bool | None, tuple[int, int, int, int] | None]:
-    """True when a MICR band sits in the lower part (upright), False in the upper part, None if none."""
+    """True when a MICR band sits in the lower part (upright), False in the upper part, None if none.
+
+    A band cut out alone fills the image, so where it sits says nothing: found upright, it is
+    (the reader reads upright glyphs; an all-zero field reads either way up)."""
     box = micr_band(gray, dpi)
     if box is None:
         return None, None
+    if box[3] - box[1] >= BAND_ALONE * gray.shape[0]:
+        return True, box
     cy = (box[1] + box[3]) / 2
     return cy > gray.shape[0] * 0.5, box
 

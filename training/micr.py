@@ -94,7 +94,7 @@ def gnumicr_line(text: str, height_px: int) -> np.ndarray:
     return np.asarray(img)
 
 
-def roughen(img: np.ndarray, rng: random.Random) -> np.ndarray:
+def roughen(img: np.ndarray, rng: random.Random, max_skew: float = 2.0) -> np.ndarray:
     """What printing and scanning do to a line: ink spread or thinning, voids, specks, blur,
     skew, noise, a bitonal threshold or JPEG."""
     out = img.astype(np.float32)
@@ -107,7 +107,7 @@ def roughen(img: np.ndarray, rng: random.Random) -> np.ndarray:
     for _ in range(rng.randint(0, 12)):  # voids in the ink and toner specks on the paper
         x, y, r = rng.randrange(w), rng.randrange(h), rng.uniform(0.5, 2.0)
         cv2.circle(out, (x, y), int(round(r)), 255.0 if rng.random() < 0.6 else 0.0, -1)
-    angle = rng.uniform(-2.0, 2.0)
+    angle = rng.uniform(-max_skew, max_skew)
     rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     out = cv2.warpAffine(out, rot, (w, h), borderValue=255.0)
     sigma = rng.uniform(0.0, 1.3)

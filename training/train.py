@@ -93,11 +93,12 @@ def train(
     seed: int,
     log: Callable[[str], None] = print,
     check: LineSet | None = None,
+    width: int = 128,
 ) -> nn.Module:
     """Train a fresh LineNet for `steps` batches."""
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    model = LineNet(len(charset) + 1)
+    model = LineNet(len(charset) + 1, width)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.1)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)

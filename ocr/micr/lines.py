@@ -20,6 +20,8 @@ from ocr.micr.glyphs import GRID_INCH, HEIGHT_UNITS, PITCH_UNITS
 MAX_SKEW_DEG = 6.0
 MAX_CANDIDATES = 40  # lines read per page at most (a letter-size page of text has ~40)
 REACH_PITCHES = 4.5  # symbols shorter than digits may stand this far beyond the last digit
+BAND_REACH_PITCHES = 2.5  # a whole band is cut this far past its ends: a part of a character the
+# scan's edge cut, too small to chain, must still be seen (and read as unsure)
 INK_THRESHOLD_CAP = 175  # never call anything lighter than this ink (tinted check stock)
 LINK_PITCHES = 2.6  # neighbours on one line: centres at most this far apart
 
@@ -251,15 +253,21 @@ def _same_line(a: LineCandidate, b: LineCandidate) -> bool:
     )
 
 
-def cut_strip(gray: np.ndarray, cand: LineCandidate) -> LineStrip:
-    """The candidate line resampled upright, with room above, below and past both ends."""
+def cut_strip(
+    gray: np.ndarray,
+    cand: LineCandidate,
+    margin_heights: float = 0.6,
+    reach_pitches: float = REACH_PITCHES,
+) -> LineStrip:
+    """The candidate line resampled upright, with room above and below (`margin_heights`
+    character heights) and `reach_pitches` past both ends."""
     theta = math.atan(cand.slope)
     cos, sin = math.cos(theta), math.sin(theta)
     unit = cand.height / HEIGHT_UNITS
     pitch = PITCH_UNITS * unit
-    margin = 0.6 * cand.height
-    x_start = cand.x_min - REACH_PITCHES * pitch
-    x_end = cand.x_max + REACH_PITCHES * pitch
+    margin = margin_heights * cand.height
+    x_start = cand.x_min - reach_pitches * pitch
+    x_end = cand.x_max + reach_pitches * pitch
     # origin: the top line at x_start, moved `margin` up along the line's normal
     ox = x_start + margin * sin
     oy = cand.slope * x_start + cand.top - margin * cos
@@ -275,6 +283,43 @@ def cut_strip(gray: np.ndarray, cand: LineCandidate) -> LineStrip:
         borderValue=255,
     )
     return LineStrip(image, to_page, margin, unit, cand.height)
+
+
+def cut_band(
+    gray: np.ndarray, cand: LineCandidate, stats: np.ndarray, reach: float, margin_heights: float
+) -> LineStrip:
+    """The whole code line a candidate belongs to, cut out upright as one strip: the candidate
+    and every character-tall piece of ink on its rows chained to it (gaps under `reach` pixels),
+    such as the amount field a bank encodes after deposit a little above or below the rest.
+
+    The strip's `char_height` is the band's height (the fields' offsets included), its `unit` the
+    candidate's own."""
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    centre = x + w / 2
+    top = cand.slope * centre + cand.top  # the line's top edge above each component
+    mid = y + h / 2
+    on_band = (mid > top - 0.3 * cand.height) & (mid < top + 1.3 * cand.height)
+    # characters and their parts (a dash, a symbol's squares), not specks and not rules
+    part = (h >= 0.15 * cand.height) & (h <= 1.3 * cand.height) & (w <= 1.2 * cand.height)
+    part &= stats[:, 4] >= 0.01 * cand.height * cand.height
+    pieces = np.flatnonzero(on_band & part)
+    lo, hi = cand.x_min, cand.x_max
+    up, down = 0.0, cand.height  # the band's extent, measured from the line's top edge
+    for i in sorted(pieces, key=lambda i: x[i]):  # rightwards from the candidate
+        if x[i] + w[i] > lo and x[i] < hi:
+            up, down = min(up, y[i] - top[i]), max(down, y[i] + h[i] - top[i])
+        elif hi <= x[i] < hi + reach:
+            hi = max(hi, x[i] + w[i])
+            up, down = min(up, y[i] - top[i]), max(down, y[i] + h[i] - top[i])
+    for i in sorted(pieces, key=lambda i: -(x[i] + w[i])):  # leftwards
+        if lo - reach < x[i] + w[i] <= lo:
+            lo = min(lo, x[i])
+            up, down = min(up, y[i] - top[i]), max(down, y[i] + h[i] - top[i])
+    band = LineCandidate(cand.slope, cand.top + float(up), float(down - up), lo, hi, cand.members)
+    strip = cut_strip(gray, band, margin_heights, reach_pitches=BAND_REACH_PITCHES)
+    return LineStrip(
+        strip.image, strip.to_page, strip.margin, cand.height / HEIGHT_UNITS, band.height
+    )
 
 
 def strip_box_on_page(

@@ -1,11 +1,12 @@
 """Find and read the E-13B code line anywhere on an upright page, without tesseract.
 
 The page's ink is cut into components; lines of character-tall components are candidates
-(:mod:`ocr.micr.lines`), each is cut out upright and read character by character against the
-project's own glyphs (:mod:`ocr.micr.characters`). A candidate counts as a code line only when
-most of its characters read confidently and a transit symbol is among them, which printed
-text and upside-down lines do not achieve; the best one is parsed with
-:func:`ocr.micr.fields.parse_micr`.
+(:mod:`ocr.micr.lines`), each is cut out upright and read: whole, by the learned line reader
+(:mod:`ocr.micr.sequence`), or character by character (:mod:`ocr.micr.characters`) when its
+model is absent. A candidate counts as a code line only when most of its characters read
+confidently and a transit, on-us or amount symbol is among them, which printed text and
+upside-down lines do not achieve. The best one's whole band (every field of the line) is then
+read at once and parsed with :func:`ocr.micr.fields.parse_micr`.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from ocr.micr.lines import (
     LineStrip,
     as_gray,
     component_stats,
+    cut_band,
     cut_strip,
     ink_mask,
     lines_at_every_scale,
     strip_box_on_page,
 )
+from ocr.micr.sequence import MARGIN, line_reader, mark_unread_ink
 from ocr.pagecache import last_page
 from ocr.reading import MicrLine
 
@@ -126,6 +129,9 @@ def _locate(image: np.ndarray, dpi: int) -> _Found | None:
     if best is None:
         return None
     line = best[1]
+    whole = _read_band(gray, stats, line)
+    if whole is not None:
+        return _Found(whole.text, whole.confidence, _band(whole, gray.shape), whole.strip.unit)
     own = band = _band(line, gray.shape)
     chars = line.chars
     extra = {-1: "", 1: ""}
@@ -234,15 +240,49 @@ class _Read:
 
 
 def _read(gray: np.ndarray, cand: LineCandidate) -> _Read | None:
-    strip = cut_strip(gray, cand)
-    chars = read_characters(strip)
+    """The candidate read whole by the line reader when its model is installed, else cut into
+    character boxes and read box by box."""
+    reader = line_reader()
+    if reader is not None:
+        strip = cut_strip(gray, cand, MARGIN)
+        chars: list[Char] | None = reader.read(strip.image)
+    else:
+        strip = cut_strip(gray, cand)
+        chars = read_characters(strip)
+    return _from_chars(cand, strip, chars)
+
+
+def _from_chars(
+    cand: LineCandidate, strip: LineStrip, chars: list[Char] | None, trim: bool = True
+) -> _Read | None:
+    """`trim`: drop unreadable marks standing apart at either end (not when every `?` stands for
+    a character's worth of ink)."""
     if not chars:
         return None
     pitch = PITCH_UNITS * strip.unit
-    chars = _trim(chars, pitch)
+    if trim:
+        chars = _trim(chars, pitch)
     text = _text_of(chars, pitch)
     routing_valid = parse_micr(text, 1.0).routing_valid
     return _Read(cand, strip, chars, text, routing_valid, _confidence(chars, routing_valid))
+
+
+def _read_band(gray: np.ndarray, stats: np.ndarray, line: _Read) -> _Read | None:
+    """The whole band the line belongs to, read at once by the line reader (every field, however
+    far off the line's height a bank encoded it); None without the line reader, or when the band
+    reads worse than the line alone."""
+    reader = line_reader()
+    if reader is None:
+        return None
+    reach = CONTINUE_PITCHES * PITCH_UNITS * line.strip.unit
+    strip = cut_band(gray, line.cand, stats, reach, MARGIN)
+    chars = mark_unread_ink(strip, reader.read(strip.image))
+    whole = _from_chars(line.cand, strip, chars, trim=False)
+    if whole is None or not _is_micr(whole.chars):
+        return None
+    if sum(c.known for c in whole.chars) < sum(c.known for c in line.chars):
+        return None
+    return whole
 
 
 def find_micr_band(image: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:

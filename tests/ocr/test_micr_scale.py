@@ -120,3 +120,17 @@ def test_a_letter_is_not_taken_for_a_check_by_its_stock() -> None:
     page = load_pages(SAMPLE / "richardson/2026-11-16-R01/item-0002.jpg")[0]
     clean = flat_page(page.image, page.dpi)
     assert not looks_like_check(clean.image, clean.dpi)
+
+
+@pytest.mark.parametrize("field", ["A0000040000A", "U0000100000U"])
+def test_a_band_cut_out_alone_stays_the_way_up_it_is(field: str) -> None:
+    """A band image sitting high in its frame: where it sits says nothing, and a field of zeros
+    reads either way up, so the page is not turned."""
+    from ocr.cleanup import clean_page
+
+    band = render_micr(field, 200)
+    image = cv2.copyMakeBorder(band, 2, 16, 10, 10, cv2.BORDER_CONSTANT, value=255)
+    page = clean_page(image, 200)
+    assert page.rotation == 0
+    got = read_micr(page.image, page.dpi)
+    assert got is not None and got.text == field

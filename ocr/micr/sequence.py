@@ -1,0 +1,155 @@
+"""Read an E-13B line whole with the project's learned line reader (ocr/models/micr_line.onnx,
+trained by `make micr-model`): a CTC network over the upright strip, no character cutting.
+
+Real scans break characters into specks and run neighbours together; cutting them into boxes
+first is where a box-by-box reader loses them. The line reader sees the strip at one height,
+whatever the scan's resolution, and says for every few columns which glyph (or none) is there.
+A glyph it is unsure of, or ink it half-believes is a glyph, becomes ``?``: a line is never
+closed up over a character it did not read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocr.dnn import forward, load, softmax
+from ocr.micr.characters import LOST_INK_UNITS, Char
+from ocr.micr.glyphs import PITCH_UNITS
+from ocr.micr.lines import LineStrip, ink_mask
+
+MODEL = Path(__file__).resolve().parents[1] / "models" / "micr_line.onnx"
+HEIGHT = 32  # the network's input height
+STRIDE = 4  # input columns per output frame
+MARGIN = 0.35  # paper kept above and below the characters, in character heights
+MAX_WIDTH = 4000  # input columns: a whole 8.5 in business check line at this height is ~2000
+MIN_PROB = 0.8  # a glyph read less surely than this is "?"
+MIN_LEAD = 0.5  # ...or less far ahead of the runner-up (the blank included)
+# Frames where the blank wins but a glyph holds at least this much: ink the reader half-believes
+# is a character, which must not vanish from the line.
+HALF_SEEN = 0.3
+# Ink further than this (in pitches) from every character read belongs to none of them: a
+# character is at most 0.091 in wide on a 0.125 in pitch, so its ink stays within 0.4 of its
+# centre, and the network's frames for it sit near that centre.
+CLEAR_PITCHES = 0.6
+RULE_HEIGHTS = 1.3  # ink taller than the band by this much is a rule or an edge, not a character
+
+
+def to_input(crop: np.ndarray) -> np.ndarray:
+    """An upright grey crop of a line (paper 255) at the network's height: uint8, ink 255."""
+    h, w = crop.shape[:2]
+    scale = HEIGHT / max(h, 1)
+    width = int(min(MAX_WIDTH, max(STRIDE, round(w * scale))))
+    small = cv2.resize(crop, (width, HEIGHT), interpolation=cv2.INTER_AREA)
+    return np.asarray(255 - small, np.uint8)
+
+
+@dataclass(frozen=True)
+class LineReader:
+    net: cv2.dnn.Net
+    labels: str  # class k + 1 is labels[k]; class 0 is CTC's blank
+
+    def read(self, crop: np.ndarray) -> list[Char]:
+        """The characters of an upright line crop whose rows hold the characters with MARGIN
+        of paper above and below; x extents in the crop's columns."""
+        x = to_input(crop)
+        width = x.shape[1] + (-x.shape[1] % STRIDE)
+        batch = np.zeros((1, 1, HEIGHT, width), np.float32)
+        batch[0, 0, :, : x.shape[1]] = x / 255.0
+        logits = forward(self.net, batch)[0, :, 0, :]  # classes x frames
+        probs = softmax(logits.T[: x.shape[1] // STRIDE])
+        return self._decode(probs, crop.shape[1] / max(x.shape[1], 1))
+
+    def _decode(self, probs: np.ndarray, to_crop: float) -> list[Char]:
+        best = probs.argmax(axis=1)
+        chars: list[Char] = []
+        t, frames = 0, len(best)
+        while t < frames:
+            k = int(best[t])
+            end = t
+            while end + 1 < frames and int(best[end + 1]) == k:
+                end += 1
+            if k != 0:
+                chars.append(self._char(probs, t, end, k, to_crop))
+            else:
+                chars += self._half_seen(probs, t, end, to_crop)
+            t = end + 1
+        return chars
+
+    def _char(self, probs: np.ndarray, t0: int, t1: int, k: int, to_crop: float) -> Char:
+        run = probs[t0 : t1 + 1]
+        at = int(run[:, k].argmax())
+        p = float(run[at, k])
+        others = np.delete(run[at], k)
+        lead = p - float(others.max())
+        label = self.labels[k - 1] if p >= MIN_PROB and lead >= MIN_LEAD else "?"
+        x0, x1 = int(t0 * STRIDE * to_crop), int((t1 + 1) * STRIDE * to_crop)
+        return Char(x0, x1, label, p, lead)
+
+    def _half_seen(self, probs: np.ndarray, t0: int, t1: int, to_crop: float) -> list[Char]:
+        """A `?` for a run of blank frames holding a frame, clear of the characters either side
+        (whose edges these are), where some glyph is half-believed."""
+        lo = t0 + 1 if t0 > 0 else t0
+        hi = t1 - 1 if t1 + 1 < len(probs) else t1
+        if hi < lo:
+            return []
+        glyphs = probs[lo : hi + 1, 1:]
+        at = int(glyphs.max(axis=1).argmax())
+        p = float(glyphs[at].max())
+        if p < HALF_SEEN:
+            return []
+        t = lo + at
+        x0, x1 = int(t * STRIDE * to_crop), int((t + 1) * STRIDE * to_crop)
+        return [Char(x0, x1, "?", p, 0.0)]
+
+
+def mark_unread_ink(strip: LineStrip, chars: list[Char]) -> list[Char]:
+    """A `?` wherever the strip holds a character's worth of ink that no character read explains:
+    between two characters a blank position apart, or past either end (a character the scan's
+    edge cut, or one the network let go). A code line's blank positions hold no ink."""
+    if not chars:
+        return chars
+    pitch = PITCH_UNITS * strip.unit
+    _, mask = ink_mask(strip.image)
+    # a rule (the check's edge or border) crossing the band is no character
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    rules = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] > RULE_HEIGHTS * strip.char_height)
+    mask = np.where(np.isin(labels, rules[rules > 0]), 0, mask)
+    top = max(0, int(strip.margin))
+    rows = mask[top : int(strip.margin + strip.char_height) + 1] > 0
+    ink = rows.sum(axis=0)
+    enough = LOST_INK_UNITS * strip.unit * strip.unit
+
+    def lost(x0: float, x1: float) -> bool:
+        a, b = max(0, int(x0)), min(len(ink), int(x1))
+        return b > a and int(ink[a:b].sum()) >= enough
+
+    centres = [(c.x0 + c.x1) / 2 for c in chars]
+    clear = CLEAR_PITCHES * pitch
+    out: list[Char] = []
+    if lost(0, centres[0] - clear):
+        out.append(Char(0, int(centres[0] - clear), "?", 0.0, 0.0))
+    for k, char in enumerate(chars):
+        if k and lost(centres[k - 1] + clear, centres[k] - clear):
+            out.append(Char(int(centres[k - 1] + clear), int(centres[k] - clear), "?", 0.0, 0.0))
+        out.append(char)
+    if lost(centres[-1] + clear, len(ink)):
+        out.append(Char(int(centres[-1] + clear), len(ink), "?", 0.0, 0.0))
+    return out
+
+
+@lru_cache(maxsize=2)
+def _load(path: str) -> LineReader | None:
+    loaded = load(Path(path))
+    if loaded is None or int(loaded[1].get("height", HEIGHT)) != HEIGHT:
+        return None
+    return LineReader(loaded[0], str(loaded[1]["labels"]))
+
+
+def line_reader(path: Path = MODEL) -> LineReader | None:
+    """The trained line reader, or None when the model file is absent (boxes are read then)."""
+    return _load(str(path))
