@@ -88,7 +88,7 @@ model: system-deps $(STAMP)
 # The E-13B line reader ocr/models/micr_line.onnx and the character classifier ocr/models/micr.onnx
 # it falls back on (each + .json recipe with its held-out accuracy): lines drawn from the E-13B
 # geometry and the GnuMICR font (../shared/fonts, training only) and the training part of
-# ../shared/data/micr-real; about 50 minutes on 2 cores.
+# ../shared/data/micr-real; about an hour on 2 cores.
 .PHONY: micr-model
 micr-model: $(STAMP)
 	$(BIN)/pip install -q -e '.[train]'
