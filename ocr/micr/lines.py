@@ -285,6 +285,15 @@ def cut_strip(
     return LineStrip(image, to_page, margin, unit, cand.height)
 
 
+def on_band(stats: np.ndarray, cand: LineCandidate) -> tuple[np.ndarray, np.ndarray]:
+    """Which components (`component_stats` rows) sit on the candidate line's rows, their middles
+    within 0.8 character heights of the line's, and the line's top edge above each of them."""
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    top = cand.slope * (x + w / 2) + cand.top
+    mid = y + h / 2
+    return (mid > top - 0.3 * cand.height) & (mid < top + 1.3 * cand.height), top
+
+
 def cut_band(
     gray: np.ndarray, cand: LineCandidate, stats: np.ndarray, reach: float, margin_heights: float
 ) -> LineStrip:
@@ -295,27 +304,27 @@ def cut_band(
     The strip's `char_height` is the band's height (the fields' offsets included), its `unit` the
     candidate's own."""
     x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
-    centre = x + w / 2
-    top = cand.slope * centre + cand.top  # the line's top edge above each component
-    mid = y + h / 2
-    on_band = (mid > top - 0.3 * cand.height) & (mid < top + 1.3 * cand.height)
+    on_line, top = on_band(stats, cand)
     # characters and their parts (a dash, a symbol's squares), not specks and not rules
     part = (h >= 0.15 * cand.height) & (h <= 1.3 * cand.height) & (w <= 1.2 * cand.height)
     part &= stats[:, 4] >= 0.01 * cand.height * cand.height
-    pieces = np.flatnonzero(on_band & part)
+    pieces = np.flatnonzero(on_line & part)
     lo, hi = cand.x_min, cand.x_max
-    up, down = 0.0, cand.height  # the band's extent, measured from the line's top edge
-    for i in sorted(pieces, key=lambda i: x[i]):  # rightwards from the candidate
+    chained = []
+    for i in sorted(pieces, key=lambda i: x[i]):  # over the candidate, then rightwards
         if x[i] + w[i] > lo and x[i] < hi:
-            up, down = min(up, y[i] - top[i]), max(down, y[i] + h[i] - top[i])
+            chained.append(i)
         elif hi <= x[i] < hi + reach:
             hi = max(hi, x[i] + w[i])
-            up, down = min(up, y[i] - top[i]), max(down, y[i] + h[i] - top[i])
+            chained.append(i)
     for i in sorted(pieces, key=lambda i: -(x[i] + w[i])):  # leftwards
         if lo - reach < x[i] + w[i] <= lo:
             lo = min(lo, x[i])
-            up, down = min(up, y[i] - top[i]), max(down, y[i] + h[i] - top[i])
-    band = LineCandidate(cand.slope, cand.top + float(up), float(down - up), lo, hi, cand.members)
+            chained.append(i)
+    # the band's extent, measured from the line's top edge
+    up = min([0.0, *(float(y[i] - top[i]) for i in chained)])
+    down = max([cand.height, *(float(y[i] + h[i] - top[i]) for i in chained)])
+    band = LineCandidate(cand.slope, cand.top + up, down - up, lo, hi, cand.members)
     strip = cut_strip(gray, band, margin_heights, reach_pitches=BAND_REACH_PITCHES)
     return LineStrip(
         strip.image, strip.to_page, strip.margin, cand.height / HEIGHT_UNITS, band.height

@@ -27,6 +27,7 @@ from ocr.micr.lines import (
     cut_strip,
     ink_mask,
     lines_at_every_scale,
+    on_band,
     strip_box_on_page,
 )
 from ocr.micr.sequence import MARGIN, line_reader, mark_unread_ink
@@ -214,19 +215,16 @@ def _unread_ink(
 ) -> bool:
     """Character-tall ink on the line's band beyond what was read, on `side`: a field that did
     not read at all."""
-    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    x, w, h = stats[:, 0], stats[:, 2], stats[:, 3]
     reach = CONTINUE_PITCHES * PITCH_UNITS * line.height / HEIGHT_UNITS
     if side > 0:
         beyond = (x > band[2]) & (x < band[2] + reach)
     else:
         beyond = (x + w < band[0]) & (x + w > band[0] - reach)
-    centre = x + w / 2
-    top = line.slope * centre + line.top
-    mid = y + h / 2
-    on_band = (mid > top - 0.3 * line.height) & (mid < top + 1.3 * line.height)
+    on_line, _ = on_band(stats, line)
     # a character, or what a scan's edge left of one
     tall = (h >= 0.4 * line.height) & (h <= 1.3 * line.height) & (w <= 1.2 * line.height)
-    return bool(np.any(beyond & on_band & tall))
+    return bool(np.any(beyond & on_line & tall))
 
 
 @dataclass(frozen=True)

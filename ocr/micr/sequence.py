@@ -21,10 +21,9 @@ from ocr.dnn import forward, load, softmax
 from ocr.micr.characters import LOST_INK_UNITS, Char
 from ocr.micr.glyphs import PITCH_UNITS
 from ocr.micr.lines import LineStrip, ink_mask
+from ocr.recognizer import HEIGHT, STRIDE  # the one line network's shape (training.model)
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "micr_line.onnx"
-HEIGHT = 32  # the network's input height
-STRIDE = 4  # input columns per output frame
 MARGIN = 0.35  # paper kept above and below the characters, in character heights
 MAX_WIDTH = 4000  # input columns: a whole 8.5 in business check line at this height is ~2000
 MIN_PROB = 0.8  # a glyph read less surely than this is "?"
@@ -116,7 +115,7 @@ def mark_unread_ink(strip: LineStrip, chars: list[Char]) -> list[Char]:
     pitch = PITCH_UNITS * strip.unit
     _, mask = ink_mask(strip.image)
     # a rule (the check's edge or border) crossing the band is no character
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     rules = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] > RULE_HEIGHTS * strip.char_height)
     mask = np.where(np.isin(labels, rules[rules > 0]), 0, mask)
     top = max(0, int(strip.margin))
