@@ -39,6 +39,7 @@ MIN_MEAN_SCORE = 0.65
 BLANK_PITCHES = 1.6  # right edges this many pitches apart have a blank position between them
 BAND_PAD_UNITS = 2.0
 CONTINUE_PITCHES = 12  # the furthest another field of the line stands from the rest
+ALONE_SHARE = 0.3  # of an image's height: characters this tall are a code line cut out alone
 
 
 @dataclass(frozen=True)
@@ -71,20 +72,30 @@ def _trim(chars: list[Char], pitch: float) -> list[Char]:
     return out
 
 
-def _is_micr(chars: list[Char]) -> bool:
+def _is_micr(chars: list[Char], alone: bool = False) -> bool:
     """Mostly confident E-13B characters with a transit, on-us or amount symbol among them
     (a band cut from a check may hold only its on-us or amount field). Printed text, upside-down
     code lines and stray fragments fail this: the symbols are shapes no typeface has.
+
+    `alone`: the image is the band cut out alone, which may hold a field without a symbol (an
+    on-us field cut short, a serial); there every character must have read surely instead.
     """
     known = [c for c in chars if c.known]
     digits = [c for c in known if c.label.isdigit()]
+    symbol = any(c.label in "TUA" for c in known)
     return (
         len(known) >= 5
         and len(known) >= MIN_KNOWN_SHARE * len(chars)
-        and any(c.label in "TUA" for c in known)
+        and (symbol or (alone and len(known) == len(chars)))
         and len(digits) >= 4
         and float(np.mean([c.score for c in known])) >= MIN_MEAN_SCORE
     )
+
+
+def _alone(cand: LineCandidate, shape: tuple[int, ...]) -> bool:
+    """Whether the line's characters are so tall a share of the image that the image is a code
+    line cut out alone (a check's line is a twentieth of its height)."""
+    return cand.height >= ALONE_SHARE * shape[0]
 
 
 def _confidence(chars: list[Char], routing_valid: bool) -> float:
@@ -116,7 +127,7 @@ def _locate(image: np.ndarray, dpi: int) -> _Found | None:
     for cand in lines_at_every_scale(mask, dpi, stats):
         candidates.append(cand)
         got = _read(gray, cand)
-        if got is None or not _is_micr(got.chars):
+        if got is None or not _is_micr(got.chars, _alone(cand, gray.shape)):
             continue
         key = (int(got.routing_valid), sum(c.known for c in got.chars), got.confidence)
         if best is None or key > best[0]:
@@ -274,9 +285,9 @@ def _read_band(gray: np.ndarray, stats: np.ndarray, line: _Read) -> _Read | None
         return None
     reach = CONTINUE_PITCHES * PITCH_UNITS * line.strip.unit
     strip = cut_band(gray, line.cand, stats, reach, MARGIN)
-    chars = mark_unread_ink(strip, reader.read(strip.image))
+    chars = mark_unread_ink(strip, reader.read_voted(strip.image, PITCH_UNITS * strip.unit))
     whole = _from_chars(line.cand, strip, chars, trim=False)
-    if whole is None or not _is_micr(whole.chars):
+    if whole is None or not _is_micr(whole.chars, _alone(line.cand, gray.shape)):
         return None
     if sum(c.known for c in whole.chars) < sum(c.known for c in line.chars):
         return None

@@ -36,13 +36,18 @@ HALF_SEEN = 0.3
 # centre, and the network's frames for it sit near that centre.
 CLEAR_PITCHES = 0.6
 RULE_HEIGHTS = 1.3  # ink taller than the band by this much is a rule or an edge, not a character
+# A line's final reading is a vote of three views of it, as cut and a tenth narrower and wider:
+# the network's frames fall differently on each, so a character one view drops or misreads the
+# other two still agree on.
+VIEWS = (1.0, 0.9, 1.1)
 
 
-def to_input(crop: np.ndarray) -> np.ndarray:
-    """An upright grey crop of a line (paper 255) at the network's height: uint8, ink 255."""
+def to_input(crop: np.ndarray, stretch: float = 1.0) -> np.ndarray:
+    """An upright grey crop of a line (paper 255) at the network's height, `stretch` times as wide
+    as that height makes it: uint8, ink 255."""
     h, w = crop.shape[:2]
     scale = HEIGHT / max(h, 1)
-    width = int(min(MAX_WIDTH, max(STRIDE, round(w * scale))))
+    width = int(min(MAX_WIDTH, max(STRIDE, round(w * scale * stretch))))
     small = cv2.resize(crop, (width, HEIGHT), interpolation=cv2.INTER_AREA)
     return np.asarray(255 - small, np.uint8)
 
@@ -52,16 +57,21 @@ class LineReader:
     net: cv2.dnn.Net
     labels: str  # class k + 1 is labels[k]; class 0 is CTC's blank
 
-    def read(self, crop: np.ndarray) -> list[Char]:
+    def read(self, crop: np.ndarray, stretch: float = 1.0) -> list[Char]:
         """The characters of an upright line crop whose rows hold the characters with MARGIN
         of paper above and below; x extents in the crop's columns."""
-        x = to_input(crop)
+        x = to_input(crop, stretch)
         width = x.shape[1] + (-x.shape[1] % STRIDE)
         batch = np.zeros((1, 1, HEIGHT, width), np.float32)
         batch[0, 0, :, : x.shape[1]] = x / 255.0
         logits = forward(self.net, batch)[0, :, 0, :]  # classes x frames
         probs = softmax(logits.T[: x.shape[1] // STRIDE])
         return self._decode(probs, crop.shape[1] / max(x.shape[1], 1))
+
+    def read_voted(self, crop: np.ndarray, pitch: float) -> list[Char]:
+        """The characters most VIEWS agree on (`pitch`: the characters' spacing in the crop);
+        `?` where they disagree, none where most see nothing."""
+        return vote([self.read(crop, f) for f in VIEWS], pitch)
 
     def _decode(self, probs: np.ndarray, to_crop: float) -> list[Char]:
         best = probs.argmax(axis=1)
@@ -104,6 +114,41 @@ class LineReader:
         t = lo + at
         x0, x1 = int(t * STRIDE * to_crop), int((t + 1) * STRIDE * to_crop)
         return [Char(x0, x1, "?", p, 0.0)]
+
+
+def vote(views: list[list[Char]], pitch: float) -> list[Char]:
+    """Characters of several readings of one line, matched by position (centres under half a
+    pitch apart), each kept when most views see it, labelled as most views label it, else `?`."""
+    need = len(views) // 2 + 1
+    found = sorted(
+        (((c.x0 + c.x1) / 2, n, c) for n, view in enumerate(views) for c in view),
+        key=lambda f: (f[0], f[1]),
+    )
+    out: list[Char] = []
+    k = 0
+    while k < len(found):
+        first, group = found[k][0], {found[k][1]: found[k][2]}
+        k += 1
+        while k < len(found) and found[k][0] - first < pitch / 2 and found[k][1] not in group:
+            group[found[k][1]] = found[k][2]
+            k += 1
+        if len(group) < need:
+            continue  # most views see no character here
+        chars = list(group.values())
+        labels = [c.label for c in chars if c.label != "?"]
+        best = max(set(labels), key=labels.count) if labels else "?"
+        label = best if labels.count(best) >= need else "?"
+        agree = [c for c in chars if c.label == label] or chars
+        out.append(
+            Char(
+                min(c.x0 for c in agree),
+                max(c.x1 for c in agree),
+                label,
+                float(np.mean([c.score for c in agree])),
+                float(np.mean([c.margin for c in agree])),
+            )
+        )
+    return out
 
 
 def mark_unread_ink(strip: LineStrip, chars: list[Char]) -> list[Char]:

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocr.micr.sequence import MIN_PROB, MODEL, LineReader, line_reader
+from ocr.micr.characters import Char
+from ocr.micr.sequence import MIN_PROB, MODEL, LineReader, line_reader, vote
 
 LABELS = "0123456789TUAD"
 
@@ -63,6 +64,35 @@ def test_a_half_seen_character_is_not_dropped() -> None:
     assert "".join(c.label for c in reader._decode(probs, 1.0)) == "12?34"
 
 
+def _view(text: str, shift: int = 0, pitch: int = 20) -> list[Char]:
+    return [
+        Char(n * pitch + shift, n * pitch + shift + 14, ch, 0.99, 0.98)
+        for n, ch in enumerate(text)
+        if ch != " "
+    ]
+
+
+@settings(max_examples=60)
+@given(
+    st.text(alphabet=LABELS, min_size=1, max_size=30),
+    st.integers(0, 29),
+    st.sampled_from(LABELS + "? "),
+    st.integers(-4, 4),
+)
+def test_one_view_alone_never_changes_the_line(text: str, at: int, other: str, shift: int) -> None:
+    """A character one view drops, adds or reads otherwise is outvoted by the two that agree,
+    wherever the views' frames fall (a few pixels apart)."""
+    at %= len(text)
+    odd = text[:at] + other + text[at + 1 :]
+    views = [_view(text), _view(odd, shift), _view(text, -shift)]
+    assert "".join(c.label for c in vote(views, 20)) == text
+
+
+def test_views_that_disagree_leave_the_character_unsure() -> None:
+    views = [_view("T1234"), _view("T1734"), _view("T1?34")]
+    assert "".join(c.label for c in vote(views, 20)) == "T1?34"
+
+
 @pytest.mark.skipif(not MODEL.is_file(), reason="the line reader is not installed")
 def test_the_line_reader_is_installed_with_its_recipe() -> None:
     """`make micr-model` writes the network and its recipe with the held-out score beside it."""
@@ -108,3 +138,21 @@ def test_a_rule_beside_the_line_is_no_character() -> None:
     band[:, 20:23] = 0
     got = read_micr(band, 200)
     assert got is not None and got.text == "T111986275T 8361233531U 0667"
+
+
+@needs_model
+@pytest.mark.parametrize("text", ["0904660110900", "010D099193"])
+def test_a_band_cut_out_alone_needs_no_symbol(text: str) -> None:
+    """A band image holding only an on-us field cut short (no transit or on-us symbol) reads,
+    every character surely; the same characters on a check's page are no code line."""
+    import cv2
+
+    from ocr.micr import read_micr
+
+    band = _band(text)
+    got = read_micr(band, 200)
+    assert got is not None and got.text == text
+    page = np.full((550, 1200), 255, np.uint8)
+    page[300 : 300 + band.shape[0], 100 : 100 + band.shape[1]] = band
+    assert read_micr(page, 200) is None
+    assert read_micr(cv2.rotate(band, cv2.ROTATE_180), 200) is None
