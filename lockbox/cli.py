@@ -316,22 +316,43 @@ def cmd_read(args: argparse.Namespace, settings: Settings) -> int:
 # --- export ------------------------------------------------------------------------------------
 
 
+_DAY_EXPORTS = ("bai", "postings")  # the exports of one day, which take --date
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from lockbox import exports
-
-    writer = {
-        "items": exports.export_items,
-        "ledger": exports.export_ledger,
-        "loans": exports.export_loans,
-    }[args.what]
+    from lockbox.bai import BaiError
     from lockbox.outputs import OutputError
 
+    if args.what in _DAY_EXPORTS and args.date is None:
+        raise CliError(f"export {args.what} needs --date YYYY-MM-DD, the day to export")
+    if args.what not in _DAY_EXPORTS and args.date is not None:
+        raise CliError(f"export {args.what} writes every day; --date is for export bai or postings")
+    if args.unmasked and args.what != "bai":
+        raise CliError("--unmasked is for export bai only")
     out = Path(args.out)
     db = _db(settings)
     with db.session() as session:
         try:
-            count = writer(session, out, force=args.force)
-        except OutputError as exc:
+            if args.what == "bai":
+                deposit = exports.export_bai(
+                    session, args.date, out, unmasked=args.unmasked, force=args.force
+                )
+                print(
+                    f"Wrote {deposit.count} checks (${deposit.total:,}) received"
+                    f" {args.date.isoformat()} in {len(deposit.lockboxes)} lockboxes to {out}."
+                )
+                return 0
+            if args.what == "postings":
+                count = exports.export_postings(session, args.date, out, force=args.force)
+            else:
+                writer = {
+                    "items": exports.export_items,
+                    "ledger": exports.export_ledger,
+                    "loans": exports.export_loans,
+                }[args.what]
+                count = writer(session, out, force=args.force)
+        except (OutputError, BaiError) as exc:
             raise CliError(str(exc)) from exc
     print(f"Wrote {count} rows to {out}.")
     return 0
@@ -543,9 +564,22 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--unmasked", action="store_true", help="show full account and routing numbers")
     rd.set_defaults(func=cmd_read)
 
-    ex = sub.add_parser("export", help="write items, ledger or loans as CSV")
-    ex.add_argument("what", choices=["items", "ledger", "loans"])
+    ex = sub.add_parser(
+        "export",
+        help="write items, ledger, loans or a day's postings as CSV, or a day's deposits as BAI",
+    )
+    ex.add_argument("what", choices=["items", "ledger", "loans", "postings", "bai"])
     ex.add_argument("--out", required=True)
+    ex.add_argument(
+        "--date",
+        type=_date_arg,
+        help="postings: the business date they were posted; bai: the day the checks were received",
+    )
+    ex.add_argument(
+        "--unmasked",
+        action="store_true",
+        help="bai: full routing, bank account and loan account numbers (masked to the last 4)",
+    )
     ex.add_argument(
         "--force", action="store_true", help="replace --out even when it is not an earlier export"
     )
