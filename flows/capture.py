@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lockbox.capture import Capture
 from lockbox.faces import FacePrint
-from lockbox.inbox import ITEM_SUFFIXES, sha256_file
+from lockbox.inbox import ITEM_SUFFIXES, X9_SUFFIXES, sha256_file
 from ocr.reading import ItemReading, PageKind, PageReading
 
 
@@ -94,8 +94,10 @@ def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
 
 
 def read_one(path: Path, source_file: str) -> list[Capture]:
-    """All items in one file (a PDF gives one per page), each as a Capture; never raises."""
-    from ocr.reader import read_file  # imported in the worker process
+    """All items in one file (a PDF gives one per page, an image cash letter one per check), each
+    as a Capture; never raises."""
+    from flows.cash_letter import read_cash_letter  # with the OCR, imported in the worker process
+    from ocr.reader import read_file
 
     try:
         digest: str | None = sha256_file(path)
@@ -107,11 +109,13 @@ def read_one(path: Path, source_file: str) -> list[Capture]:
                 source_file=source_file,
                 file_sha256=digest,
                 unreadable_reason=f"{path.suffix or 'no extension'} files are not scans"
-                " (expected TIFF, PNG, JPEG or PDF)",
+                " (expected TIFF, PNG, JPEG or PDF, or an X9 image cash letter)",
                 is_check=False,
             )
         ]
     try:
+        if path.suffix.lower() in X9_SUFFIXES:
+            return read_cash_letter(path, source_file, digest)
         readings = read_file(path, source_file)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the item
         return [

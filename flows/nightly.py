@@ -34,7 +34,7 @@ from lockbox.capture import Capture
 from lockbox.config import Settings, load_settings
 from lockbox.dates import business_today
 from lockbox.db import Database, DatabaseError, one_line, open_database, redact_numbers
-from lockbox.inbox import PDF_SUFFIXES, BatchDir, discover_batches, sha256_file
+from lockbox.inbox import MULTI_ITEM_SUFFIXES, BatchDir, discover_batches, sha256_file
 from lockbox.latefees import assess_late_fees
 from lockbox.models import Batch, Item, LateFee, Run
 from lockbox.money import ZERO
@@ -188,13 +188,13 @@ def _changed_since(path: Path, when: datetime | None) -> bool:
 def files_to_read(found: BatchDir, recorded: set[str]) -> list[Path]:
     """The batch's files still to read: all of them, less single-item files a killed run recorded.
 
-    A PDF is read again even when some of its pages were recorded (its other pages may not be);
-    recording skips the pages already there.
+    A PDF or an image cash letter is read again even when some of its items were recorded (its
+    others may not be); recording skips the items already there.
     """
     return [
         path
         for path in found.files
-        if found.relative(path) not in recorded or path.suffix.lower() in PDF_SUFFIXES
+        if found.relative(path) not in recorded or path.suffix.lower() in MULTI_ITEM_SUFFIXES
     ]
 
 

@@ -48,6 +48,20 @@ class Capture:
     # ocr.fingerprint's print of the check's face (of the first page when no check was found):
     # how a second copy is known when nothing else on it was read. Kept in its own column.
     face_print: bytes | None = field(default=None, repr=False, compare=False)
+    # A check from a bank's image cash letter (X9.37): routing, bank_account and serial above are
+    # the bank's record, and `bank_amount` is what the bank credited, the item's amount. The
+    # image is still read, and what it shows surely is checked against the record: its own MICR
+    # routing and account (`image_*`), and the courtesy and legal amounts above.
+    bank_amount: Decimal | None = None
+    image_routing: str | None = None
+    image_account: str | None = None
+    image_micr_confidence: float = 0.0
+    # Why nothing could be read from the check's image (none in the file, not decodable, not a
+    # check front): the loan must then come from something else, or a clerk keys it.
+    image_problem: str | None = None
+    # What the item's file as a whole did not add up to (a cash letter's control totals, its
+    # credits), carried by the file's first item and recorded once on the batch.
+    file_warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict for the item's audit record (Decimal and dates as strings)."""
@@ -66,12 +80,12 @@ class Capture:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Capture:
         kwargs = dict(data)
-        for key in ("courtesy_amount", "legal_amount", "coupon_amount"):
+        for key in ("courtesy_amount", "legal_amount", "coupon_amount", "bank_amount"):
             if kwargs.get(key) is not None:
                 kwargs[key] = Decimal(kwargs[key])
         if kwargs.get("check_date"):
             kwargs["check_date"] = date.fromisoformat(kwargs["check_date"])
-        for key in ("page_kinds", "warnings"):
+        for key in ("page_kinds", "warnings", "file_warnings"):
             kwargs[key] = tuple(kwargs.get(key) or ())
         kwargs["date_others"] = tuple(
             date.fromisoformat(d) for d in kwargs.get("date_others") or ()

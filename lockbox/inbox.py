@@ -1,6 +1,7 @@
 """The inbox layout (CONTRACT): INBOX/<site>/<batch>/ files, with an optional batch.json ticket.
 
 Pure filesystem reading: it never modifies the inbox, and a bad ticket is a warning, not a crash.
+An image cash letter from a bank (X9.37) is an item file too: one file, an item per check in it.
 The inbox is a boundary: a link is followed only to a file inside the inbox. A link that leaves it
 (anyone who can write the scanner share could point one at any readable file), a link to nothing, a
 link loop, a link to a folder or a folder that cannot be listed is never read; each is kept as a
@@ -12,17 +13,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from lockbox.config import SITES
 from lockbox.money import MoneyError, parse_money
+from lockbox.x9 import peek_business_date
 
 IMAGE_SUFFIXES = {".tif", ".tiff", ".png", ".jpg", ".jpeg"}
 PDF_SUFFIXES = {".pdf"}
-ITEM_SUFFIXES = IMAGE_SUFFIXES | PDF_SUFFIXES
+X9_SUFFIXES = {".x9", ".x937", ".icl"}  # X9.37 / X9.100-187 image cash letters
+ITEM_SUFFIXES = IMAGE_SUFFIXES | PDF_SUFFIXES | X9_SUFFIXES
+# Files that hold many items (a page or a check each): read again on a resumed batch, where the
+# items already recorded are skipped one by one.
+MULTI_ITEM_SUFFIXES = PDF_SUFFIXES | X9_SUFFIXES
 STRAY_NAMES = {"thumbs.db", ".ds_store", "desktop.ini", "batch.json"}
 
 
@@ -166,7 +172,34 @@ def scan_batch(site: str, path: Path, inbox: Path) -> BatchDir:
             batch.refused.append((f, "it is not a regular file; rescan the item into the batch"))
     if not batch.files and not batch.refused:
         batch.warnings.append("the batch folder has no item files")
+    if batch.ticket.deposit_date is None:
+        _date_from_cash_letters(batch)
     return batch
+
+
+def _date_from_cash_letters(batch: BatchDir) -> None:
+    """A batch without a ticket date takes its image cash letters' business date as the day its
+    payments were received, as a ticket's deposit_date would give it: the bank dated the deposit.
+
+    Cash letters of different days give the earliest (a payment is never counted as received
+    later than it was, so no late fee comes of the choice), with a warning naming the days.
+    """
+    days = sorted(
+        {
+            day
+            for path in batch.files
+            if path.suffix.lower() in X9_SUFFIXES and (day := peek_business_date(path)) is not None
+        }
+    )
+    if not days:
+        return
+    batch.ticket = replace(batch.ticket, deposit_date=days[0])
+    if len(days) > 1:
+        batch.warnings.append(
+            "the image cash letters are of different business dates ("
+            + ", ".join(d.isoformat() for d in days)
+            + f"); the batch's deposit date is the earliest, {days[0].isoformat()}"
+        )
 
 
 def discover_batches(inbox: Path) -> list[BatchDir]:

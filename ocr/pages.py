@@ -12,11 +12,13 @@ silence. An image file is one payment item, so it may hold at most MAX_ITEM_PAGE
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence
@@ -110,7 +112,7 @@ def max_file_pages() -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_FILE_PAGES
 
 
-def _load_image(path: Path, where: str) -> list[Page]:
+def _load_image(path: Path | BinaryIO, where: str) -> list[Page]:
     try:
         with warnings.catch_warnings():
             # Our own limit (checked from the header below) replaces Pillow's warning threshold.
@@ -137,12 +139,21 @@ def _load_image(path: Path, where: str) -> list[Page]:
     except Image.DecompressionBombError as exc:
         raise UnreadableFileError(where, "the image is far larger than any check scan") from exc
     except Exception as exc:  # noqa: BLE001 - decoders raise many types for corrupt files
+        named = path if isinstance(path, Path) else None
         raise UnreadableFileError(
-            where, f"the file is not a readable image ({_short(exc, path)})"
+            where, f"the file is not a readable image ({_short(exc, named)})"
         ) from exc
     if not img_pages:
         raise UnreadableFileError(where, "the file holds no pages")
     return img_pages
+
+
+def load_image_bytes(data: bytes, source_file: str) -> list[Page]:
+    """The pages of an image held in memory (a check's image inside a bank's cash letter),
+    decoded and bounded exactly as an image file's; raises UnreadableFileError on bad input."""
+    if not data:
+        raise UnreadableFileError(source_file, "the image is empty (0 bytes)")
+    return _load_image(io.BytesIO(data), source_file)
 
 
 def _short(exc: BaseException, path: Path | None = None) -> str:

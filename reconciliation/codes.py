@@ -8,6 +8,10 @@ from enum import StrEnum
 class ExceptionCode(StrEnum):
     UNREADABLE_FILE = "UNREADABLE_FILE"
     NOT_A_CHECK = "NOT_A_CHECK"
+    # An image cash letter's check (X9.37): its image has nothing readable on it, or disagrees
+    # with the bank's record of it.
+    NO_CHECK_IMAGE = "NO_CHECK_IMAGE"
+    BANK_RECORD_MISMATCH = "BANK_RECORD_MISMATCH"
     DUPLICATE_CHECK = "DUPLICATE_CHECK"
     UNREADABLE_AMOUNT = "UNREADABLE_AMOUNT"
     AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
@@ -37,6 +41,15 @@ WHAT_TO_DO: dict[ExceptionCode, str] = {
     ExceptionCode.UNREADABLE_FILE: "The scan could not be opened. Rescan the item, or reject it.",
     ExceptionCode.NOT_A_CHECK: "This page is not a check (a letter or a blank page). Route the"
     " correspondence, or reject the item.",
+    ExceptionCode.NO_CHECK_IMAGE: "The bank's image cash letter has no readable image of this"
+    " check's front, so nothing written on it (loan account, payer, date) could be read; the"
+    " amount, routing and account are the bank's record. Get the image from the bank, or find"
+    " the loan from the payer's bank account, and resolve with the bank's amount.",
+    ExceptionCode.BANK_RECORD_MISMATCH: "The check's image and the bank's record of it in the"
+    " image cash letter disagree (the amount, or the routing or account number). Compare the"
+    " image with the record: if it is another check's image, reject the item and ask the bank;"
+    " if the bank credited a different amount than the check says, resolve with the amount"
+    " credited and take the difference up with the bank.",
     ExceptionCode.DUPLICATE_CHECK: "This check was processed before (the same MICR line, the same"
     " face, or the same check number, amount and payer): the earlier item is named. Compare the"
     " two; reject this one if it is the same check. It posts only if you confirm they are two"

@@ -28,6 +28,7 @@ FIELDS_IN_DOUBT: dict[ExceptionCode, tuple[str, ...]] = {
     ExceptionCode.LOAN_NOT_ACTIVE: ("memo", "payer"),
     ExceptionCode.MICR_UNREADABLE: ("micr",),
     ExceptionCode.DUPLICATE_CHECK: ("micr", "courtesy"),
+    ExceptionCode.BANK_RECORD_MISMATCH: ("courtesy", "legal", "micr"),
 }
 
 

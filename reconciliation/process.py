@@ -226,6 +226,12 @@ def record_item(
     )
     session.add(item)
     session.flush()
+    if capture.file_warnings:
+        # The file's own findings (a cash letter's control totals, its credits) go on the batch
+        # with the item that carries them, in its transaction: recorded once, even on a resume.
+        batch.warnings = [*(batch.warnings or []), *capture.file_warnings]
+        for warning in capture.file_warnings:
+            log.warning("batch %s/%s: %s", batch.site, batch.name, warning)
     if faces is not None and face is not None:
         faces.add(item.id, face)
 

@@ -55,7 +55,12 @@ def decide_amount(capture: Capture) -> AmountDecision:
     Figures and words are read separately, so the same value from both is strong evidence even when
     one reading alone was unsure; at least one of them must still be confident. Any disagreement
     holds the item, showing both readings.
+
+    A check from a bank's image cash letter has its amount in the bank's record: what the bank
+    credited, taken as decided; the image's readings only check it (`bank_record_findings`).
     """
+    if capture.bank_amount is not None:
+        return AmountDecision(capture.bank_amount, capture.bank_amount, None, 1.0)
     courtesy, legal = capture.courtesy_amount, capture.legal_amount
     c_conf, l_conf = capture.courtesy_confidence, capture.legal_confidence
     if courtesy is not None and legal is not None:
@@ -206,6 +211,50 @@ def date_findings(
     return []
 
 
+def _last4(number: str) -> str:
+    return f"ending {number[-4:]}"
+
+
+def bank_record_findings(capture: Capture) -> list[Finding]:
+    """Where a cash letter check's image, read surely, disagrees with the bank's record of it.
+
+    The image is held to the record as a scan's figures are held to its words: an amount field
+    read (MIN_FIELD_CONFIDENCE, the rules' own line between read and not read) that says another
+    amount than the record's, or a MICR line read as surely whose routing (its check digit
+    verified) or account is not the record's, may be another check's image or a wrong credit.
+    """
+    bank = capture.bank_amount
+    if bank is None:
+        return []
+    out: list[Finding] = []
+    for name, value, confidence in (
+        ("courtesy amount", capture.courtesy_amount, capture.courtesy_confidence),
+        ("legal amount", capture.legal_amount, capture.legal_confidence),
+    ):
+        if value is not None and value != bank and confidence >= MIN_FIELD_CONFIDENCE:
+            out.append(
+                Finding(
+                    ExceptionCode.BANK_RECORD_MISMATCH,
+                    f"the bank's record says {_show(bank)} but the check's {name} reads"
+                    f" {_show(value)} ({confidence:.0%})",
+                )
+            )
+    if capture.image_micr_confidence >= MIN_FIELD_CONFIDENCE:
+        for name, record, image in (
+            ("routing number", capture.routing, capture.image_routing),
+            ("account number", capture.bank_account, capture.image_account),
+        ):
+            if record and image and record != image:
+                out.append(
+                    Finding(
+                        ExceptionCode.BANK_RECORD_MISMATCH,
+                        f"the bank's record has the {name} {_last4(record)} but the check's MICR"
+                        f" line reads {_last4(image)} ({capture.image_micr_confidence:.0%})",
+                    )
+                )
+    return out
+
+
 def evaluate(
     capture: Capture,
     *,
@@ -242,6 +291,10 @@ def evaluate(
         return findings
     if amount is not None and amount.finding is not None:
         findings.append(amount.finding)
+    findings.extend(bank_record_findings(capture))
+    if capture.image_problem and (match is None or match.account_number is None):
+        # Nothing on the check could name the loan: the clerk must, from the bank's record.
+        findings.append(Finding(ExceptionCode.NO_CHECK_IMAGE, capture.image_problem))
     findings.extend(
         date_findings(
             capture.check_date,
@@ -259,8 +312,13 @@ def evaluate(
             Finding(ExceptionCode.LOAN_NOT_ACTIVE, f"the loan is {loan_status.replace('_', ' ')}")
         )
     if not (capture.routing and capture.bank_account and capture.serial):
+        where = (
+            "in the bank's record or read from the check's MICR line"
+            if capture.bank_amount is not None
+            else "read from MICR"
+        )
         findings.append(
-            Finding(ExceptionCode.MICR_UNREADABLE, "routing, account or serial not read from MICR")
+            Finding(ExceptionCode.MICR_UNREADABLE, f"routing, account or serial not {where}")
         )
     findings.sort(key=lambda f: PRIORITY.index(f.code))
     return findings

@@ -1,5 +1,5 @@
 """`python -m sample_data generate --out DIR --seed N --items N [--as-of YYYY-MM-DD] [--clean]
-[--micr-font PATH]`: writes synthetic lockbox mail with its loan book and ground truth."""
+[--micr-font PATH] [--cash-letter]`: writes synthetic lockbox mail with its loan book and ground truth."""
 
 from __future__ import annotations
 
@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="draw the MICR line with this TrueType font instead of the built-in E-13B renderer",
     )
+    gen.add_argument(
+        "--cash-letter",
+        action="store_true",
+        help="also write the checks as one X9 image cash letter (cash-letter.x937, cash-letter.json)",
+    )
     return parser
 
 
@@ -60,7 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         manifest = generate(
-            args.out, args.seed, args.items, args.as_of, clean=args.clean, micr_font=args.micr_font
+            args.out,
+            args.seed,
+            args.items,
+            args.as_of,
+            clean=args.clean,
+            micr_font=args.micr_font,
+            cash_letter=args.cash_letter,
         )
     except (OutputExistsError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2,7 +2,8 @@
 
     generate(out, seed, items, as_of) -> Manifest
 
-writes `out/inbox/<site>/<batch>/` (batch.json and the scans), `out/loans.csv` and `out/truth.json`.
+writes `out/inbox/<site>/<batch>/` (batch.json and the scans), `out/loans.csv` and `out/truth.json`;
+with `cash_letter=True` also the run's checks as one X9 image cash letter (`sample_data.x9_file`).
 The same arguments give the same files, byte for byte, on the same machine (fonts and library
 versions can change the pixels elsewhere; the truth does not depend on them except for font names).
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from sample_data import x9_file as x9
 from sample_data.batches import Page, ScanFile, assign_batches
 from sample_data.check_back import render_check_back
 from sample_data.check_front import render_check_front
@@ -30,7 +32,7 @@ from sample_data.loan_book import write_loans_csv
 from sample_data.plan import Planner
 from sample_data.truth import Manifest, TruthItem, truth_for_file
 
-OUTPUTS = ("inbox", "loans.csv", "truth.json")
+OUTPUTS = ("inbox", "loans.csv", "truth.json", x9.FILE_NAME, x9.MAP_NAME)
 
 
 class OutputExistsError(FileExistsError):
@@ -116,8 +118,12 @@ def generate(
     as_of: date,
     clean: bool = False,
     micr_font: Path | None = None,
+    cash_letter: bool = False,
 ) -> Manifest:
-    """Writes a run of `items` mail items for business date `as_of`; returns its truth."""
+    """Writes a run of `items` mail items for business date `as_of`; returns its truth.
+
+    `cash_letter`: also write the run's checks as one X9 image cash letter beside the inbox.
+    """
     if items < 1:
         raise ValueError("items must be at least 1")
     if micr_font is not None and not micr_font.is_file():
@@ -127,16 +133,25 @@ def generate(
     plan = Planner(seed, items, as_of).plan()
     truth: list[TruthItem] = []
     first_seen: dict[int, tuple[str, int]] = {}
-    for batch in assign_batches(plan):
+    letter = x9.CashLetterBuilder() if cash_letter else None
+    batches = assign_batches(plan)
+    for batch in batches:
         folder = out / "inbox" / batch.site / batch.name
         folder.mkdir(parents=True, exist_ok=True)
         in_batch: list[TruthItem] = []
         for scan_file in batch.files:
             write_scan_file(scan_file, folder / scan_file.name, batch.deposit_date, micr_font)
-            in_batch += truth_for_file(scan_file, first_seen)
+            in_file = truth_for_file(scan_file, first_seen)
+            if letter is not None:
+                letter.add(
+                    scan_file, in_file, lambda p: render_page(p, micr_font, p.style.corner_fill)
+                )
+            in_batch += in_file
         ticket = batch_ticket(batch.deposit_date, in_batch)
         (folder / "batch.json").write_text(json.dumps(ticket, indent=2) + "\n", encoding="utf-8")
         truth += in_batch
+    if letter is not None and batches:
+        letter.write(out, max(b.deposit_date for b in batches))
     write_loans_csv(plan.loans, out / "loans.csv")
     manifest = Manifest(as_of=as_of, seed=seed, items=truth, out=out)
     manifest.write(out / "truth.json")

@@ -411,6 +411,7 @@ class Planner:
             signature_text=self._signature(payer)
             if layout == "personal" or rng.random() < 0.7
             else "",
+            encoded_amount=legal_value,
         )
         if item.code == "UNREADABLE_AMOUNT":
             spec.amount_blotted = True

@@ -53,6 +53,9 @@ class CheckSpec:
     fill_font: str = ""  # file name of the font of the filled-in parts
     signature_font: str = ""
     signature_text: str = ""
+    # What the bank of first deposit encodes and credits, even when the check does not state one
+    # amount clearly: the words' amount (they govern when the figures disagree), else the one meant.
+    encoded_amount: Decimal | None = None
 
 
 @dataclass

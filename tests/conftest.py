@@ -85,6 +85,17 @@ def small_mail(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def cash_letter_mail(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ten items of generated mail with their checks also written as one X9 image cash letter
+    (`cash-letter.x937`, and `cash-letter.json` naming each check's scan)."""
+    from sample_data.generate import generate
+
+    out = tmp_path_factory.mktemp("x9mail")
+    generate(out, seed=4242, items=10, as_of=date(2026, 11, 17), cash_letter=True)
+    return out
+
+
 @pytest.fixture
 def no_late_fees_at_posting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Posting charges an installment already late on the received date (lockbox.latefees
