@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from lockbox.money import mask
+from lockbox.routing import aba_valid
 from lockbox.x9.records import (
     MAX_IMAGE_VIEW_DATA,
     RETURN,
@@ -210,13 +211,6 @@ def peek_business_date(path: str | os.PathLike[str]) -> date | None:
     except Exception:  # noqa: BLE001 - a date to sort by is never worth stopping the run
         return None
     return None
-
-
-def aba_valid(routing: str) -> bool:
-    """True for nine digits whose 3-7-1 weighted sum is a multiple of ten (the ABA check digit)."""
-    if len(routing) != 9 or not (routing.isascii() and routing.isdigit()) or routing == "0" * 9:
-        return False
-    return sum(w * int(d) for w, d in zip((3, 7, 1) * 3, routing, strict=True)) % 10 == 0
 
 
 def _load(source: Source) -> bytes:

@@ -12,34 +12,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from lockbox.routing import aba_valid
 from ocr.reading import MicrLine
 
-_ABA_WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7, 1)
+__all__ = ["aba_valid", "parse_micr"]
 _TRANSIT = re.compile(r"T([0-9D? ]{9,12}?)T")
 _ROUTING_NEAR_T = re.compile(r"(?:(?<=T)\s*([0-9]{9})(?![0-9]))|(?:(?<![0-9])([0-9]{9})\s*(?=T))")
 _AMOUNT = re.compile(r"A([0-9? ]{10,12}?)A")
 _GROUP = re.compile(r"[0-9?D]+")
 _SERIAL_DIGITS = range(3, 7)
-
-
-def aba_valid(routing: str) -> bool:
-    """True for nine digits whose 3-7-1 weighted sum is a multiple of ten (the ABA check digit).
-
-    All zeros passes the arithmetic but is no bank, so it is refused.
-    """
-    if len(routing) != 9 or not routing.isascii() or not routing.isdigit():
-        return False
-    if routing == "000000000":
-        return False
-    return sum(w * int(d) for w, d in zip(_ABA_WEIGHTS, routing, strict=True)) % 10 == 0
-
-
-def aba_check_digit(first8: str) -> str:
-    """The ninth digit that makes `first8` a valid routing number (for generators and tests)."""
-    if len(first8) != 8 or not first8.isdigit():
-        raise ValueError(f"need the first 8 digits of a routing number, got {first8!r}")
-    total = sum(w * int(d) for w, d in zip(_ABA_WEIGHTS[:8], first8, strict=True))
-    return str((10 - total % 10) % 10)
 
 
 def _digits_only(group: str) -> str | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pdfplumber
 from PIL import Image, ImageSequence
 
-from sample_data.aba import is_valid_routing
+from lockbox.routing import aba_valid as is_valid_routing
 from sample_data.loan_book import LOAN_COLUMNS
 from sample_data.plan import EXCEPTION_CODES
 from sample_data.scanline import luhn_valid
