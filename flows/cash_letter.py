@@ -24,9 +24,6 @@ from ocr.reading import ItemReading, MicrLine, Page
 # The largest cash letter read: the file's bytes and its images are held together (about twice
 # its size) while one check at a time is read, which keeps a worker inside its 1.5 GB bound.
 MAX_CASH_LETTER_BYTES = 512 * 2**20
-# X9.100-187 writes the on-us symbol as '/', the dash as '-' and a character the bank's reader
-# could not read as '*'; the project's notation for a MICR line has U, D and '?' for them.
-_TO_MICR_NOTATION = str.maketrans({"/": "U", "-": "D", "*": "?"})
 
 
 def read_cash_letter(path: Path, source_file: str, file_sha256: str | None) -> list[Capture]:
@@ -89,26 +86,11 @@ def file_warnings(letter: X9File, source_file: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def record_code_line(item: X9Item) -> str:
-    """The record's MICR fields as one code line in the reader's notation (U auxiliary on-us U,
-    T routing T, on-us, A amount A), for `parse_micr` to split as it splits a line it read."""
-    aux = item.auxiliary_on_us.strip().translate(_TO_MICR_NOTATION)
-    on_us = item.on_us.strip().translate(_TO_MICR_NOTATION)
-    routing = item.routing.translate(_TO_MICR_NOTATION)
-    cents = int(item.amount * 100)
-    parts = [f"U{aux}U"] if aux else []
-    parts.append(f"T{routing}T")
-    if on_us:
-        parts.append(on_us)
-    parts.append(f"A{cents:010d}A")
-    return " ".join(parts)
-
-
 def record_micr(item: X9Item) -> MicrLine:
     """The bank's record as a MICR reading: routing (its check digit verified), account, serial."""
     from ocr.micr.fields import parse_micr
 
-    return parse_micr(record_code_line(item), 1.0)
+    return parse_micr(item.code_line, 1.0)
 
 
 def _unreadable(source_file: str, file_sha256: str | None, reason: str) -> Capture:

@@ -18,13 +18,16 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lockbox.config import ConfigError, Settings, load_settings
 from lockbox.dates import business_today
 from lockbox.db import Database, DatabaseError, open_database
 from lockbox.guardian import start_guardian
 from lockbox.money import MoneyError, mask, parse_money
+
+if TYPE_CHECKING:
+    from ocr.reading import PageReading
 
 
 class CliError(Exception):
@@ -275,14 +278,44 @@ def _s(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _cash_letter_readings(path: Path, page: int | None) -> list[PageReading]:
+    """One reading per check of an image cash letter (page = its place in the file): its front
+    image read as a scan is, its MICR fields the bank's record, as `lockbox run` takes them."""
+    from lockbox.x9 import read_x9
+    from ocr.errors import UnreadableFileError
+    from ocr.micr.fields import parse_micr
+    from ocr.pages import load_image_bytes
+    from ocr.reader import read_page
+    from ocr.reading import PageReading
+
+    readings = []
+    for item in read_x9(path).items:
+        if page is not None and item.sequence != page:
+            continue
+        reading = PageReading(source_file=str(path), page=item.sequence)
+        try:
+            reading = read_page(load_image_bytes(item.front_image or b"", str(path))[0])
+        except UnreadableFileError as exc:
+            reading.warnings.append(f"the check's front image: {exc.reason}")
+        reading.page = item.sequence
+        reading.micr = parse_micr(item.code_line, 1.0)
+        reading.warnings.extend(item.problems)
+        readings.append(reading)
+    return readings
+
+
 def cmd_read(args: argparse.Namespace, settings: Settings) -> int:
+    from lockbox.inbox import X9_SUFFIXES
     from ocr.reader import read_path_pages
 
     status = 0
     for name in args.files:
         path = Path(name)
         try:
-            readings = read_path_pages(path, page=args.page, source_file=str(path))
+            if path.suffix.lower() in X9_SUFFIXES:
+                readings = _cash_letter_readings(path, args.page)
+            else:
+                readings = read_path_pages(path, page=args.page, source_file=str(path))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             print(f"{path}: cannot read ({exc})", file=sys.stderr)
             status = 1

@@ -71,6 +71,9 @@ _PADDING: dict[Encoding, bytes] = {  # NUL, spaces, line ends (and DOS end-of-fi
 _PREFIX = 4
 _MAX_RECORDS = 99_999_999  # the file control's record count has 8 digits: no valid file holds more
 _FIXED_LENGTHS = {"62": 100}  # records of a file without prefixes or newlines; all others are 80
+# X9.100-187 writes the on-us symbol as '/', the dash as '-' and a character the bank's reader
+# could not read as '*'; the project's MICR notation has U, D and '?' for them.
+_TO_MICR_NOTATION = str.maketrans({"/": "U", "-": "D", "*": "?"})
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
 _MICR_FLAGS = {"2": "a missing field", "3": "a read error", "4": "a missing field and a read error"}
 
@@ -123,6 +126,20 @@ class X9Item:
     def routing_valid(self) -> bool:
         """True when the routing number is 9 digits whose ABA check digit is right."""
         return aba_valid(self.routing)
+
+    @property
+    def code_line(self) -> str:
+        """The record's MICR fields as one code line in the project's notation (U auxiliary
+        on-us U, T routing T, on-us, A amount A), for the MICR parse to split as it splits a
+        line read from an image."""
+        aux = self.auxiliary_on_us.strip().translate(_TO_MICR_NOTATION)
+        on_us = self.on_us.strip().translate(_TO_MICR_NOTATION)
+        parts = [f"U{aux}U"] if aux else []
+        parts.append(f"T{self.routing.translate(_TO_MICR_NOTATION)}T")
+        if on_us:
+            parts.append(on_us)
+        parts.append(f"A{int(self.amount * 100):010d}A")
+        return " ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

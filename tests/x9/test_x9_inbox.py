@@ -317,3 +317,29 @@ def test_the_generator_writes_every_check_as_the_bank_would(cash_letter_mail: Pa
         assert item.front_image is not None
         with Image.open(io.BytesIO(item.front_image)) as front:
             assert front.mode == "1" and front.info.get("compression") == "group4"
+
+
+# --- lockbox read ----------------------------------------------------------------------------
+
+
+def test_lockbox_read_gives_one_reading_per_check_with_the_banks_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clerk reads a cash letter as a scan: one line per check, numbered by its place in the
+    file, the MICR fields the bank's record (masked unless asked), a blank front said so."""
+    from lockbox.cli import main
+
+    second = _check(on_us="5520019876/ 2001", amount=Decimal("99.05"), sequence_number="2")
+    path = tmp_path / "deposit.x937"
+    path.write_bytes(_letter([_check(), second]))
+    assert main(["read", str(path), "--json", "--unmasked"]) == 0
+    got = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [g["page"] for g in got] == [1, 2]
+    assert [(g["routing"], g["account"], g["serial"]) for g in got] == [
+        ("122000661", "4410023981", "1042"),
+        ("122000661", "5520019876", "2001"),
+    ]
+    assert got[1]["micr_line"].endswith("A0000009905A")
+    assert main(["read", str(path), "--json", "--page", "2"]) == 0
+    (masked,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert masked["account"].endswith("9876") and "5520019876" not in json.dumps(masked)
