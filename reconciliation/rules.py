@@ -57,26 +57,29 @@ def decide_amount(capture: Capture) -> AmountDecision:
     holds the item, showing both readings.
 
     A check from a bank's image cash letter has its amount in the bank's record: what the bank
-    credited, taken as decided; the image's readings only check it (`bank_record_findings`).
+    credited, taken as decided; the image's readings only check it (`bank_record_findings`),
+    except that figures and words disagreeing hold it as they hold a scan (a must-review rule,
+    whoever read the check first).
     """
-    if capture.bank_amount is not None:
-        return AmountDecision(capture.bank_amount, capture.bank_amount, None, 1.0)
     courtesy, legal = capture.courtesy_amount, capture.legal_amount
     c_conf, l_conf = capture.courtesy_confidence, capture.legal_confidence
-    if courtesy is not None and legal is not None:
-        if courtesy != legal:
-            return AmountDecision(
-                None,
-                legal,
-                Finding(
-                    ExceptionCode.AMOUNT_MISMATCH,
-                    f"courtesy amount reads {_show(courtesy)} ({c_conf:.0%}) but the legal amount"
-                    f" reads {_show(legal)} ({l_conf:.0%})",
-                ),
-                0.0,
-            )
-        if max(c_conf, l_conf) >= MIN_FIELD_CONFIDENCE:
-            return AmountDecision(courtesy, courtesy, None, 1 - (1 - c_conf) * (1 - l_conf))
+    bank = capture.bank_amount
+    if courtesy is not None and legal is not None and courtesy != legal:
+        record = "" if bank is None else f"; the bank's record says {_show(bank)}"
+        return AmountDecision(
+            None,
+            legal if bank is None else bank,
+            Finding(
+                ExceptionCode.AMOUNT_MISMATCH,
+                f"courtesy amount reads {_show(courtesy)} ({c_conf:.0%}) but the legal amount"
+                f" reads {_show(legal)} ({l_conf:.0%}){record}",
+            ),
+            0.0,
+        )
+    if bank is not None:
+        return AmountDecision(bank, bank, None, 1.0)
+    if courtesy is not None and legal is not None and max(c_conf, l_conf) >= MIN_FIELD_CONFIDENCE:
+        return AmountDecision(courtesy, courtesy, None, 1 - (1 - c_conf) * (1 - l_conf))
     seen = courtesy if courtesy is not None and c_conf >= l_conf or legal is None else legal
     return AmountDecision(
         None,

@@ -281,6 +281,24 @@ def test_a_surely_read_amount_or_micr_line_that_contradicts_the_record_holds_the
     assert bank_record_findings(_bank(image_routing="111000025", image_micr_confidence=0.2)) == []
 
 
+def test_figures_and_words_that_disagree_hold_a_cash_letter_check_too() -> None:
+    """The must-review rule holds whoever read the check first: the bank's record agreeing with
+    one of them does not post it; its amount waits in suspense."""
+    capture = _bank(
+        courtesy_amount=Decimal("512.50"),
+        courtesy_confidence=0.3,
+        legal_amount=Decimal("412.50"),
+        legal_confidence=0.3,
+    )
+    decision = decide_amount(capture)
+    assert decision.amount is None and decision.read == Decimal("412.50")
+    assert decision.finding is not None
+    assert decision.finding.code == ExceptionCode.AMOUNT_MISMATCH
+    assert "$512.50" in decision.finding.message and "bank's record" in decision.finding.message
+    agreeing = _bank(courtesy_amount=Decimal("412.50"), legal_amount=Decimal("412.50"))
+    assert decide_amount(agreeing).amount == Decimal("412.50")
+
+
 def test_a_record_whose_amount_disagrees_with_a_clearly_printed_check_is_held(
     cash_letter_mail: Path, tmp_path: Path
 ) -> None:
