@@ -1,13 +1,15 @@
-"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|foreign|throughput] [--items N]
-[--seed S] [--foreign DIR]`.
+"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|micr|foreign|throughput|
+cash-letter] [--items N] [--seed S] [--foreign DIR]`.
 
-What `make bench` runs: all five by default (the MICR table reads our generator's lines, the
+What `make bench` runs: all six by default (the MICR table reads our generator's lines, the
 held-out part of ../shared/data/micr-real and the foreign set's fronts); the foreign part (the development set drawn by another
 generator, ../shared/data/foreign-checks next to the project, or --foreign DIR) is skipped with a
 note when that folder is absent. The ledger part uses PostgreSQL too when --postgres-url
 (or LOCKBOX_TEST_POSTGRES_URL) names a reachable server. The throughput part takes `--items` (default
 200) for the comparison with a full-page tesseract pass and `--sizes` (default 50,200,1000) for the
-scaling table; small values make a quick development run (`--items 10 --sizes 5,10`).
+scaling table; small values make a quick development run (`--items 10 --sizes 5,10`). The cash
+letter part runs the same generated checks as scans and as one X9 image cash letter (`--items`,
+default 240) and compares how each ends.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import foreign, ledger, micr, pipeline, throughput
+from benchmarks import cash_letter, foreign, ledger, micr, pipeline, throughput
 
 
 def _sizes(text: str) -> list[int]:
@@ -48,7 +50,7 @@ def main() -> int:
     p.add_argument("--workdir", type=Path, default=Path(".bench"))
     p.add_argument(
         "--only",
-        choices=["ledger", "pipeline", "micr", "foreign", "throughput"],
+        choices=["ledger", "pipeline", "micr", "foreign", "throughput", "cash-letter"],
         help="run one part (default: all)",
     )
     p.add_argument(
@@ -108,6 +110,15 @@ def main() -> int:
             f" full-page tesseract pass per page; scaling at {', '.join(map(str, args.sizes))} =="
         )
         print(throughput.run(items, args.sizes, args.seed, args.workdir.resolve()))
+    if args.only in (None, "cash-letter"):
+        items = args.items or 240
+        if args.only is None:
+            print()
+        print(
+            f"== Cash letter: {items} freshly generated items (seed {args.seed}) run as scans and"
+            " as one X9 image cash letter =="
+        )
+        print(cash_letter.report(cash_letter.run(items, args.seed, args.workdir.resolve())))
     return 0
 
 
