@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from lockbox.money import ZERO, money
+from lockbox.money import ZERO, mask, money
 
 RECORD_LENGTH = 80
 MASK = "X"  # a masked digit: in the BAI alphanumeric set, and plainly not a digit
@@ -221,7 +221,7 @@ def number_field(text: str | None, width: int, *, masked: bool) -> str:
     if not digits:
         return "0" * width
     field = digits[-width:].rjust(width, "0")
-    return MASK * (width - 4) + field[-4:] if masked else field
+    return mask(field, char=MASK) if masked else field
 
 
 def alnum(text: str | None, width: int) -> str:
@@ -235,9 +235,7 @@ def alnum(text: str | None, width: int) -> str:
 def remittance_field(loan_account: str | None, *, masked: bool) -> str:
     """The loan account for the overflow record, masked with X to its last four unless asked."""
     account = alnum(loan_account, 30).replace(" ", "")
-    if masked and len(account) > 4:
-        return MASK * (len(account) - 4) + account[-4:]
-    return MASK * len(account) if masked else account
+    return mask(account, char=MASK) if masked else account
 
 
 def bai_item(

@@ -41,11 +41,12 @@ def fmt(value: Decimal | None) -> str:
     return "" if value is None else f"{money(value):.2f}"
 
 
-def mask(number: str | None, keep: int = 4) -> str:
-    """Mask an account or routing number to its last `keep` digits: never log the full number."""
+def mask(number: str | None, keep: int = 4, char: str = "*") -> str:
+    """Mask an account or routing number to its last `keep` digits: never log the full number.
+    `char` stands for each hidden digit (a bank file format may not allow `*`)."""
     if not number:
         return ""
     s = str(number)
     if len(s) <= keep:
-        return "*" * len(s)
-    return "*" * (len(s) - keep) + s[-keep:]
+        return char * len(s)
+    return char * (len(s) - keep) + s[-keep:]
