@@ -19,7 +19,7 @@ from pathlib import Path
 from lockbox.capture import Capture
 from lockbox.money import mask
 from lockbox.x9 import X9Error, X9File, X9Item, read_x9
-from ocr.reading import ItemReading, MicrLine, Page
+from ocr.reading import ItemReading, MicrLine
 
 # The largest cash letter read: the file's bytes and its images are held together (about twice
 # its size) while one check at a time is read, which keeps a worker inside its 1.5 GB bound.
@@ -117,45 +117,15 @@ def _item_or_failure(item: X9Item, source_file: str, file_sha256: str | None) ->
         )
 
 
-def _item_pages(item: X9Item, where: str) -> tuple[list[Page], str | None, list[str]]:
-    """The front image's pages, then the back's, numbered in that order; why the front gave no
-    page (None when it did); and what a clerk should know of the back."""
-    from ocr.errors import UnreadableFileError
-    from ocr.pages import load_image_bytes
-
-    pages: list[Page] = []
-    front_problem: str | None = None
-    notes: list[str] = []
-    for side, data in (("front", item.front_image), ("back", item.back_image)):
-        if not data:
-            if side == "front":
-                front_problem = "the image cash letter has no image of the check's front"
-            continue
-        try:
-            pages += load_image_bytes(data, where)
-        except UnreadableFileError as exc:
-            problem = (
-                f"the check's {side} image in the cash letter cannot be decoded ({exc.reason})"
-            )
-            if side == "front":
-                front_problem = problem
-            else:
-                notes.append(problem)
-    return (
-        [dataclasses.replace(p, page=n) for n, p in enumerate(pages, start=1)],
-        front_problem,
-        notes,
-    )
-
-
 def item_capture(item: X9Item, source_file: str, file_sha256: str | None) -> Capture:
     """One check: its images read as a scan is, then the bank's record put in as the item's MICR
     fields and amount, with the image's own MICR reading kept beside it to be checked against."""
     from flows.capture import to_capture
+    from ocr.pages import cash_letter_check_pages
     from ocr.reader import read_pages
 
     where = f"{source_file} check {item.sequence}"
-    pages, image_problem, notes = _item_pages(item, where)
+    pages, image_problem, notes = cash_letter_check_pages(item.front_image, item.back_image, where)
     reading = ItemReading(source_file=source_file, page=item.sequence, pages=read_pages(pages))
     scanned = to_capture(reading, file_sha256=file_sha256)
     if image_problem is None and reading.front is None:

@@ -282,9 +282,8 @@ def _cash_letter_readings(path: Path, page: int | None) -> list[PageReading]:
     """One reading per check of an image cash letter (page = its place in the file): its front
     image read as a scan is, its MICR fields the bank's record, as `lockbox run` takes them."""
     from lockbox.x9 import read_x9
-    from ocr.errors import UnreadableFileError
     from ocr.micr.fields import parse_micr
-    from ocr.pages import load_image_bytes
+    from ocr.pages import cash_letter_check_pages
     from ocr.reader import read_page
     from ocr.reading import PageReading
 
@@ -292,11 +291,12 @@ def _cash_letter_readings(path: Path, page: int | None) -> list[PageReading]:
     for item in read_x9(path).items:
         if page is not None and item.sequence != page:
             continue
-        reading = PageReading(source_file=str(path), page=item.sequence)
-        try:
-            reading = read_page(load_image_bytes(item.front_image or b"", str(path))[0])
-        except UnreadableFileError as exc:
-            reading.warnings.append(f"the check's front image: {exc.reason}")
+        pages, front_problem, _ = cash_letter_check_pages(item.front_image, None, str(path))
+        if front_problem is None:
+            reading = read_page(pages[0])
+        else:
+            reading = PageReading(source_file=str(path), page=item.sequence)
+            reading.warnings.append(front_problem)
         reading.page = item.sequence
         reading.micr = parse_micr(item.code_line, 1.0)
         reading.warnings.extend(item.problems)

@@ -16,7 +16,7 @@ import io
 import os
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -154,6 +154,32 @@ def load_image_bytes(data: bytes, source_file: str) -> list[Page]:
     if not data:
         raise UnreadableFileError(source_file, "the image is empty (0 bytes)")
     return _load_image(io.BytesIO(data), source_file)
+
+
+def cash_letter_check_pages(
+    front: bytes | None, back: bytes | None, where: str
+) -> tuple[list[Page], str | None, list[str]]:
+    """A cash letter check's front image's pages, then its back's, numbered in that order; why the
+    front gave no page (None when it did); and what a clerk should know of the back."""
+    pages: list[Page] = []
+    front_problem: str | None = None
+    notes: list[str] = []
+    for side, data in (("front", front), ("back", back)):
+        if not data:
+            if side == "front":
+                front_problem = "the image cash letter has no image of the check's front"
+            continue
+        try:
+            pages += load_image_bytes(data, where)
+        except UnreadableFileError as exc:
+            problem = (
+                f"the check's {side} image in the cash letter cannot be decoded ({exc.reason})"
+            )
+            if side == "front":
+                front_problem = problem
+            else:
+                notes.append(problem)
+    return [replace(p, page=n) for n, p in enumerate(pages, start=1)], front_problem, notes
 
 
 def _short(exc: BaseException, path: Path | None = None) -> str:
