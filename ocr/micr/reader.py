@@ -283,11 +283,13 @@ def _read_band(gray: np.ndarray, stats: np.ndarray, line: _Read) -> _Read | None
     reader = line_reader()
     if reader is None:
         return None
-    reach = CONTINUE_PITCHES * PITCH_UNITS * line.strip.unit
+    alone = _alone(line.cand, gray.shape)
+    # an image that is a band cut out alone holds one line: every field on its rows is part of it
+    reach = gray.shape[1] if alone else CONTINUE_PITCHES * PITCH_UNITS * line.strip.unit
     strip = cut_band(gray, line.cand, stats, reach, MARGIN)
     chars = mark_unread_ink(strip, reader.read_voted(strip.image, PITCH_UNITS * strip.unit))
     whole = _from_chars(line.cand, strip, chars, trim=False)
-    if whole is None or not _is_micr(whole.chars, _alone(line.cand, gray.shape)):
+    if whole is None or not _is_micr(whole.chars, alone):
         return None
     if sum(c.known for c in whole.chars) < sum(c.known for c in line.chars):
         return None

@@ -56,6 +56,21 @@ def test_an_amount_field_encoded_a_little_lower_is_part_of_the_line() -> None:
     assert got.amount == Decimal("125.00")
 
 
+def test_a_band_cut_out_alone_is_read_to_its_far_end() -> None:
+    """A band image cut from a check whose amount field stands far right of the rest (a
+    business check's wide line): the field is read, not silently left off the line."""
+    left = render_micr(LINE, 200)
+    amount = render_micr("A0000012500A", 200)
+    gap = 20 * left.shape[0]  # some 17 character pitches of paper
+    low = left.shape[0] // 4  # encoded a little lower, on another machine
+    band = np.full((left.shape[0] + low + 8, left.shape[1] + gap + amount.shape[1]), 255, np.uint8)
+    band[4 : 4 + left.shape[0], : left.shape[1]] = left
+    band[4 + low : 4 + low + amount.shape[0], left.shape[1] + gap :] = amount
+    got = read_micr(_page(band, pad=6), 200)
+    assert got is not None and got.text.endswith("A0000012500A")
+    assert got.amount == Decimal("125.00") and got.routing == "111986275"
+
+
 def test_the_learned_classifier_is_installed_with_its_recipe() -> None:
     """The committed model reads, and its recipe says how it was made and how it scored on the
     held-out real lines (`make micr-model` writes both)."""
