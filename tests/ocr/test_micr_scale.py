@@ -61,7 +61,7 @@ def test_a_band_cut_out_alone_is_read_to_its_far_end() -> None:
     business check's wide line): the field is read, not silently left off the line."""
     left = render_micr(LINE, 200)
     amount = render_micr("A0000012500A", 200)
-    gap = 20 * left.shape[0]  # some 17 character pitches of paper
+    gap = 20 * left.shape[0]  # some 30 character pitches of paper
     low = left.shape[0] // 4  # encoded a little lower, on another machine
     band = np.full((left.shape[0] + low + 8, left.shape[1] + gap + amount.shape[1]), 255, np.uint8)
     band[4 : 4 + left.shape[0], : left.shape[1]] = left
