@@ -11,7 +11,6 @@ from lockbox.x9.reader import (
     X9File,
     X9Item,
     X9Warning,
-    aba_valid,
     peek_business_date,
     read_x9,
 )
@@ -28,7 +27,6 @@ __all__ = [
     "X9File",
     "X9Item",
     "X9Warning",
-    "aba_valid",
     "peek_business_date",
     "read_x9",
     "write_x9",

@@ -820,7 +820,6 @@ __all__ = [
     "X9File",
     "X9Item",
     "X9Warning",
-    "aba_valid",
     "peek_business_date",
     "read_x9",
 ]

@@ -15,7 +15,7 @@ from decimal import Decimal
 from lockbox.routing import aba_valid
 from ocr.reading import MicrLine
 
-__all__ = ["aba_valid", "parse_micr"]
+__all__ = ["parse_micr"]
 _TRANSIT = re.compile(r"T([0-9D? ]{9,12}?)T")
 _ROUTING_NEAR_T = re.compile(r"(?:(?<=T)\s*([0-9]{9})(?![0-9]))|(?:(?<![0-9])([0-9]{9})\s*(?=T))")
 _AMOUNT = re.compile(r"A([0-9? ]{10,12}?)A")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lockbox.routing import aba_check_digit
-from ocr.micr import aba_valid, parse_micr
+from lockbox.routing import aba_check_digit, aba_valid
+from ocr.micr import parse_micr
 
 first_eight = st.text(alphabet="0123456789", min_size=8, max_size=8).filter(
     lambda s: s != "00000000"

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from lockbox.routing import aba_check_digit
-from ocr.micr import aba_valid, find_micr_band, read_micr, render_micr
+from lockbox.routing import aba_check_digit, aba_valid
+from ocr.micr import find_micr_band, read_micr, render_micr
 
 GNUMICR = Path("/work/shared/fonts/gnumicr/GnuMICR.ttf")
 TEXT_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

@@ -20,7 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ocr.micr.fields import aba_valid, parse_micr
+from lockbox.routing import aba_valid
+from ocr.micr.fields import parse_micr
 from ocr.parse.accounts import parse_memo_account, parse_scan_line
 from ocr.parse.amounts import parse_amount
 from ocr.parse.dates import parse_date

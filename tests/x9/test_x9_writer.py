@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from lockbox.x9 import X9CashLetterSpec, X9CheckSpec, X9Error, aba_valid, read_x9, write_x9
+from lockbox.routing import aba_valid
+from lockbox.x9 import X9CashLetterSpec, X9CheckSpec, X9Error, read_x9, write_x9
 
 
 def _tiff(width: int, height: int) -> bytes:
