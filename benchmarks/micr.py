@@ -2,7 +2,7 @@
 
 - the project's generator, a fresh seed (truth: fields.micr_line);
 - the held-out part of the real scanned lines in ../shared/data/micr-real (the split training
-  uses: training.micr.is_test), read as the band images they are, with their lying tags;
+  uses: training.micr.part_of), read as the band images they are, with their lying tags;
 - the foreign development set's check fronts, which carry no MICR truth: there the table gives
   the share whose routing number was read and passed its check digit, and how many distinct
   routing numbers one check's two scans gave (a duplicate pair must agree).
@@ -75,7 +75,7 @@ def real_lines() -> Score:
     from training.micr import real_line_files
 
     score = Score()
-    for tif, want in real_line_files(test=True):
+    for tif, want in real_line_files("test"):
         started = time.perf_counter()
         got = _micr_text(tif)
         score.seconds += time.perf_counter() - started

@@ -26,11 +26,6 @@ from ocr.recognizer import HEIGHT, STRIDE  # the one line network's shape (train
 MODEL = Path(__file__).resolve().parents[1] / "models" / "micr_line.onnx"
 MARGIN = 0.35  # paper kept above and below the characters, in character heights
 MAX_WIDTH = 4000  # input columns: a whole 8.5 in business check line at this height is ~2000
-MIN_PROB = 0.8  # a glyph read less surely than this is "?"
-MIN_LEAD = 0.5  # ...or less far ahead of the runner-up (the blank included)
-# Frames where the blank wins but a glyph holds at least this much: ink the reader half-believes
-# is a character, which must not vanish from the line.
-HALF_SEEN = 0.3
 # Ink further than this (in pitches) from every character read belongs to none of them: a
 # character is at most 0.091 in wide on a 0.125 in pitch, so its ink stays within 0.4 of its
 # centre, and the network's frames for it sit near that centre.
@@ -53,9 +48,25 @@ def to_input(crop: np.ndarray, stretch: float = 1.0) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """How sure the line reader must be. The defaults are cautious; a trained model's recipe
+    carries thresholds fitted on real lines it never trained on (training.calibrate_micr)."""
+
+    min_prob: float = 0.8  # a glyph read less surely than this is "?"
+    min_lead: float = 0.5  # ...or less far ahead of the runner-up (the blank included)
+    # frames where the blank wins but a glyph holds at least this much: ink the reader
+    # half-believes is a character, which must not vanish from the line
+    half_seen: float = 0.3
+    # a first view whose every character is surer than this is final: the other views are not
+    # read (above 1, every view is always read)
+    settled: float = 1.01
+
+
+@dataclass(frozen=True)
 class LineReader:
     net: cv2.dnn.Net
     labels: str  # class k + 1 is labels[k]; class 0 is CTC's blank
+    sure: Thresholds = Thresholds()
 
     def read(self, crop: np.ndarray, stretch: float = 1.0) -> list[Char]:
         """The characters of an upright line crop whose rows hold the characters with MARGIN
@@ -70,8 +81,12 @@ class LineReader:
 
     def read_voted(self, crop: np.ndarray, pitch: float) -> list[Char]:
         """The characters most VIEWS agree on (`pitch`: the characters' spacing in the crop);
-        `?` where they disagree, none where most see nothing."""
-        return vote([self.read(crop, f) for f in VIEWS], pitch)
+        `?` where they disagree, none where most see nothing. A first view read surely enough
+        is final."""
+        first = self.read(crop, VIEWS[0])
+        if first and all(c.known and c.score > self.sure.settled for c in first):
+            return first
+        return vote([first] + [self.read(crop, f) for f in VIEWS[1:]], pitch)
 
     def _decode(self, probs: np.ndarray, to_crop: float) -> list[Char]:
         best = probs.argmax(axis=1)
@@ -95,7 +110,8 @@ class LineReader:
         p = float(run[at, k])
         others = np.delete(run[at], k)
         lead = p - float(others.max())
-        label = self.labels[k - 1] if p >= MIN_PROB and lead >= MIN_LEAD else "?"
+        sure = p >= self.sure.min_prob and lead >= self.sure.min_lead
+        label = self.labels[k - 1] if sure else "?"
         x0, x1 = int(t0 * STRIDE * to_crop), int((t1 + 1) * STRIDE * to_crop)
         return Char(x0, x1, label, p, lead)
 
@@ -109,7 +125,7 @@ class LineReader:
         glyphs = probs[lo : hi + 1, 1:]
         at = int(glyphs.max(axis=1).argmax())
         p = float(glyphs[at].max())
-        if p < HALF_SEEN:
+        if p < self.sure.half_seen:
             return []
         t = lo + at
         x0, x1 = int(t * STRIDE * to_crop), int((t + 1) * STRIDE * to_crop)
@@ -191,7 +207,8 @@ def _load(path: str) -> LineReader | None:
     loaded = load(Path(path))
     if loaded is None or int(loaded[1].get("height", HEIGHT)) != HEIGHT:
         return None
-    return LineReader(loaded[0], str(loaded[1]["labels"]))
+    fitted = loaded[1].get("thresholds") or {}
+    return LineReader(loaded[0], str(loaded[1]["labels"]), Thresholds(**fitted))
 
 
 def line_reader(path: Path = MODEL) -> LineReader | None:

@@ -82,13 +82,13 @@ def test_the_learned_classifier_is_installed_with_its_recipe() -> None:
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="needs ../shared/data/micr-real")
 def test_real_scanned_lines_it_did_not_train_on() -> None:
-    """Forty lines of the held-out part (training.micr.is_test), read as bands with tags that
+    """Forty lines of the held-out part (training.micr.part_of), read as bands with tags that
     say 1 dpi: most exact, and a whole line misread at most once."""
     from ocr.pages import load_pages
     from training.micr import real_line_files
 
     files = sorted(
-        real_line_files(test=True), key=lambda f: hashlib.sha256(f[0].name.encode()).hexdigest()
+        real_line_files("test"), key=lambda f: hashlib.sha256(f[0].name.encode()).hexdigest()
     )[:40]
     exact = misread = 0
     for tif, want in files:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocr.micr.characters import Char
-from ocr.micr.sequence import MIN_PROB, MODEL, LineReader, line_reader, vote
+from ocr.micr.sequence import MODEL, LineReader, Thresholds, line_reader, vote
 
 LABELS = "0123456789TUAD"
 
@@ -48,7 +48,7 @@ def test_a_surely_read_line_decodes_to_itself(text: str) -> None:
 
 def test_an_unsure_glyph_is_a_question_mark() -> None:
     three = LABELS.index("3") + 1
-    path = [(k, MIN_PROB - 0.2 if k == three else p) for k, p in _sure("T1234")]
+    path = [(k, Thresholds().min_prob - 0.2 if k == three else p) for k, p in _sure("T1234")]
     assert _decode(path) == "T12?4"
 
 
@@ -93,6 +93,47 @@ def test_views_that_disagree_leave_the_character_unsure() -> None:
     assert "".join(c.label for c in vote(views, 20)) == "T1?34"
 
 
+class _Views(LineReader):
+    """A reader whose network gives a fixed reading per view, counting the views read."""
+
+    def __init__(self, views: dict[float, list[Char]], settled: float) -> None:
+        super().__init__(None, LABELS, Thresholds(settled=settled))  # type: ignore[arg-type]
+        object.__setattr__(self, "views", views)
+        object.__setattr__(self, "asked", [])
+
+    def read(self, crop: np.ndarray, stretch: float = 1.0) -> list[Char]:
+        self.asked.append(stretch)  # type: ignore[attr-defined]
+        return self.views[stretch]  # type: ignore[attr-defined,no-any-return]
+
+
+def _scored(text: str, score: float, unsure_at: int | None = None) -> list[Char]:
+    return [
+        Char(n * 20, n * 20 + 14, "?" if n == unsure_at else ch, score, 0.9)
+        for n, ch in enumerate(text)
+    ]
+
+
+def test_a_first_view_read_surely_is_final() -> None:
+    """Every character surer than `settled`: the other two views are not read."""
+    reader = _Views(
+        {1.0: _scored("T1234", 0.995), 0.9: _scored("T1734", 0.99), 1.1: _scored("T1734", 0.99)},
+        settled=0.98,
+    )
+    assert "".join(c.label for c in reader.read_voted(np.zeros((8, 8)), 20)) == "T1234"
+    assert reader.asked == [1.0]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("first", [_scored("T1234", 0.97), _scored("T1234", 0.995, unsure_at=2)])
+def test_a_first_view_less_sure_is_outvoted(first: list[Char]) -> None:
+    """One character under `settled`, or one `?`: all three views are read, and two that agree
+    outvote the first."""
+    reader = _Views(
+        {1.0: first, 0.9: _scored("T1734", 0.99), 1.1: _scored("T1734", 0.99)}, settled=0.98
+    )
+    assert "".join(c.label for c in reader.read_voted(np.zeros((8, 8)), 20)) == "T1734"
+    assert reader.asked == [1.0, 0.9, 1.1]  # type: ignore[attr-defined]
+
+
 @pytest.mark.skipif(not MODEL.is_file(), reason="the line reader is not installed")
 def test_the_line_reader_is_installed_with_its_recipe() -> None:
     """`make micr-model` writes the network and its recipe with the held-out score beside it."""
@@ -100,6 +141,9 @@ def test_the_line_reader_is_installed_with_its_recipe() -> None:
     recipe = json.loads(MODEL.with_suffix(".json").read_text())
     assert recipe["labels"] == LABELS and recipe["seed"]
     assert recipe["held_out_real_lines_exact_greedy"] >= 0.8
+    if "thresholds" in recipe:  # fitted by training.calibrate_micr, on lines it names
+        assert Thresholds(**recipe["thresholds"]) == line_reader().sure  # type: ignore[union-attr]
+        assert recipe["thresholds_fitted_on"]["lines"] > 0
 
 
 needs_model = pytest.mark.skipif(not MODEL.is_file(), reason="the line reader is not installed")
