@@ -7,31 +7,19 @@ estimates, one warp at full resolution) because every page of every batch goes t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from ocr.micr_access import micr_band, micr_dpi
+from ocr.reading import Page
 
 MAX_SKEW_DEG = 5.0
 WORK_DPI = 100  # resolution of the quick estimates (skew, document box, ink)
 DPI_TOLERANCE = 0.15  # a MICR line measuring the page this far from its tag overrules the tag
 BAND_ALONE = 0.5  # a MICR band this share of the image tall is an image of the band alone
 DOCUMENT_INK_SHARE = 0.8  # the share of a page's ink that the document cut out of it must hold
-
-
-@dataclass(frozen=True)
-class CleanPage:
-    """A page ready for reading, and what was done to it."""
-
-    image: np.ndarray  # uint8 grayscale, 255 paper
-    dpi: int
-    rotation: int  # degrees clockwise applied to the scan: 0, 90, 180 or 270
-    skew: float  # degrees the scan was tilted (counter-clockwise positive), now corrected
-    cropped: bool  # True when a document was cut out of a larger page
-    ink: float  # fraction of the page covered by ink, after clean-up
-    micr_box: tuple[int, int, int, int] | None = None  # where the MICR band is, if found
 
 
 def ink_mask(gray: np.ndarray, threshold: int = 150) -> np.ndarray:
@@ -255,15 +243,16 @@ def ink_fraction(gray: np.ndarray, dpi: int) -> float:
     return float(((mask > 0) & (neighbours >= 3)).mean())
 
 
-def clean_page(gray: np.ndarray, dpi: int) -> CleanPage:
-    """Flatten, crop to the document, straighten and turn upright."""
-    return upright_by_micr(flat_page(gray, dpi))
+def clean_page(page: Page) -> Page:
+    """Flatten, crop to the document, straighten, turn upright and measure."""
+    return upright_by_micr(flat_page(page))
 
 
-def flat_page(gray: np.ndarray, dpi: int) -> CleanPage:
+def flat_page(page: Page) -> Page:
     """Flatten, crop to the document and straighten, without looking for a MICR band: the page
     as the scanner turned it (a quarter turn only when a cropped check stood on its side)."""
-    img = flatten_background(gray, dpi)
+    dpi = page.dpi
+    img = flatten_background(page.image, dpi)
     img = stretch_contrast(img)
     cropped = False
     rotation = 0
@@ -277,11 +266,20 @@ def flat_page(gray: np.ndarray, dpi: int) -> CleanPage:
             rotation = 90
     skew = estimate_skew(img, dpi)
     img = rotate(img, -skew)
-    return CleanPage(img, dpi, rotation, skew, cropped, ink_fraction(img, dpi))
+    return replace(
+        page,
+        image=img,
+        rotation=rotation,
+        skew=skew,
+        cropped=cropped,
+        ink=ink_fraction(img, dpi),
+        micr_box=None,
+    )
 
 
-def upright_by_micr(page: CleanPage) -> CleanPage:
-    """The page turned so that its MICR band, if it has one, sits at the bottom; the band's box."""
+def upright_by_micr(page: Page) -> Page:
+    """The page turned so that its MICR band, if it has one, sits at the bottom; the band's box;
+    the resolution its line measures."""
     img, dpi, rotation = page.image, page.dpi, page.rotation
     upright, micr_box = _band_says(img, dpi)
     if upright is not True:
@@ -307,7 +305,7 @@ def _measured_dpi(img: np.ndarray, tagged: int) -> int:
     return int(round(measured))
 
 
-def turn_around(page: CleanPage) -> CleanPage:
+def turn_around(page: Page) -> Page:
     """The same page turned 180 degrees (used when text reads better that way)."""
     img = rotate_quarter(page.image, 180)
     box = None
@@ -315,24 +313,15 @@ def turn_around(page: CleanPage) -> CleanPage:
         h, w = img.shape
         x0, y0, x1, y1 = page.micr_box
         box = (w - x1, h - y1, w - x0, h - y0)
-    return CleanPage(
-        img, page.dpi, (page.rotation + 180) % 360, page.skew, page.cropped, page.ink, box
-    )
+    return replace(page, image=img, rotation=(page.rotation + 180) % 360, micr_box=box)
 
 
-def turn(page: CleanPage, clockwise_degrees: int) -> CleanPage:
+def turn(page: Page, clockwise_degrees: int) -> Page:
     """The page turned by a quarter-turn multiple (for text that reads better another way up)."""
     if clockwise_degrees % 360 == 0:
         return page
     if clockwise_degrees % 360 == 180:
         return turn_around(page)
     img = rotate_quarter(page.image, clockwise_degrees)
-    return CleanPage(
-        img,
-        page.dpi,
-        (page.rotation + clockwise_degrees) % 360,
-        page.skew,
-        page.cropped,
-        page.ink,
-        None,
-    )
+    rotation = (page.rotation + clockwise_degrees) % 360
+    return replace(page, image=img, rotation=rotation, micr_box=None)

@@ -19,7 +19,7 @@ from ocr.isolate import isolate
 from ocr.layout import Box, text_lines
 from ocr.parse.accounts import CouponLine, parse_scan_line
 from ocr.parse.amounts import parse_amount
-from ocr.reading import Field
+from ocr.reading import Field, Page
 from ocr.tess import Word
 
 
@@ -129,11 +129,12 @@ def _row_boxes(image: np.ndarray, dpi: int) -> list[Box]:
     return sorted(boxes, key=lambda b: -b[3])
 
 
-def find_scan_line(image: np.ndarray, dpi: int) -> CouponFields | None:
+def find_scan_line(page: Page) -> CouponFields | None:
     """A coupon known by its scan line alone, before any full-page read: the lowest long rows of
     print are read by the recognizer, and a row it reads as a verified scan line is read once more
     by Tesseract. None when no row verifies (or two verified reads disagree): the page is then
     read in full, and its other words decide what it is, as for any page."""
+    image, dpi = page.image, page.dpi
     pad = int(0.06 * dpi)
     boxes = [(x0 - pad, y0 - pad, x1 + pad, y1 + pad) for x0, y0, x1, y1 in _row_boxes(image, dpi)]
     boxes = boxes[:SCAN_PROBES]
@@ -146,8 +147,9 @@ def find_scan_line(image: np.ndarray, dpi: int) -> CouponFields | None:
     return None
 
 
-def read_coupon(image: np.ndarray, dpi: int, words: list[Word]) -> CouponFields:
+def read_coupon(page: Page, words: list[Word]) -> CouponFields:
     """Account and amount due from a coupon page: its scan line, else the printed account."""
+    image, dpi = page.image, page.dpi
     warnings: list[str] = []
     failed: CouponLine | None = None
     for line in _candidate_lines(words):

@@ -28,7 +28,7 @@ from ocr.layout import Anchors, Box, Regions, text_lines, words_in
 from ocr.parse.accounts import memo_account_candidates
 from ocr.parse.dates import DATE_FORMS, date_edits, parse_date
 from ocr.parse.names import parse_payer
-from ocr.reading import Field
+from ocr.reading import Field, Page
 from ocr.recognizer import Recognition
 from ocr.tess import Word
 
@@ -506,14 +506,14 @@ def date_and_memo_jobs(
 
 
 def read_check_fields(
-    image: np.ndarray,
-    dpi: int,
+    page: Page,
     regions: Regions,
     anchors: Anchors,
     layout_words: list[Word],
     micr_top: int | None = None,
 ) -> CheckFields:
     """Read every written field of an upright, cleaned check front."""
+    image, dpi = page.image, page.dpi
     amounts = read_amounts(image, dpi, regions, anchors, layout_words)
     date_job, memo_job = date_and_memo_jobs(image, dpi, regions, anchors, layout_words, micr_top)
     _line_reads(image, dpi, [date_job, memo_job])

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 
 from ocr import tess
 from ocr.cleanup import ink_mask
+from ocr.reading import Page
 from ocr.tess import Word
 
 LAYOUT_DPI = 200  # the layout pass needs labels, not fine handwriting
@@ -42,10 +43,11 @@ def is_word(word: Word, target: str, min_ratio: float = 80.0) -> bool:
     return fuzz.ratio(text, target) >= min_ratio
 
 
-def layout_pass(image: np.ndarray, dpi: int, blanks: Sequence[Box] = ()) -> list[Word]:
+def layout_pass(page: Page, blanks: Sequence[Box] = ()) -> list[Word]:
     """All words on the page from one sparse-text pass, with boxes in the image's own pixels;
     the `blanks` (the MICR band, the signature) are left out, as their words are read elsewhere
     or not at all."""
+    image, dpi = page.image, page.dpi
     scale = min(1.0, LAYOUT_DPI / max(dpi, 1), LAYOUT_MAX_WIDTH / max(image.shape[1], 1))
     work = image
     if blanks:

@@ -12,7 +12,6 @@ from ocr import snippets, stock
 from ocr.check_number import printed_check_number
 from ocr.classify import BLANK_INK, classify_page
 from ocr.cleanup import (
-    CleanPage,
     flat_page,
     text_line_lengths,
     text_runs_sideways,
@@ -47,28 +46,28 @@ def _confident_words(words: list[Word]) -> int:
     return len([w for w in words if w.conf > 0.6 and len(w.text) > 2])
 
 
-def _not_read(clean: CleanPage, micr_box: Box) -> list[Box]:
+def _not_read(clean: Page, micr_box: Box) -> list[Box]:
     """What the layout pass leaves out of an upright check: the MICR band (read on its own) and
     the signature, when its rule is found."""
     signature = stock.signature_area(clean.image, clean.dpi, micr_box[1])
     return [micr_box] if signature is None else [micr_box, signature]
 
 
-def _layout(clean: CleanPage) -> tuple[CleanPage, list[Word]]:
+def _layout(clean: Page) -> tuple[Page, list[Word]]:
     """The layout pass, turning the page around when it reads better upside down.
 
     Only needed when no MICR band settled the orientation, and only tried when the first pass found
     little confident text.
     """
     if clean.micr_box is not None:
-        return clean, layout_pass(clean.image, clean.dpi, _not_read(clean, clean.micr_box))
+        return clean, layout_pass(clean, _not_read(clean, clean.micr_box))
     # Upside down, or a check back whose endorsement text runs up the page: when the text lines
     # are seen to run sideways, the quarter turns are read first (a back: one pass, not three).
     order = (90, 270, 0, 180) if text_runs_sideways(clean.image, clean.dpi) else (0, 180, 90, 270)
-    best: tuple[float, CleanPage, list[Word]] | None = None
+    best: tuple[float, Page, list[Word]] | None = None
     for degrees in order:
         turned = turn(clean, degrees)
-        words = layout_pass(turned.image, turned.dpi)
+        words = layout_pass(turned)
         score = _text_score(words)
         if best is None or score > best[0] * 1.5 + 5:
             best = (score, turned, words)
@@ -119,22 +118,23 @@ BACK_KIND_CONFIDENCE = 0.7  # a back told by the direction of its text alone, it
 ACROSS_NOT_BACK = 4.0
 
 
-def _back_after_front(clean: CleanPage) -> bool:
+def _back_after_front(clean: Page) -> bool:
     """A page after the check's front whose text mostly runs up or down it: the endorsement side."""
     across, sideways = text_line_lengths(clean.image, clean.dpi)
     return sideways >= 2 and across < ACROSS_NOT_BACK * sideways
 
 
 def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> None:
-    clean = flat_page(page.image, page.dpi)
-    if clean.ink < _BLANK_SKIP_INK:
+    clean = flat_page(page)
+    ink = clean.ink or 0.0  # measured by flat_page
+    if ink < _BLANK_SKIP_INK:
         reading.kind, reading.kind_confidence = PageKind.BLANK, 0.99
         return
     if after_front:
         # A coupon or the back, most likely: the text's direction and the scan line tell them
         # apart for a fraction of a MICR search and a whole-page read. The direction is asked
         # first, for a tenth of the scan line's search (a coupon's text runs across it).
-        if clean.ink >= 2 * BLANK_INK and _back_after_front(clean):
+        if ink >= 2 * BLANK_INK and _back_after_front(clean):
             reading.kind, reading.kind_confidence = PageKind.CHECK_BACK, BACK_KIND_CONFIDENCE
             return
         if _coupon_by_scan_line(clean, reading):
@@ -147,8 +147,8 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
     micr = micr_read(clean.image, clean.dpi)
     has_micr = _micr_useful(micr)
     reading.micr = micr if has_micr else None
-    check_stock = not has_micr and stock.looks_like_check(clean.image, clean.dpi)
-    kind, conf = classify_page(words, clean.ink, has_micr, _confident_words(words), check_stock)
+    check_stock = not has_micr and stock.looks_like_check(clean)
+    kind, conf = classify_page(words, ink, has_micr, _confident_words(words), check_stock)
     reading.kind, reading.kind_confidence = kind, conf
     if clean.rotation:
         reading.warnings.append(f"page was turned {clean.rotation} degrees to read it")
@@ -157,7 +157,7 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
         anchors = find_anchors(words, w, h)
         micr_top = clean.micr_box[1] if clean.micr_box else None
         regions = field_regions(anchors, w, h, clean.dpi, micr_top)
-        fields = read_check_fields(clean.image, clean.dpi, regions, anchors, words, micr_top)
+        fields = read_check_fields(clean, regions, anchors, words, micr_top)
         reading.courtesy_amount = fields.courtesy
         reading.legal_amount = fields.legal
         reading.date = fields.date
@@ -168,18 +168,18 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
         boxes = dict(fields.boxes)
         if clean.micr_box is not None:
             boxes["micr"] = clean.micr_box
-        reading.snippets = snippets.cut_all(clean.image, boxes, clean.dpi)
+        reading.snippets = snippets.cut_all(clean, boxes)
     elif kind == PageKind.COUPON:
-        _coupon_into(reading, read_coupon(clean.image, clean.dpi, words))
+        _coupon_into(reading, read_coupon(clean, words))
 
 
-def _coupon_by_scan_line(clean: CleanPage, reading: PageReading) -> bool:
+def _coupon_by_scan_line(clean: Page, reading: PageReading) -> bool:
     """A coupon told by its scan line alone (upright or upside down), the reading filled in as one:
     two small reads instead of the whole-page layout pass, a coupon's costliest step. False when
     no scan line verifies."""
     for degrees in (0, 180):
         turned = turn(clean, degrees)
-        coupon = find_scan_line(turned.image, turned.dpi)
+        coupon = find_scan_line(turned)
         if coupon is None:
             continue
         reading.kind, reading.kind_confidence = PageKind.COUPON, 0.97

@@ -45,12 +45,23 @@ class Field(Generic[T]):
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a scan as a grayscale image (uint8, 0 = ink, 255 = paper)."""
+    """One page of a scan as a grayscale image (uint8, 0 = ink, 255 = paper) at its resolution,
+    and what clean-up (ocr.cleanup) has done to it.
+
+    `dpi` is what every length in inches on the page becomes pixels by: the file's tag as loaded
+    (a hint: scanners get it wrong or leave it out), the page's own once clean-up has measured it
+    on the MICR line.
+    """
 
     image: np.ndarray
     dpi: int
     page: int  # 1-based page number within the file
     source_file: str  # as given by the caller (the pipeline passes the inbox-relative path)
+    rotation: int = 0  # degrees clockwise clean-up turned the scan: 0, 90, 180 or 270
+    skew: float = 0.0  # degrees the scan was tilted (counter-clockwise positive), now corrected
+    cropped: bool = False  # a document was cut out of a larger scan
+    ink: float | None = None  # share of the page covered by ink, once cleaned
+    micr_box: tuple[int, int, int, int] | None = None  # where the MICR band is, once found
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from ocr.layout import Box
+from ocr.reading import Page
 
 MARGIN_IN = 0.06  # inches of context kept around each region
 MAX_WIDTH = 1400  # px; wider crops are scaled down (a whole-width legal line at 300 dpi)
@@ -34,11 +35,11 @@ def cut(image: np.ndarray, box: Box, dpi: int) -> bytes | None:
     return png.tobytes() if ok else None
 
 
-def cut_all(image: np.ndarray, boxes: dict[str, Box], dpi: int) -> dict[str, bytes]:
-    """Every named region as PNG bytes; regions that are empty are left out."""
+def cut_all(page: Page, boxes: dict[str, Box]) -> dict[str, bytes]:
+    """Every named region of the page as PNG bytes; regions that are empty are left out."""
     out: dict[str, bytes] = {}
     for name, box in boxes.items():
-        png = cut(image, box, dpi)
+        png = cut(page.image, box, page.dpi)
         if png is not None:
             out[name] = png
     return out

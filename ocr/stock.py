@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from ocr.pagecache import last_page
+from ocr.reading import Page
 
 Box = tuple[int, int, int, int]
 
@@ -329,10 +330,11 @@ def signature_area(gray: np.ndarray, dpi: int, bottom: int) -> Box | None:
     return (rule[0] - int(0.1 * dpi), top, W, bottom)
 
 
-def looks_like_check(gray: np.ndarray, dpi: int) -> bool:
+def looks_like_check(page: Page) -> bool:
     """A check front by its stock alone (for a page whose MICR line did not read): a document
     two to three times wider than tall, with a legal-amount rule across the middle and a place
     for the figures (the courtesy box, its underline, or a business check's amount table)."""
+    gray, dpi = page.image, page.dpi
     H, W = gray.shape
     if not 1.9 <= W / max(H, 1) <= 3.3:
         return False

@@ -54,7 +54,7 @@ def _crops_of(job: tuple[str, str, list[dict[str, Any]]]) -> list[Crop]:
         if page is None:
             continue
         f = t["fields"]
-        clean, words = _layout(clean_page(page.image, page.dpi))
+        clean, words = _layout(clean_page(page))
         h, w = clean.image.shape
         anchors = find_anchors(words, w, h)
         micr_top = clean.micr_box[1] if clean.micr_box else None

@@ -80,7 +80,7 @@ def _save_crops(out: Path, src: str, page_no: int, dest: Path) -> None:
 
     pages = load_pages(out / "inbox" / src, src)
     page = next((p for p in pages if p.page == page_no), pages[0])
-    clean = clean_page(page.image, page.dpi)
+    clean = clean_page(page)
     clean, words = _layout(clean)
     h, w = clean.image.shape
     anchors = find_anchors(words, w, h)

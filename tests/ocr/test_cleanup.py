@@ -20,6 +20,11 @@ from ocr.cleanup import (
     text_runs_sideways,
 )
 from ocr.micr_access import micr_available
+from ocr.reading import Page
+
+
+def _page(image: np.ndarray, dpi: int = 200) -> Page:
+    return Page(image, dpi, 1, "scan.tif")
 
 
 @pytest.mark.parametrize("angle", [-3.0, -1.2, 0.0, 2.5])
@@ -29,7 +34,7 @@ def test_skew_is_measured(check_factory: Callable[..., np.ndarray], angle: float
 
 
 def test_deskewed_page_is_level(check_factory: Callable[..., np.ndarray]) -> None:
-    page = clean_page(check_factory(skew_deg=3.0, dpi=200), 200)
+    page = clean_page(_page(check_factory(skew_deg=3.0, dpi=200)))
     assert abs(page.skew - 3.0) <= 0.4
     assert abs(estimate_skew(page.image, 200)) <= 0.3
 
@@ -39,7 +44,7 @@ def test_deskewed_page_is_level(check_factory: Callable[..., np.ndarray]) -> Non
 def test_upside_down_check_is_turned(
     check_factory: Callable[..., np.ndarray], upside_down: bool
 ) -> None:
-    page = clean_page(check_factory(upside_down=upside_down, dpi=200, seed=3), 200)
+    page = clean_page(_page(check_factory(upside_down=upside_down, dpi=200, seed=3)))
     assert page.rotation == (180 if upside_down else 0)
     assert page.micr_box is not None and page.micr_box[1] > page.image.shape[0] * 0.6
 
@@ -54,14 +59,14 @@ def test_check_on_a_flatbed_page_is_cut_out(check_factory: Callable[..., np.ndar
     ys, xs = np.nonzero(page < 128)  # every bit of writing on the check is inside the box
     assert x0 <= xs.min() and y0 <= ys.min() and x1 >= xs.max() and y1 >= ys.max()
     assert (y1 - y0) < 3 * 200 and (x1 - x0) < 6.5 * 200  # the check, not the whole page
-    cleaned = clean_page(page, 200)
+    cleaned = clean_page(_page(page))
     assert cleaned.cropped and cleaned.image.shape[1] > cleaned.image.shape[0]
 
 
 def test_blank_page_has_no_ink_even_with_scanner_noise() -> None:
     rng = np.random.default_rng(1)
     page = np.clip(rng.normal(235, 6, (550, 1200)), 0, 255).astype(np.uint8)
-    cleaned = clean_page(page, 200)
+    cleaned = clean_page(_page(page))
     assert cleaned.ink < 0.001
     assert ink_fraction(np.full((100, 100), 255, np.uint8), 200) == 0.0
 

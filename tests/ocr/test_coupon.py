@@ -66,4 +66,4 @@ def test_a_coupon_is_told_by_its_scan_line_alone(
 def test_a_page_without_a_scan_line_is_left_to_the_full_read() -> None:
     page = np.full((700, 1700), 255, np.uint8)
     page[300:330, 200:1400] = 0  # a long dark bar is no line of characters
-    assert find_scan_line(page, 200) is None
+    assert find_scan_line(Page(page, 200, 1, "letter.tif")) is None

@@ -15,6 +15,7 @@ from lockbox.faces import LIKE_FACE, SAME_FACE, FacePrint, face_distance
 from ocr.cleanup import flat_page, upright_by_micr
 from ocr.fingerprint import face_grid
 from ocr.pages import load_pages
+from ocr.reading import Page
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sample" / "inbox"
 
@@ -24,7 +25,7 @@ def _fronts() -> list[Path]:
 
 
 def _print(gray: np.ndarray, dpi: int) -> FacePrint:
-    grid = face_grid(upright_by_micr(flat_page(gray, dpi)).image)
+    grid = face_grid(upright_by_micr(flat_page(Page(gray, dpi, 1, "face.tif"))).image)
     assert grid is not None
     return FacePrint(grid.grid, grid.aspect)
 

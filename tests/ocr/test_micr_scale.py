@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from ocr.classify import classify_page
 from ocr.micr import read_micr, render_micr
 from ocr.micr.learned import MODEL, classifier
+from ocr.reading import Page
 from training.micr import REAL
 
 LINE = "T111986275T 8361233531U 0667"
@@ -116,13 +118,13 @@ def test_a_check_whose_micr_line_does_not_read_is_still_a_check(name: str) -> No
     from ocr.stock import looks_like_check
 
     page = load_pages(SAMPLE / name)[0]
-    clean = flat_page(page.image, page.dpi)
+    clean = flat_page(page)
     band = find_micr_band(clean.image, clean.dpi)
     assert band is not None
     wiped = clean.image.copy()
     wiped[max(0, band[1] - 10) : band[3] + 10, :] = 255  # nothing left of the code line
     assert find_micr_band(wiped, clean.dpi) is None
-    assert looks_like_check(wiped, clean.dpi)
+    assert looks_like_check(replace(clean, image=wiped))
     assert classify_page([], 0.05, False, 0, check_stock=True)[0] == PageKind.CHECK
     assert classify_page([], 0.05, False, 0, check_stock=False)[0] != PageKind.CHECK
 
@@ -133,8 +135,8 @@ def test_a_letter_is_not_taken_for_a_check_by_its_stock() -> None:
     from ocr.stock import looks_like_check
 
     page = load_pages(SAMPLE / "richardson/2026-11-16-R01/item-0002.jpg")[0]
-    clean = flat_page(page.image, page.dpi)
-    assert not looks_like_check(clean.image, clean.dpi)
+    clean = flat_page(page)
+    assert not looks_like_check(clean)
 
 
 @pytest.mark.parametrize("field", ["A0000040000A", "U0000100000U"])
@@ -145,7 +147,7 @@ def test_a_band_cut_out_alone_stays_the_way_up_it_is(field: str) -> None:
 
     band = render_micr(field, 200)
     image = cv2.copyMakeBorder(band, 2, 16, 10, 10, cv2.BORDER_CONSTANT, value=255)
-    page = clean_page(image, 200)
+    page = clean_page(Page(image, 200, 1, "band.png"))
     assert page.rotation == 0
     got = read_micr(page.image, page.dpi)
     assert got is not None and got.text == field
