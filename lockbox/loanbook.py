@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from lockbox.dates import add_months
 from lockbox.ledger import loan_state
 from lockbox.models import AuditEvent, LedgerEntry, Loan
-from lockbox.money import MoneyError, money, parse_money
+from lockbox.money import MoneyError, ending, money, parse_money
 from lockbox.replay import origin_record
 
 REQUIRED_COLUMNS = (
@@ -235,7 +235,7 @@ def read_loan_book(path: Path) -> list[LoanRow]:
                     continue
                 if row.account_number in seen:
                     problems.append(
-                        f"line {line}: account_number ending {row.account_number[-4:]} is also on line"
+                        f"line {line}: account_number {ending(row.account_number)} is also on line"
                         f" {seen[row.account_number]}"
                     )
                     continue

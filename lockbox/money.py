@@ -50,3 +50,8 @@ def mask(number: str | None, keep: int = 4, char: str = "*") -> str:
     if len(s) <= keep:
         return char * len(s)
     return char * (len(s) - keep) + s[-keep:]
+
+
+def ending(number: str) -> str:
+    """A number as a clerk's message names it: "ending 1234", never in full."""
+    return f"ending {str(number)[-4:]}"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from lockbox import ledger
 from lockbox.models import AuditEvent, Batch, Item, Loan
-from lockbox.money import mask, money
+from lockbox.money import ending, mask, money
 
 
 class ReviewError(ValueError):
@@ -167,7 +167,7 @@ def resolve(
     loan = session.scalar(select(Loan).where(Loan.account_number == account))
     if loan is None:
         raise UnknownLoanError(
-            f"no loan ending {account[-4:]} in the loan book; check the number (nothing was posted)"
+            f"no loan {ending(account)} in the loan book; check the number (nothing was posted)"
         )
     if loan.status != "active":
         raise ReviewError(

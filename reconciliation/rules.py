@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from lockbox.capture import Capture
+from lockbox.money import ending
 from reconciliation.codes import PRIORITY, ExceptionCode
 from reconciliation.matching import Match
 
@@ -214,10 +215,6 @@ def date_findings(
     return []
 
 
-def _last4(number: str) -> str:
-    return f"ending {number[-4:]}"
-
-
 def bank_record_findings(capture: Capture) -> list[Finding]:
     """Where a cash letter check's image, read surely, disagrees with the bank's record of it.
 
@@ -251,8 +248,8 @@ def bank_record_findings(capture: Capture) -> list[Finding]:
                 out.append(
                     Finding(
                         ExceptionCode.BANK_RECORD_MISMATCH,
-                        f"the bank's record has the {name} {_last4(record)} but the check's MICR"
-                        f" line reads {_last4(image)} ({capture.image_micr_confidence:.0%})",
+                        f"the bank's record has the {name} {ending(record)} but the check's MICR"
+                        f" line reads {ending(image)} ({capture.image_micr_confidence:.0%})",
                     )
                 )
     return out

@@ -78,8 +78,10 @@ def test_missing_column_and_duplicate_accounts_are_refused(
 ) -> None:
     with pytest.raises(LoanBookError, match="lacks column"), database.session() as s:
         import_loan_book(s, write(tmp_path, GOOD, header=HEADER.replace(",fees_due", "")))
-    with pytest.raises(LoanBookError, match="also on line 2"), database.session() as s:
+    with pytest.raises(LoanBookError, match="also on line 2") as refused, database.session() as s:
         import_loan_book(s, write(tmp_path, [GOOD[0], GOOD[0]]))
+    account = GOOD[0].split(",")[HEADER.split(",").index("account_number")]
+    assert f"ending {account[-4:]}" in str(refused.value) and account not in str(refused.value)
 
 
 def test_retail_needs_a_rate_and_percent_rates_are_understood(
