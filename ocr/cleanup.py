@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from ocr.micr_access import micr_band, micr_dpi
-from ocr.reading import Page
+from ocr.reading import Box, Page
 
 MAX_SKEW_DEG = 5.0
 WORK_DPI = 100  # resolution of the quick estimates (skew, document box, ink)
@@ -143,7 +143,7 @@ def rotate_quarter(gray: np.ndarray, clockwise_degrees: int) -> np.ndarray:
     return cv2.rotate(gray, code)
 
 
-def document_box(gray: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
+def document_box(gray: np.ndarray, dpi: int) -> Box | None:
     """The box of a check-sized document on a larger page (a flatbed scan), or None.
 
     Content of one document merges into one blob when dilated by a fraction of an inch; the biggest
@@ -181,7 +181,7 @@ def document_box(gray: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None
     return (x0, y0, x1, y1)
 
 
-def _band_says(gray: np.ndarray, dpi: int) -> tuple[bool | None, tuple[int, int, int, int] | None]:
+def _band_says(gray: np.ndarray, dpi: int) -> tuple[bool | None, Box | None]:
     """True when a MICR band sits in the lower part (upright), False in the upper part, None if none.
 
     A band cut out alone fills the image, so where it sits says nothing: found upright, it is

@@ -16,10 +16,10 @@ import numpy as np
 
 from ocr import crops, recognizer, tess
 from ocr.isolate import isolate
-from ocr.layout import Box, text_lines
+from ocr.layout import text_lines
 from ocr.parse.accounts import CouponLine, parse_scan_line
 from ocr.parse.amounts import parse_amount
-from ocr.reading import Field, Page
+from ocr.reading import Box, Field, Page
 from ocr.tess import Word
 
 

@@ -16,8 +16,9 @@ import numpy as np
 from ocr import stock
 from ocr.evidence import Candidate, best_span, vote
 from ocr.isolate import Line, normalize, raised_tail
-from ocr.layout import Anchors, Box, Regions
+from ocr.layout import Anchors, Regions
 from ocr.parse.amounts import parse_amount_detail
+from ocr.reading import Box
 from ocr.tess import LineRead, Word
 
 MONEY = "0123456789$,.*/-"

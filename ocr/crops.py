@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-Box = tuple[int, int, int, int]
+from ocr.reading import Box
 
 
 def clip_box(box: Box, width: int, height: int) -> Box | None:

@@ -24,11 +24,11 @@ from ocr import crops, recognizer, stock, tess
 from ocr.amounts import parse_courtesy, parse_legal, read_amounts
 from ocr.evidence import MAX_CONFIDENCE, Candidate, best_span, line_conf, vote
 from ocr.isolate import Line, binarize, isolate, normalize
-from ocr.layout import Anchors, Box, Regions, text_lines, words_in
+from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.parse.accounts import memo_account_candidates
 from ocr.parse.dates import DATE_FORMS, date_edits, parse_date
 from ocr.parse.names import parse_payer
-from ocr.reading import Field, Page
+from ocr.reading import Box, Field, Page
 from ocr.recognizer import Recognition
 from ocr.tess import Word
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.stock import Box, ink_mask
+from ocr.reading import Box
+from ocr.stock import ink_mask
 
 TARGET_HEIGHT = 36  # px for the tallest glyphs (capitals, digits, ascenders) after scaling
 PAD = 16

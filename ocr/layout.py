@@ -18,13 +18,11 @@ from rapidfuzz import fuzz
 
 from ocr import tess
 from ocr.cleanup import ink_mask
-from ocr.reading import Page
+from ocr.reading import Box, Page
 from ocr.tess import Word
 
 LAYOUT_DPI = 200  # the layout pass needs labels, not fine handwriting
 LAYOUT_MAX_WIDTH = 2000
-
-Box = tuple[int, int, int, int]
 
 
 def _norm(text: str) -> str:
@@ -87,7 +85,7 @@ def erase_dash_rows(gray: np.ndarray, dpi: float) -> None:
         (int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i])) for i in np.flatnonzero(flat)
     )
     gap, drift = DASH_GAP_IN * dpi, max(2.0, 0.02 * dpi)
-    rows: list[list[tuple[int, int, int, int]]] = []
+    rows: list[list[Box]] = []
     for d in dashes:
         cy = (d[1] + d[3]) / 2
         for row in rows:

@@ -13,10 +13,11 @@ import numpy as np
 
 from ocr import stock
 from ocr.evidence import Candidate
-from ocr.layout import Box, Regions, text_lines, words_in
+from ocr.layout import Regions, text_lines, words_in
 from ocr.parse.confusions import guessed_digits
 from ocr.parse.lattice import read_words
 from ocr.parse.words import parse_words_detail
+from ocr.reading import Box
 from ocr.tess import LineRead, Word
 
 NO_CENTS = 0.4  # 'Three hundred' with no cents read: the cents may be cut off, not zero

@@ -9,9 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ocr.reading import MicrLine
-
-Box = tuple[int, int, int, int]
+from ocr.reading import Box, MicrLine
 
 
 def _get(name: str) -> Callable[..., Any] | None:

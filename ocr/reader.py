@@ -22,10 +22,10 @@ from ocr.coupon import CouponFields, find_scan_line, read_coupon
 from ocr.errors import UnreadableFileError
 from ocr.fields import read_check_fields
 from ocr.fingerprint import face_grid
-from ocr.layout import Box, field_regions, find_anchors, layout_pass
+from ocr.layout import field_regions, find_anchors, layout_pass
 from ocr.micr_access import micr_read
 from ocr.pages import load_pages, open_pdf
-from ocr.reading import ItemReading, MicrLine, Page, PageKind, PageReading
+from ocr.reading import Box, ItemReading, MicrLine, Page, PageKind, PageReading
 from ocr.tess import Word
 
 UNREADABLE_FILE = "UNREADABLE_FILE"

@@ -15,6 +15,9 @@ import numpy as np
 
 T = TypeVar("T")
 
+# A rectangle on a page: x0, y0, x1, y1 in the page's pixels, the far edges exclusive.
+Box = tuple[int, int, int, int]
+
 
 class PageKind(StrEnum):
     """What a scanned page is; only a CHECK front can carry a payment."""
@@ -61,7 +64,7 @@ class Page:
     skew: float = 0.0  # degrees the scan was tilted (counter-clockwise positive), now corrected
     cropped: bool = False  # a document was cut out of a larger scan
     ink: float | None = None  # share of the page covered by ink, once cleaned
-    micr_box: tuple[int, int, int, int] | None = None  # where the MICR band is, once found
+    micr_box: Box | None = None  # where the MICR band is, once found
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr.layout import Box
-from ocr.reading import Page
+from ocr.reading import Box, Page
 
 MARGIN_IN = 0.06  # inches of context kept around each region
 MAX_WIDTH = 1400  # px; wider crops are scaled down (a whole-width legal line at 300 dpi)

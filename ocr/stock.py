@@ -15,9 +15,7 @@ import cv2
 import numpy as np
 
 from ocr.pagecache import last_page
-from ocr.reading import Page
-
-Box = tuple[int, int, int, int]
+from ocr.reading import Box, Page
 
 INK = 170  # grey level below which a pixel is ink, on a page cleanup has flattened
 

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from ocr.micr.glyphs import GRID_INCH, HEIGHT_UNITS, PITCH_UNITS
+from ocr.reading import Box
 
 MAX_SKEW_DEG = 6.0
 MAX_CANDIDATES = 40  # lines read per page at most (a letter-size page of text has ~40)
@@ -333,7 +334,7 @@ def cut_band(
 
 def strip_box_on_page(
     strip: LineStrip, u0: float, u1: float, v0: float, v1: float, shape: tuple[int, ...]
-) -> tuple[int, int, int, int]:
+) -> Box:
     """The page's axis-aligned box (x0, y0, x1, y1) around a strip rectangle, clipped."""
     corners = np.array([[u0, v0, 1], [u1, v0, 1], [u0, v1, 1], [u1, v1, 1]], dtype=np.float64)
     pts = corners @ strip.to_page.T

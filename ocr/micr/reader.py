@@ -32,7 +32,7 @@ from ocr.micr.lines import (
 )
 from ocr.micr.sequence import MARGIN, line_reader, mark_unread_ink
 from ocr.pagecache import last_page
-from ocr.reading import MicrLine
+from ocr.reading import Box, MicrLine
 
 MIN_KNOWN_SHARE = 0.75  # of a line's characters that must read confidently
 MIN_MEAN_SCORE = 0.65
@@ -48,7 +48,7 @@ class _Found:
 
     text: str
     confidence: float
-    band: tuple[int, int, int, int]
+    band: Box
     unit: float  # pixels per E-13B grid square, measured on the line
 
 
@@ -163,7 +163,7 @@ def _locate(image: np.ndarray, dpi: int) -> _Found | None:
     return _Found(text, line.confidence, own, line.strip.unit)
 
 
-def _beside(strip: LineStrip, char: Char, other: tuple[int, int, int, int], side: int) -> bool:
+def _beside(strip: LineStrip, char: Char, other: Box, side: int) -> bool:
     """Whether a character of the line lies clear of another field's box, on the line's side."""
     v = strip.margin + strip.char_height / 2
     x0 = float(strip.to_page[0] @ np.array([char.x0, v, 1.0]))
@@ -171,11 +171,11 @@ def _beside(strip: LineStrip, char: Char, other: tuple[int, int, int, int], side
     return x1 < other[0] if side > 0 else x0 > other[2]
 
 
-def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+def _overlaps(a: Box, b: Box) -> bool:
     return min(a[2], b[2]) - max(a[0], b[0]) > 0.5 * min(a[2] - a[0], b[2] - b[0])
 
 
-def _band(line: _Read, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+def _band(line: _Read, shape: tuple[int, ...]) -> Box:
     pad = BAND_PAD_UNITS * line.strip.unit
     return strip_box_on_page(
         line.strip,
@@ -190,7 +190,7 @@ def _band(line: _Read, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
 def _continuation(
     gray: np.ndarray,
     line: _Read,
-    band: tuple[int, int, int, int],
+    band: Box,
     candidates: list[LineCandidate],
     side: int,
 ) -> _Read | None:
@@ -221,9 +221,7 @@ def _continues(line: LineCandidate, other: LineCandidate, side: int) -> bool:
     )
 
 
-def _unread_ink(
-    stats: np.ndarray, line: LineCandidate, band: tuple[int, int, int, int], side: int
-) -> bool:
+def _unread_ink(stats: np.ndarray, line: LineCandidate, band: Box, side: int) -> bool:
     """Character-tall ink on the line's band beyond what was read, on `side`: a field that did
     not read at all."""
     x, w, h = stats[:, 0], stats[:, 2], stats[:, 3]
@@ -296,7 +294,7 @@ def _read_band(gray: np.ndarray, stats: np.ndarray, line: _Read) -> _Read | None
     return whole
 
 
-def find_micr_band(image: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
+def find_micr_band(image: np.ndarray, dpi: int) -> Box | None:
     """(x0, y0, x1, y1) of the E-13B line on an upright page, or None when there is none.
 
     Callers that may hold an upside-down page try the 180-degree rotation when this is None.
