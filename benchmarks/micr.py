@@ -21,7 +21,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from benchmarks.table import render_table
-from ocr.reader import read_path_pages
+from ocr import read_path_pages
 
 
 @dataclass

@@ -132,7 +132,7 @@ def full_page_text(path: Path) -> int:
     """The baseline's work on one file: decode every page, one full-page tesseract pass each."""
     import pytesseract
 
-    from ocr.pages import load_pages
+    from ocr import load_pages
 
     chars = 0
     for page in load_pages(path, path.name):

@@ -11,7 +11,7 @@ from pathlib import Path
 from lockbox.capture import Capture
 from lockbox.faces import FacePrint
 from lockbox.inbox import ITEM_SUFFIXES, X9_SUFFIXES, sha256_file
-from ocr.reading import ItemReading, PageKind, PageReading
+from ocr import ItemReading, PageKind, PageReading
 
 
 def _kind_reason(reading: ItemReading) -> str:
@@ -97,7 +97,7 @@ def read_one(path: Path, source_file: str) -> list[Capture]:
     """All items in one file (a PDF gives one per page, an image cash letter one per check), each
     as a Capture; never raises."""
     from flows.cash_letter import read_cash_letter  # with the OCR, imported in the worker process
-    from ocr.reader import read_file
+    from ocr import read_file
 
     try:
         digest: str | None = sha256_file(path)

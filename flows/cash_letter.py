@@ -19,7 +19,7 @@ from pathlib import Path
 from lockbox.capture import Capture
 from lockbox.money import mask
 from lockbox.x9 import X9Error, X9File, X9Item, read_x9
-from ocr.reading import ItemReading, MicrLine
+from ocr import ItemReading, MicrLine
 
 # The largest cash letter read: the file's bytes and its images are held together (about twice
 # its size) while one check at a time is read, which keeps a worker inside its 1.5 GB bound.
@@ -88,7 +88,7 @@ def file_warnings(letter: X9File, source_file: str) -> tuple[str, ...]:
 
 def record_micr(item: X9Item) -> MicrLine:
     """The bank's record as a MICR reading: routing (its check digit verified), account, serial."""
-    from ocr.micr.fields import parse_micr
+    from ocr import parse_micr
 
     return parse_micr(item.code_line, 1.0)
 
@@ -121,8 +121,7 @@ def item_capture(item: X9Item, source_file: str, file_sha256: str | None) -> Cap
     """One check: its images read as a scan is, then the bank's record put in as the item's MICR
     fields and amount, with the image's own MICR reading kept beside it to be checked against."""
     from flows.capture import to_capture
-    from ocr.pages import cash_letter_check_pages
-    from ocr.reader import read_pages
+    from ocr import cash_letter_check_pages, read_pages
 
     where = f"{source_file} check {item.sequence}"
     pages, image_problem, notes = cash_letter_check_pages(item.front_image, item.back_image, where)

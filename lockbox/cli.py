@@ -27,7 +27,7 @@ from lockbox.guardian import start_guardian
 from lockbox.money import MoneyError, mask, parse_money
 
 if TYPE_CHECKING:
-    from ocr.reading import PageReading
+    from ocr import PageReading
 
 
 class CliError(Exception):
@@ -282,10 +282,7 @@ def _cash_letter_readings(path: Path, page: int | None) -> list[PageReading]:
     """One reading per check of an image cash letter (page = its place in the file): its front
     image read as a scan is, its MICR fields the bank's record, as `lockbox run` takes them."""
     from lockbox.x9 import read_x9
-    from ocr.micr.fields import parse_micr
-    from ocr.pages import cash_letter_check_pages
-    from ocr.reader import read_page
-    from ocr.reading import PageReading
+    from ocr import PageReading, cash_letter_check_pages, parse_micr, read_page
 
     readings = []
     for item in read_x9(path).items:
@@ -306,7 +303,7 @@ def _cash_letter_readings(path: Path, page: int | None) -> list[PageReading]:
 
 def cmd_read(args: argparse.Namespace, settings: Settings) -> int:
     from lockbox.inbox import X9_SUFFIXES
-    from ocr.reader import read_path_pages
+    from ocr import read_path_pages
 
     status = 0
     for name in args.files:
