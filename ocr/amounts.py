@@ -20,6 +20,7 @@ from decimal import ROUND_DOWN, Decimal
 import cv2
 import numpy as np
 
+import ocr.evidence as evidence
 from ocr import recognizer, tess
 from ocr.courtesy import (
     MONEY,
@@ -29,24 +30,20 @@ from ocr.courtesy import (
     dollars_and_cents,
     line_candidate,
     one_digit_off,
+    parse_courtesy,
     split_fraction,
     written_forms,
 )
-from ocr.courtesy import parse_courtesy as parse_courtesy
-from ocr.evidence import MAX_CONFIDENCE, Candidate, best_span, vote
+from ocr.evidence import MAX_CONFIDENCE, RECOGNIZER_WEIGHT, Candidate, best_span, vote
 from ocr.isolate import TARGET_HEIGHT, Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.legal import layout_candidates, legal_region, read_candidates, text_candidates
-from ocr.legal import parse_legal as parse_legal
 from ocr.parse.words import SPELLINGS, spell_amount
 from ocr.reading import Field
 from ocr.recognizer import Recognition
 from ocr.tess import LineRead, Word
 
 TIE_BREAK_HEIGHTS = (26, 52)
-# The recognizer's confidence in a line is scaled down: it is one voter among several Tesseract
-# reads, and a confident misread of it must not outvote two readers that agree.
-RECOGNIZER_WEIGHT = 0.85
 AGREE_FLOOR = 0.1  # below this a field's value is a guess, and agreeing with it adds nothing
 # Testing the legal amount's value against the figures' pixels (`_verify_courtesy`): the words must
 # be read with some confidence, and the figures must be at least this likely to say that value,
@@ -189,7 +186,6 @@ def _readers_differ(
 
 
 EARLY_SURE = 0.9  # the two fields' votes together at least this sure before re-reads are skipped
-EARLY = True  # False reads every field in full (to compare what settling early changes)
 
 
 def read_alike(court: FieldEvidence, legal: FieldEvidence) -> bool:
@@ -197,9 +193,8 @@ def read_alike(court: FieldEvidence, legal: FieldEvidence) -> bool:
     and the recognizer), the figures by the recognizer and by the layout pass when it made
     anything of them, and the two fields together are sure of it. The first round's re-reads
     could only agree: for both readers to land on one wrong value in the words, and the figures
-    on that same value, is far rarer than the misreads the re-reads exist to outvote. (On 194
-    checks, every amount read this alike was the full reading's value too.)"""
-    if not EARLY:
+    on that same value, is far rarer than the misreads the re-reads exist to outvote."""
+    if not evidence.EARLY:
         return False
     value = legal.laid_out
     if value is None or not (value == legal.recognized == court.recognized):

@@ -16,6 +16,13 @@ from ocr.tess import LineRead, Word
 
 T = TypeVar("T")
 MAX_CONFIDENCE = 0.99
+# The recognizer is one voter among the Tesseract reads; its confidence is scaled down so that a
+# confident misread of its own cannot outvote two readers who agree.
+RECOGNIZER_WEIGHT = 0.85
+# Every field reader settles early, skipping re-reads that could only agree, when what it has
+# read so far agrees surely enough; False reads every field in full (to compare what settling
+# early changes).
+EARLY = True
 
 # A parser takes OCR text and returns (value, how much the shape itself can be trusted) or None.
 Parser = Callable[[str], "tuple[T, float] | None"]

@@ -20,9 +20,10 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+import ocr.evidence as evidence
 from ocr import crops, recognizer, stock, tess
-from ocr.amounts import parse_courtesy, parse_legal, read_amounts
-from ocr.evidence import MAX_CONFIDENCE, Candidate, best_span, line_conf, vote
+from ocr.amounts import read_amounts
+from ocr.evidence import MAX_CONFIDENCE, RECOGNIZER_WEIGHT, Candidate, best_span, vote
 from ocr.isolate import Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.parse.accounts import memo_account_candidates
@@ -33,19 +34,6 @@ from ocr.recognizer import Recognition
 from ocr.tess import Word
 
 T = TypeVar("T")
-# The recognizer is one voter among the Tesseract reads; its confidence is scaled down so that a
-# confident misread of its own cannot outvote two readers who agree.
-RECOGNIZER_WEIGHT = 0.85
-
-__all__ = [
-    "Candidate",
-    "best_span",
-    "line_conf",
-    "parse_courtesy",
-    "parse_legal",
-    "read_check_fields",
-    "vote",
-]
 
 
 def _reading_order(words: list[Word]) -> list[Word]:
@@ -212,13 +200,12 @@ def _recognized(job: _Job[T], seen: Recognition | None) -> Candidate[T] | None:
 
 
 EARLY_SURE = 0.8  # two readers agreeing, at least this sure together: no Tesseract re-reads
-EARLY = True  # False reads every field in full (to compare what settling early changes)
 
 
 def _read_alike(job: _Job[T], recognized: Candidate[T] | None) -> bool:
     """The layout pass and the recognizer, two readers that err differently, both read the field
     as one value, surely: Tesseract's re-reads of the crop could only agree."""
-    if not EARLY or recognized is None or not job.cands:
+    if not evidence.EARLY or recognized is None or not job.cands:
         return False
     if any(c.value != recognized.value for c in job.cands):
         return False

@@ -35,11 +35,12 @@ class Crop:
 def _crops_of(job: tuple[str, str, list[dict[str, Any]]]) -> list[Crop]:
     """The courtesy, legal, date and memo lines of every check page of one scan file, cut out as
     the reader does."""
-    from ocr.amounts import courtesy_region, legal_region
     from ocr.cleanup import clean_page
+    from ocr.courtesy import courtesy_region
     from ocr.fields import date_and_memo_jobs
     from ocr.isolate import isolate
     from ocr.layout import field_regions, find_anchors
+    from ocr.legal import legal_region
     from ocr.pages import load_pages
     from ocr.reader import _layout
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from ocr import amounts, fields, tess
+from ocr import evidence, tess
 from ocr.amounts import FieldEvidence, read_alike
 from ocr.evidence import Candidate
 from ocr.reader import read_page
@@ -88,8 +88,7 @@ def test_a_clearly_filled_check_is_read_with_fewer_tesseract_runs_and_the_same_v
     )
     early = _read(image)
     early_lines = sum(tesseract_lines)
-    monkeypatch.setattr(amounts, "EARLY", False)
-    monkeypatch.setattr(fields, "EARLY", False)
+    monkeypatch.setattr(evidence, "EARLY", False)
     tesseract_lines.clear()
     full = _read(image)
     assert early_lines < sum(tesseract_lines)

@@ -8,25 +8,23 @@ from decimal import Decimal
 
 import numpy as np
 
+from ocr.courtesy import parse_courtesy
 from ocr.crops import remove_rules
+from ocr.evidence import Candidate, best_span, vote
 from ocr.fields import (
-    Candidate,
     _below_printed,
     _date_posterior,
     _date_region,
     _Job,
     _on_rule,
-    best_span,
     confirm_date,
     parse_check_date,
-    parse_courtesy,
-    parse_legal,
     parse_memo,
     restore_doubled,
     restore_year,
-    vote,
 )
 from ocr.layout import Anchors, field_regions
+from ocr.legal import parse_legal
 from ocr.reading import Field
 from ocr.tess import Word
 from tests.factories import recognition_of
