@@ -160,9 +160,16 @@ def test_the_served_nightly_deployment_runs_and_leaves_its_artifacts(
                 (tmp_path / "serve.log").read_text(errors="replace")[-3000:],
             )
             artifacts = asyncio.run(artifacts_of(flow_run.id))
+        # operations stops the service as systemd and container runtimes do: SIGTERM, then a
+        # SIGKILL soon after; it must be gone before that
+        started = time.monotonic()
+        serving.send_signal(signal.SIGTERM)
+        serving.wait(timeout=30)
+        stopped_in = time.monotonic() - started
     finally:
         stop(serving)
         log.close()
+    assert stopped_in <= 2.0, f"lockbox serve took {stopped_in:.1f} s to stop on SIGTERM"
 
     [summary] = artifacts["lockbox-run-summary"]
     assert "| richardson |" in summary and "exceptions by code" in summary
