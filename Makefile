@@ -12,6 +12,7 @@ FONT_PKGS := fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf fonts-comic-
 .PHONY: demo test bench lint fmt typecheck sample system-deps clean ui
 UI_PORT ?= 4200
 UI_INBOX ?= $(CURDIR)/sample_data/sample/inbox
+UI_LOANS ?= $(CURDIR)/sample_data/sample/loans.csv
 
 # System packages: tesseract for OCR (and its library's headers, to build tesserocr against that very
 # Tesseract), fonts for the sample generator. Installed only when missing and only where apt-get can
@@ -102,9 +103,12 @@ sample: system-deps $(STAMP)
 	$(BIN)/python -m sample_data generate --out sample_data/sample --seed 20261125 --items 20 --clean
 
 # A local Prefect server with its UI on http://127.0.0.1:$(UI_PORT), serving the nightly deployment
-# (cron, America/Chicago) and the review flow over UI_INBOX; Ctrl-C stops both.
+# (cron, America/Chicago) and the review flow over UI_INBOX; Ctrl-C stops both. A new home gets
+# the loan book UI_LOANS, so the sample mail has loans to match.
 ui: system-deps $(STAMP)
 	@mkdir -p $(DEMO_HOME)/prefect
+	@if [ ! -f $(DEMO_HOME)/lockbox.db ] && [ -z "$$LOCKBOX_DATABASE_URL" ]; then \
+		LOCKBOX_HOME=$(DEMO_HOME) $(BIN)/lockbox loans import $(UI_LOANS); fi
 	@echo "Starting a Prefect server on http://127.0.0.1:$(UI_PORT) (log: $(DEMO_HOME)/prefect-server.log) ..."
 	@export PREFECT_HOME=$(DEMO_HOME)/prefect LOCKBOX_HOME=$(DEMO_HOME); \
 	PREFECT_SERVER_API_HOST=127.0.0.1 PREFECT_SERVER_API_PORT=$(UI_PORT) $(BIN)/prefect server start >$(DEMO_HOME)/prefect-server.log 2>&1 & \
