@@ -1,4 +1,7 @@
-"""Fit the line reader's thresholds on real lines it never trained on: `make micr-model`.
+"""Fit the line reader's thresholds on real lines it never trained on.
+
+For a line reader trained without the calibration part (`python -m training.micr_line --parts
+train`), then `python -m training.calibrate_micr`.
 
 Each line of the calibration part of the real scanned lines (training.micr.part_of) is read
 once as `lockbox read` reads a file, which gives the cleaned page its MICR line is read from;
@@ -153,14 +156,20 @@ def main() -> None:
     base = line_reader(model)
     if base is None:
         raise SystemExit(f"no line reader at {model}: run training.micr_line first")
+    recipe_path = model.with_suffix(".json")
+    recipe = json.loads(recipe_path.read_text())
+    # a recipe that does not name its parts is from before the calibration part existed
+    if PART in recipe.get("trained_on_parts", [PART]):
+        raise SystemExit(
+            f"{model} trained on the {PART} part: thresholds fitted there would be fitted on"
+            " lines it has seen; train it with --parts train first"
+        )
     base = replace(base, sure=Thresholds())
     files = real_line_files(PART)
     with _reading_with(base):
         lines = cleaned_pages(files)
     with _memoised_forward():
         sure, (exact, rejected, misread) = fit(base, lines)
-    recipe_path = model.with_suffix(".json")
-    recipe = json.loads(recipe_path.read_text())
     recipe["thresholds"] = asdict(sure)
     recipe["thresholds_fitted_on"] = {
         "part": f"{PART} part of the real lines (training.micr.part_of)",

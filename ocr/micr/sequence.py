@@ -49,8 +49,8 @@ def to_input(crop: np.ndarray, stretch: float = 1.0) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """How sure the line reader must be. The defaults are cautious; a trained model's recipe
-    carries thresholds fitted on real lines it never trained on (training.calibrate_micr)."""
+    """How sure the line reader must be. The defaults are cautious; a model trained without the
+    calibration part carries in its recipe thresholds fitted there (training.calibrate_micr)."""
 
     min_prob: float = 0.8  # a glyph read less surely than this is "?"
     min_lead: float = 0.5  # ...or less far ahead of the runner-up (the blank included)
