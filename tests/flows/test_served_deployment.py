@@ -161,7 +161,8 @@ def test_the_served_nightly_deployment_runs_and_leaves_its_artifacts(
             )
             artifacts = asyncio.run(artifacts_of(flow_run.id))
         # operations stops the service as systemd and container runtimes do: SIGTERM, then a
-        # SIGKILL soon after; it must be gone before that
+        # SIGKILL soon after (Docker's default: 10 s); it must be gone before that, having
+        # paused its schedules
         started = time.monotonic()
         serving.send_signal(signal.SIGTERM)
         serving.wait(timeout=30)
@@ -169,7 +170,7 @@ def test_the_served_nightly_deployment_runs_and_leaves_its_artifacts(
     finally:
         stop(serving)
         log.close()
-    assert stopped_in <= 2.0, f"lockbox serve took {stopped_in:.1f} s to stop on SIGTERM"
+    assert stopped_in <= 5.0, f"lockbox serve took {stopped_in:.1f} s to stop on SIGTERM"
 
     [summary] = artifacts["lockbox-run-summary"]
     assert "| richardson |" in summary and "exceptions by code" in summary
