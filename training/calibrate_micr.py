@@ -27,8 +27,10 @@ import numpy as np
 
 import ocr.micr.reader as micr_reader
 import ocr.micr.sequence as sequence
+from benchmarks.micr import Score
 from ocr.micr.sequence import MODEL, LineReader, Thresholds, line_reader
 from ocr.pagecache import last_page
+from ocr.reader import _micr_useful
 from training.micr import real_line_files
 
 PART = "calibration"
@@ -62,7 +64,7 @@ def _reading_with(reader: LineReader) -> Iterator[None]:
     """Reading as `lockbox read` reads, with `reader` in place of the installed line reader and
     no page search remembered from another setting."""
     plain_reader, plain_locate = micr_reader.line_reader, micr_reader._locate
-    micr_reader.line_reader = lambda: reader  # type: ignore[assignment]
+    micr_reader.line_reader = lambda: reader  # type: ignore[assignment,misc]
     micr_reader._locate = last_page(plain_locate.__wrapped__)  # type: ignore[attr-defined]
     try:
         yield
@@ -70,7 +72,9 @@ def _reading_with(reader: LineReader) -> Iterator[None]:
         micr_reader.line_reader, micr_reader._locate = plain_reader, plain_locate
 
 
-Line = tuple[np.ndarray, int, str]  # the cleaned page the line is read from, its dpi, the truth
+# the cleaned page the line is read from (None when reading never got to a MICR search), its
+# dpi, the truth
+Line = tuple[np.ndarray | None, int, str]
 
 
 def cleaned_pages(files: list[tuple[Path, str]]) -> list[Line]:
@@ -91,49 +95,40 @@ def cleaned_pages(files: list[tuple[Path, str]]) -> list[Line]:
         for path, want in files:
             asked.clear()
             read_path_pages(path)
-            if asked:
-                out.append((*asked[0], want))
+            out.append((*asked[0], want) if asked else (None, 0, want))
     finally:
         micr.read_micr = plain
     return out
 
 
-def score(reader: LineReader, lines: list[Line]) -> tuple[int, int, int]:
-    """(exact, rejected, misread) lines read with `reader`."""
-    exact = rejected = misread = 0
+def score(reader: LineReader, lines: list[Line]) -> Score:
+    """The lines read with `reader`, scored as the benchmark scores them (a line the page reader
+    would not keep counts as none read)."""
+    out = Score()
     with _reading_with(reader):
         for image, dpi, want in lines:
-            micr = micr_reader.read_micr(image, dpi)
-            got = "".join(micr.text.split()) if micr else ""
-            if got == want:
-                exact += 1
-            elif not got or "?" in got:
-                rejected += 1
-            else:
-                misread += 1
-    return exact, rejected, misread
+            micr = micr_reader.read_micr(image, dpi) if image is not None else None
+            out.add(micr.text if micr is not None and _micr_useful(micr) else None, want, "")
+    return out
 
 
-def _better(
-    got: tuple[int, int, int], sure: Thresholds
-) -> tuple[int, int, float, float, float, float]:
+def _better(got: Score, sure: Thresholds) -> tuple[int, int, float, float, float, float]:
     """Sort key, best first: fewest misread, most exact, then strictest and fewest views read."""
-    exact, _, misread = got
-    return (misread, -exact, -sure.min_prob, -sure.min_lead, sure.half_seen, sure.settled)
+    return (got.misread, -got.exact, -sure.min_prob, -sure.min_lead, sure.half_seen, sure.settled)
 
 
 def fit(
     base: LineReader, lines: list[Line], log: Callable[[str], None] = print
-) -> tuple[Thresholds, tuple[int, int, int]]:
+) -> tuple[Thresholds, Score]:
     """The best setting found one pair of thresholds at a time (the unsure rule, the half-seen
     rule, then settling), each step keeping the best so far."""
     best = base.sure
-    seen: dict[Thresholds, tuple[int, int, int]] = {}
+    seen: dict[Thresholds, Score] = {}
 
-    def measure(sure: Thresholds) -> tuple[int, int, int]:
+    def measure(sure: Thresholds) -> Score:
         if sure not in seen:
-            seen[sure] = score(replace(base, sure=sure), lines)
-            log(f"{asdict(sure)}: exact/rejected/misread {seen[sure]}")
+            got = seen[sure] = score(replace(base, sure=sure), lines)
+            log(f"{asdict(sure)}: exact/rejected/misread {got.exact}/{got.rejected}/{got.misread}")
         return seen[sure]
 
     steps: list[Callable[[Thresholds], list[Thresholds]]] = [
@@ -169,14 +164,14 @@ def main() -> None:
     with _reading_with(base):
         lines = cleaned_pages(files)
     with _memoised_forward():
-        sure, (exact, rejected, misread) = fit(base, lines)
+        sure, got = fit(base, lines)
     recipe["thresholds"] = asdict(sure)
     recipe["thresholds_fitted_on"] = {
         "part": f"{PART} part of the real lines (training.micr.part_of)",
         "lines": len(files),
-        "exact": exact,
-        "rejected": rejected,
-        "misread": misread,
+        "exact": got.exact,
+        "rejected": got.rejected,
+        "misread": got.misread,
         "rule": "fewest misread, then most exact, then strictest and fewest views read",
     }
     recipe_path.write_text(json.dumps(recipe, indent=2) + "\n")
