@@ -32,6 +32,22 @@ def _face(page: PageReading | None) -> bytes | None:
     return FacePrint(page.face.grid, page.face.aspect).to_bytes()
 
 
+def _views(reading: ItemReading) -> dict[str, bytes]:
+    """The JPEG views of the item's pages a clerk is shown: front, back and coupon (any page that
+    is not blank, by its place, when no check front was found)."""
+    out: dict[str, bytes] = {}
+    named = {PageKind.CHECK: "front", PageKind.CHECK_BACK: "back", PageKind.COUPON: "coupon"}
+    front = reading.front
+    for number, page in enumerate(reading.pages, start=1):
+        if page.view is None:
+            continue
+        known = front is not None and (
+            page is front or page.kind in (PageKind.CHECK_BACK, PageKind.COUPON)
+        )
+        out.setdefault(named[page.kind] if known else f"page-{number}", page.view)
+    return out
+
+
 def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
     """The core's view of one item: the check front's fields, plus the coupon's scan line."""
     if reading.error_code:
@@ -55,6 +71,7 @@ def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
             page_kinds=kinds,
             not_check_reason=_kind_reason(reading),
             warnings=warnings,
+            snippets=_views(reading),
             face_print=_face(reading.pages[0] if reading.pages else None),
         )
     micr = front.micr
@@ -88,7 +105,8 @@ def to_capture(reading: ItemReading, *, file_sha256: str | None) -> Capture:
         check_number=front.check_number.value,
         check_number_confidence=front.check_number.confidence,
         warnings=warnings,
-        snippets=front.snippets,
+        snippets={**front.snippets, **_views(reading)},
+        field_boxes=dict(front.boxes),
         face_print=_face(front),
     )
 

@@ -42,9 +42,14 @@ class Capture:
     check_number: str | None = None  # printed top right of the face
     check_number_confidence: float = 0.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
-    # PNG crops of the check's fields by name (courtesy, legal, date, memo, payer, micr), kept for
-    # an exception's review; not part of the audit record.
+    # Images kept for an exception's review, not part of the audit record: PNG crops of the
+    # check's fields by name (courtesy, legal, date, memo, payer, micr), and JPEG views of the
+    # whole pages (front, back, coupon; the MICR band painted over).
     snippets: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    # where each field's crop sits on the front, as shares of its width and height (x0, y0, x1, y1)
+    field_boxes: dict[str, tuple[float, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     # ocr.fingerprint's print of the check's face (of the first page when no check was found):
     # how a second copy is known when nothing else on it was read. Kept in its own column.
     face_print: bytes | None = field(default=None, repr=False, compare=False)

@@ -91,7 +91,9 @@ def read_page(page: Page, after_front: bool = False) -> PageReading:
     """
     reading = PageReading(source_file=page.source_file, page=page.page)
     try:
-        _read_into(page, reading, after_front)
+        seen = _read_into(page, reading, after_front)
+        if seen is not None:
+            reading.view = snippets.view(seen, check_front=reading.kind == PageKind.CHECK)
     except Exception as exc:  # noqa: BLE001 - a reader bug must become data, not a lost batch
         reading.kind = PageKind.OTHER
         reading.kind_confidence = 0.0
@@ -124,24 +126,28 @@ def _back_after_front(clean: Page) -> bool:
     return sideways >= 2 and across < ACROSS_NOT_BACK * sideways
 
 
-def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> None:
+def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> Page | None:
+    """Fill in `reading`; returns the page as last turned and cleaned (None for a blank page)."""
     clean = flat_page(page)
     ink = clean.ink or 0.0  # measured by flat_page
     if ink < _BLANK_SKIP_INK:
         reading.kind, reading.kind_confidence = PageKind.BLANK, 0.99
-        return
+        return None
     if after_front:
         # A coupon or the back, most likely: the text's direction and the scan line tell them
         # apart for a fraction of a MICR search and a whole-page read. The direction is asked
         # first, for a tenth of the scan line's search (a coupon's text runs across it).
         if ink >= 2 * BLANK_INK and _back_after_front(clean):
             reading.kind, reading.kind_confidence = PageKind.CHECK_BACK, BACK_KIND_CONFIDENCE
-            return
-        if _coupon_by_scan_line(clean, reading):
-            return
+            return clean
+        coupon_page = _coupon_by_scan_line(clean, reading)
+        if coupon_page is not None:
+            return coupon_page
     clean = upright_by_micr(clean)
-    if clean.micr_box is None and not after_front and _coupon_by_scan_line(clean, reading):
-        return
+    if clean.micr_box is None and not after_front:
+        coupon_page = _coupon_by_scan_line(clean, reading)
+        if coupon_page is not None:
+            return coupon_page
     clean, words = _layout(clean)
     reading.face = face_grid(clean.image)
     micr = micr_read(clean.image, clean.dpi)
@@ -169,14 +175,16 @@ def _read_into(page: Page, reading: PageReading, after_front: bool = False) -> N
         if clean.micr_box is not None:
             boxes["micr"] = clean.micr_box
         reading.snippets = snippets.cut_all(clean, boxes)
+        reading.boxes = snippets.fractions(clean, boxes)
     elif kind == PageKind.COUPON:
         _coupon_into(reading, read_coupon(clean, words))
+    return clean
 
 
-def _coupon_by_scan_line(clean: Page, reading: PageReading) -> bool:
+def _coupon_by_scan_line(clean: Page, reading: PageReading) -> Page | None:
     """A coupon told by its scan line alone (upright or upside down), the reading filled in as one:
-    two small reads instead of the whole-page layout pass, a coupon's costliest step. False when
-    no scan line verifies."""
+    two small reads instead of the whole-page layout pass, a coupon's costliest step. Returns the
+    page the right way up, or None when no scan line verifies."""
     for degrees in (0, 180):
         turned = turn(clean, degrees)
         coupon = find_scan_line(turned)
@@ -186,8 +194,8 @@ def _coupon_by_scan_line(clean: Page, reading: PageReading) -> bool:
         if turned.rotation:
             reading.warnings.append(f"page was turned {turned.rotation} degrees to read it")
         _coupon_into(reading, coupon)
-        return True
-    return False
+        return turned
+    return None
 
 
 def _coupon_into(reading: PageReading, coupon: CouponFields) -> None:

@@ -119,6 +119,10 @@ class PageReading:
     # PNG crops of the fields (courtesy, legal, date, memo, payer, micr) cut from the cleaned page,
     # for the clerk who reviews an exception; see ocr.snippets.
     snippets: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # the whole page as the clerk sees it (ocr.snippets.view) and where each field's crop was cut
+    # from, as shares of the page's width and height, so the fields in doubt can be outlined on it
+    view: bytes | None = field(default=None, repr=False)
+    boxes: dict[str, tuple[float, float, float, float]] = field(default_factory=dict, repr=False)
 
     @property
     def amount(self) -> Field[Decimal]:

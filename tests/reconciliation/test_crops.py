@@ -47,3 +47,22 @@ def test_only_exception_items_keep_crops(tmp_path: Path) -> None:
     assert held.capture["crops"] == saved and held.capture["candidates"] == []
     posted = Item(id=4, status="posted", business_date=date(2026, 11, 17), capture={})
     assert attach_crops(tmp_path, posted, PNG) == {} and posted.capture == {}
+
+
+def test_an_exception_keeps_the_views_of_its_pages_whatever_its_codes(tmp_path: Path) -> None:
+    held = Item(
+        id=5,
+        status="exception",
+        exception_code="MICR_UNREADABLE",
+        business_date=date(2026, 11, 17),
+        capture={"codes": ["MICR_UNREADABLE"]},
+    )
+    images = {"courtesy": b"png", "front": b"\xff\xd8front", "back": b"\xff\xd8back"}
+    assert attach_crops(tmp_path, held, images) == {}  # no field crop is in doubt here
+    views = held.capture["views"]
+    folder = tmp_path / "crops" / "2026-11-17"
+    assert views == {
+        "front": str(folder / "item-5-front.jpg"),
+        "back": str(folder / "item-5-back.jpg"),
+    }
+    assert Path(views["back"]).read_bytes() == b"\xff\xd8back" and "crops" not in held.capture
