@@ -445,11 +445,17 @@ def _actor(by: str | None) -> str:
 
 
 def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
-    from reconciliation.review import open_exceptions
+    from reconciliation.review import Queue, open_exceptions
 
+    queue = Queue(
+        site=args.site,
+        batch=args.batch,
+        codes=tuple(c.upper() for c in args.code),
+        order="largest" if args.largest_first else "oldest",
+    )
     db = _db(settings)
     with db.session() as session:
-        rows = open_exceptions(session)
+        rows = open_exceptions(session, queue)
     if args.json:
         print(
             json.dumps(
@@ -466,8 +472,9 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
                         "payer": r.payer,
                         "business_date": r.business_date.isoformat(),
                         "reason": r.message,
-                        "candidates": [mask(c) for c in r.candidates],
+                        "candidates": [mask(c.account_number) for c in r.candidates],
                         "crops": r.crops,
+                        "views": r.views,
                         "duplicate_of": r.earlier.item_id if r.earlier else None,
                     }
                     for r in rows
@@ -497,7 +504,12 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
                 f"{'':>8}copy of item {e.item_id}: {e.source_file} page {e.page},"
                 f" {e.status}, {amount}, {mask(e.loan_account) or '-'}"
             )
-        for name, path in r.crops.items():
+        for c in r.candidates:
+            print(
+                f"{'':>8}candidate {mask(c.account_number)}: {c.borrower}, {c.status},"
+                f" payment {c.monthly_payment:,.2f} ({', '.join(c.why)})"
+            )
+        for name, path in {**r.crops, **r.views}.items():
             print(f"{'':>8}{name} image: {path}")
     print(
         f"{len(rows)} open exception(s). Decide with `lockbox review resolve ITEM --loan ACCOUNT"
@@ -542,6 +554,19 @@ def cmd_review_reject(args: argparse.Namespace, settings: Settings) -> int:
                 business_date=business_today(),
             )
             print(f"Item {item.id} rejected: it will not post (status returned).")
+    except ReviewError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+def cmd_review_hold(args: argparse.Namespace, settings: Settings) -> int:
+    from reconciliation.review import ReviewError, hold
+
+    db = _db(settings)
+    try:
+        with db.session() as session:
+            item = hold(session, args.item_id, by=_actor(args.by), note=args.note)
+            print(f"Item {item.id} held for later (still open).")
     except ReviewError as exc:
         raise CliError(str(exc)) from exc
     return 0
@@ -637,6 +662,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rl = rv.add_parser("list", help="open exceptions, oldest first")
     rl.add_argument("--json", action="store_true")
+    rl.add_argument("--site", default="", help="only this site's")
+    rl.add_argument("--batch", default="", help="only this batch's")
+    rl.add_argument(
+        "--code", action="append", default=[], help="only items held for this code (repeatable)"
+    )
+    rl.add_argument("--largest-first", action="store_true", help="the largest amounts first")
     rl.set_defaults(func=cmd_review_list)
     rr = rv.add_parser("resolve", help="post an exception to a loan")
     rr.add_argument("item_id", type=int)
@@ -655,6 +686,11 @@ def build_parser() -> argparse.ArgumentParser:
     rj.add_argument("--reason", required=True)
     rj.add_argument("--by")
     rj.set_defaults(func=cmd_review_reject)
+    rh = rv.add_parser("hold", help="leave the item open for later, with a note (audited)")
+    rh.add_argument("item_id", type=int)
+    rh.add_argument("--note")
+    rh.add_argument("--by")
+    rh.set_defaults(func=cmd_review_hold)
     return p
 
 

@@ -57,6 +57,8 @@ ITEM_COLUMNS = (
     "serial",
     "check_number",
     "duplicate_of",
+    "review_note",
+    "decided_at",
 )
 LEDGER_COLUMNS = (
     "entry_id",
@@ -128,6 +130,8 @@ def _item_rows(session: Session) -> Iterator[list[str]]:
             _text(item.serial),
             _text(item.check_number),
             str(item.duplicate_of_id) if item.duplicate_of_id is not None else "",
+            _text(item.review_note),
+            item.decided_at.isoformat(timespec="seconds") if item.decided_at else "",
         ]
 
 

@@ -137,6 +137,9 @@ class LoanDirectory:
     def get(self, account: str) -> LoanCandidate | None:
         return self._by_account.get(account)
 
+    def loans(self) -> list[LoanCandidate]:
+        return list(self._by_account.values())
+
     def near(self, account: str) -> list[LoanCandidate]:
         found = misread_variants(account) & self._by_account.keys()
         return [self._by_account[a] for a in sorted(found)]

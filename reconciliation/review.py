@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session
 from lockbox import ledger
 from lockbox.models import AuditEvent, Batch, Item, Loan
 from lockbox.money import ending, mask, money
+from reconciliation.matching import LoanDirectory
+from reconciliation.process import load_directory
 
 
 class ReviewError(ValueError):
@@ -50,6 +53,28 @@ class EarlierCopy:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A loan the clerk may mean, with what points to it; its number is masked wherever shown."""
+
+    account_number: str
+    borrower: str
+    status: str
+    monthly_payment: Decimal
+    next_due: date | None
+    why: tuple[str, ...]  # "the account read", "the same last four digits", "the payer", ...
+
+
+@dataclass(frozen=True)
+class Queue:
+    """Which open exceptions a clerk works, and in what order."""
+
+    site: str = ""  # "" for every site
+    batch: str = ""
+    codes: tuple[str, ...] = ()  # () for every code
+    order: Literal["oldest", "largest"] = "oldest"
+
+
+@dataclass(frozen=True)
 class OpenException:
     item_id: int
     site: str
@@ -62,9 +87,12 @@ class OpenException:
     loan_account: str | None  # what was read, masked when shown
     payer: str | None
     business_date: date
-    candidates: list[str]
-    crops: dict[str, str] = field(default_factory=dict)  # field in doubt -> image path
+    candidates: list[Candidate]
+    crops: dict[str, str] = field(default_factory=dict)  # field in doubt -> PNG path
     earlier: EarlierCopy | None = None  # for a DUPLICATE_CHECK, the copy seen first
+    codes: tuple[str, ...] = ()  # every code the item was held for, the main one first
+    views: dict[str, str] = field(default_factory=dict)  # page (front, back, coupon) -> JPEG path
+    field_boxes: dict[str, tuple[float, ...]] = field(default_factory=dict)  # on the front view
 
 
 def earlier_copy(session: Session, item: Item) -> EarlierCopy | None:
@@ -89,16 +117,25 @@ def earlier_copy(session: Session, item: Item) -> EarlierCopy | None:
     )
 
 
-def open_exceptions(session: Session) -> list[OpenException]:
-    """Every exception item still waiting for a decision, oldest first."""
+def open_exceptions(session: Session, queue: Queue | None = None) -> list[OpenException]:
+    """Every exception item still waiting for a decision in the queue (all of them by default),
+    oldest first or largest amount first."""
+    queue = queue or Queue()
     rows = session.execute(
         select(Item, Batch.site, Batch.name)
         .join(Batch, Batch.id == Item.batch_id)
         .where(Item.status == "exception")
         .order_by(Item.business_date, Item.id)
     )
+    directory: LoanDirectory | None = None
     out = []
     for item, site, batch in rows:
+        capture = item.capture or {}
+        if queue.site and site != queue.site or queue.batch and batch != queue.batch:
+            continue
+        if queue.codes and item.exception_code not in queue.codes:
+            continue
+        directory = directory or load_directory(session)
         out.append(
             OpenException(
                 item_id=item.id,
@@ -112,12 +149,87 @@ def open_exceptions(session: Session) -> list[OpenException]:
                 loan_account=item.loan_account_read,
                 payer=item.payer,
                 business_date=item.business_date,
-                candidates=list((item.capture or {}).get("candidates") or []),
-                crops=dict((item.capture or {}).get("crops") or {}),
+                candidates=candidates_for(session, item, directory),
+                crops=dict(capture.get("crops") or {}),
+                views=dict(capture.get("views") or {}),
                 earlier=earlier_copy(session, item),
+                codes=tuple(capture.get("codes") or [item.exception_code or ""]),
+                field_boxes={k: tuple(v) for k, v in (capture.get("field_boxes") or {}).items()},
             )
         )
+    if queue.order == "largest":
+        out.sort(key=lambda o: -(o.amount or Decimal(0)))  # a stable sort: oldest first within
     return out
+
+
+MAX_CANDIDATES = 8
+# a payment's amount alone names a loan only among this few (a common installment fits hundreds)
+FEW_BY_AMOUNT = 3
+
+
+def candidates_for(session: Session, item: Item, directory: LoanDirectory) -> list[Candidate]:
+    """The loans a clerk may mean for this item, the best supported first.
+
+    What points to a loan: matching's own candidates; an account read (memo, coupon) in full, one
+    common misread off it, or its last four digits; the borrower's name on the payer line; and the
+    amount, when it is one the loan's statement asks for (alone only when few loans ask it). Only
+    active loans are offered, but for the one whose number was read in full.
+    """
+    capture = item.capture or {}
+    why: dict[str, list[str]] = {}
+
+    def add(account: str, reason: str) -> None:
+        reasons = why.setdefault(account, [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+    reads = {item.loan_account_read, capture.get("memo_account"), capture.get("coupon_account")}
+    for read in sorted(r for r in reads if r):
+        digits = "".join(ch for ch in read if ch.isdigit())
+        if directory.get(digits) is not None:
+            add(digits, "the account read")
+        for loan in directory.near(digits):
+            add(loan.account_number, "one digit off the account read")
+        if len(digits) >= 4:
+            for account in session.scalars(
+                select(Loan.account_number).where(Loan.account_number.like(f"%{digits[-4:]}"))
+            ):
+                add(account, "the same last four digits")
+    payer_loans = directory.by_payer(item.payer) if item.payer else []
+    for loan in payer_loans:
+        add(loan.account_number, "the payer's name")
+    if item.amount is not None:
+        amount = money(item.amount)
+        for loan in payer_loans:
+            if loan.expects(amount):
+                add(loan.account_number, "the amount")
+        by_amount = [loan for loan in directory.loans() if loan.expects(amount)]
+        if len(by_amount) <= FEW_BY_AMOUNT:
+            for loan in by_amount:
+                add(loan.account_number, "the amount")
+    for account in capture.get("candidates") or []:
+        if account not in why:
+            add(account, "named when the item was read")
+    loans = {
+        loan.account_number: loan
+        for loan in session.scalars(select(Loan).where(Loan.account_number.in_(list(why))))
+    }
+    exact = {r for r in reads if r}
+    ranked = sorted(
+        (a for a in why if a in loans and (loans[a].status == "active" or a in exact)),
+        key=lambda a: (-len(why[a]), a),
+    )
+    return [
+        Candidate(
+            account_number=a,
+            borrower=loans[a].borrower_name,
+            status=loans[a].status,
+            monthly_payment=loans[a].monthly_payment,
+            next_due=loans[a].next_due_date,
+            why=tuple(why[a]),
+        )
+        for a in ranked[:MAX_CANDIDATES]
+    ]
 
 
 def _open_item(session: Session, item_id: int) -> Item:
@@ -236,6 +348,25 @@ def reject(session: Session, item_id: int, *, reason: str, by: str, business_dat
             item_id=item.id,
             loan_id=item.loan_id,
             details={"reason": reason, "code": item.exception_code},
+        )
+    )
+    session.flush()
+    return item
+
+
+def hold(session: Session, item_id: int, *, by: str, note: str | None) -> Item:
+    """The clerk looked and left the item open for later: recorded, nothing posted."""
+    item = _open_item(session, item_id)
+    item.reviewed_by = by
+    item.review_note = note
+    item.decided_at = datetime.now(UTC)
+    session.add(
+        AuditEvent(
+            actor=by,
+            action="hold",
+            item_id=item.id,
+            loan_id=item.loan_id,
+            details={"note": note, "code": item.exception_code},
         )
     )
     session.flush()
