@@ -161,8 +161,8 @@ def test_the_served_nightly_deployment_runs_and_leaves_its_artifacts(
             )
             artifacts = asyncio.run(artifacts_of(flow_run.id))
         # operations stops the service as systemd and container runtimes do: SIGTERM, then a
-        # SIGKILL soon after (Docker's default: 10 s); it must be gone before that, having
-        # paused its schedules
+        # SIGKILL soon after (Docker's default: 10 s); it must be gone well before that, within
+        # 2 s, having paused its schedules if the server answered in time
         started = time.monotonic()
         serving.send_signal(signal.SIGTERM)
         serving.wait(timeout=30)
@@ -170,7 +170,8 @@ def test_the_served_nightly_deployment_runs_and_leaves_its_artifacts(
     finally:
         stop(serving)
         log.close()
-    assert stopped_in <= 5.0, f"lockbox serve took {stopped_in:.1f} s to stop on SIGTERM"
+    print("STOPPED IN", stopped_in)
+    assert stopped_in <= 2.0, f"lockbox serve took {stopped_in:.1f} s to stop on SIGTERM"
 
     [summary] = artifacts["lockbox-run-summary"]
     assert "| richardson |" in summary and "exceptions by code" in summary
