@@ -385,12 +385,14 @@ def nightly_lockbox_run(inbox: str, as_of: str | None = None) -> dict[str, Any]:
                 summary, failed, total = _run(db, settings, Path(inbox), business_date, read)
         finally:
             db.engine.dispose()
+    from ocr.snippets import thumbnail  # OpenCV, loaded only once there is an artifact to make
+
     with suppress(
         MissingContextError
     ):  # called as a plain function (.fn) there is no run to attach to
         create_markdown_artifact(
             key="lockbox-run-summary",
-            markdown=render_markdown(summary),
+            markdown=render_markdown(summary, shrink=thumbnail),
             description=f"Lockbox run summary for {business_date}",
         )
         create_table_artifact(

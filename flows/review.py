@@ -99,7 +99,7 @@ def describe(item: OpenException, refused: str = "") -> str:
             f"- **Scan**: `{item.site}/{item.batch}` — `{item.source_file}` page {item.page}",
             f"- **Why held**: {item.message}",
             f"- **Amount read**: {amount}",
-            f"- **Account read**: {mask(item.loan_account) or 'none'}",
+            f"- **Account read**: {_masked(item.loan_account)}",
             f"- **Payer**: {item.payer or 'not read'}",
             *_views(item, ("front", "page-1")),
             *_crops(item.crops),
@@ -161,20 +161,21 @@ def _crops(crops: dict[str, str]) -> list[str]:
     return out
 
 
+def _masked(number: str | None) -> str:
+    """A number masked to its last four, in a code span (markdown would take `**` for bold)."""
+    return f"`{mask(number)}`" if number else "none"
+
+
 def _candidates(candidates: list[Candidate]) -> list[str]:
+    """One line each (the form is narrow): masked number, borrower, status, payment, next due."""
     if not candidates:
         return ["**Candidate loans**: none found; key the loan's full number to post."]
-    out = [
-        "**Candidate loans** (key the last four digits to pick one):",
-        "",
-        "| loan | borrower | status | payment | next due | why |",
-        "|---|---|---|---:|---|---|",
-    ]
+    out = ["**Candidate loans** (key the last four digits to pick one):", ""]
     for c in candidates:
-        due = c.next_due.isoformat() if c.next_due else "-"
+        due = c.next_due.isoformat() if c.next_due else "not set"
         out.append(
-            f"| {mask(c.account_number)} | {c.borrower} | {c.status.replace('_', ' ')} |"
-            f" {c.monthly_payment:,.2f} | {due} | {', '.join(c.why)} |"
+            f"- {_masked(c.account_number)} **{c.borrower}**, {c.status.replace('_', ' ')},"
+            f" payment {c.monthly_payment:,.2f}, next due {due} — {', '.join(c.why)}"
         )
     return out
 
@@ -190,7 +191,7 @@ def _earlier(item: OpenException) -> list[str]:
         f"#### Held as a copy of item {e.item_id} ({e.status})",
         "",
         f"- **Scan**: `{e.site}/{e.batch}` — `{e.source_file}` page {e.page}",
-        f"- **Amount**: {amount}; **loan**: {mask(e.loan_account) or 'none'}",
+        f"- **Amount**: {amount}; **loan**: {_masked(e.loan_account)}",
         *_crops(e.crops),
         "",
         "Reject this item if it is the same check; post it only with **not_a_duplicate** ticked.",
@@ -305,7 +306,7 @@ def decision_rows(outcomes: list[Outcome]) -> list[dict[str, Any]]:
 def review_exceptions(
     site: str = "",
     batch: str = "",
-    codes: list[str] | None = None,
+    codes: tuple[ExceptionCode, ...] = (),
     order: Literal["oldest", "largest"] = "oldest",
     limit: int = 25,
     timeout_seconds: int = 3600,
@@ -313,8 +314,16 @@ def review_exceptions(
 ) -> list[str]:
     """Pause on a form for each open exception in the queue and apply each decision.
 
-    `site`, `batch` and `codes` narrow the queue (empty: all); `order` takes the oldest or the
-    largest amounts first. A refused decision asks for the same item again, its reason shown.
+    A refused decision asks for the same item again, its reason shown.
+
+    Args:
+        site: only this site's items (empty: every site)
+        batch: only this batch's items (empty: every batch)
+        codes: only items held for these codes (none chosen: every code)
+        order: the oldest items first, or the largest amounts
+        limit: at most this many items in this session
+        timeout_seconds: how long a form waits for the clerk before the session ends
+        poll_seconds: how often the flow looks for the clerk's answer
     """
     log = get_run_logger()
     queue = Queue(site=site, batch=batch, codes=tuple(codes or ()), order=order)
@@ -330,7 +339,8 @@ def review_exceptions(
     for item in items:
         refused = ""
         for attempt in range(1, 1000):
-            initial: dict[str, Any] = {"reviewer": reviewer}
+            # the reviewer stays required until the first decision names one
+            initial: dict[str, Any] = {"reviewer": reviewer} if reviewer else {}
             if len(item.candidates) == 1:
                 # only the last 4 digits are ever shown: the clerk confirms which loan it is
                 initial["loan_account"] = item.candidates[0].account_number[-4:]

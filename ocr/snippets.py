@@ -110,3 +110,16 @@ def outline(image: bytes, boxes: Mapping[str, Sequence[float]]) -> bytes:
         )
     ok, jpeg = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, VIEW_QUALITY])
     return jpeg.tobytes() if ok else image
+
+
+def thumbnail(image: bytes, width: int = 260, height: int = 60) -> bytes:
+    """An image scaled down to fit width x height (never up), as PNG: a crop small enough to sit
+    in a table row. The image as given when it cannot be decoded."""
+    pixels = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_UNCHANGED)
+    if pixels is None:
+        return image
+    scale = min(1.0, width / pixels.shape[1], height / pixels.shape[0])
+    if scale < 1.0:
+        pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ok, png = cv2.imencode(".png", pixels, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
+    return png.tobytes() if ok else image

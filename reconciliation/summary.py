@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -375,10 +376,11 @@ def render_text(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(summary: RunSummary) -> str:
+def render_markdown(summary: RunSummary, shrink: Callable[[bytes], bytes] | None = None) -> str:
     """The same summary as a Prefect markdown artifact: per site with a grand total, per batch
     against its ticket, and each exception with the images of its fields in doubt, embedded (a
-    browser opens no file:// link from a web page)."""
+    browser opens no file:// link from a web page), each made small enough for a table row by
+    `shrink` (the caller's image code: this package reads no pixels)."""
     dates = ", ".join(summary.deposit_dates) or "not given"
     out = [
         f"# Lockbox run — business date {summary.business_date}",
@@ -400,17 +402,17 @@ def render_markdown(summary: RunSummary) -> str:
     if summary.batches:
         out += ["", "## Batches and their deposits", ""]
         out.append(
-            "| site | batch | deposit date | ticket items | items | ticket total | amount read |"
-            " posted $ | held $ | returned $ | agrees |"
+            "| batch | deposit | items (ticket) | amount read | ticket total | agrees | posted $ |"
+            " held $ |"
         )
-        out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        out.append("|---|---|---:|---:|---:|---|---:|---:|")
         for b in summary.batches:
             agrees = {None: "no ticket", True: "yes", False: "**no**"}[b.agrees]
             unread = f" ({b.unread} not read)" if b.unread else ""
             out.append(
-                f"| {b.site} | {b.batch} | {b.deposit_date or '-'} | {_opt(b.ticket_items)} |"
-                f" {b.items} | {_opt(b.ticket_total)} | {b.amount:,.2f}{unread} |"
-                f" {b.posted_amount:,.2f} | {b.held_amount:,.2f} | {b.returned_amount:,.2f} | {agrees} |"
+                f"| {b.site}/{b.batch} | {b.deposit_date or '-'} | {b.items} ({_opt(b.ticket_items)})"
+                f" | {b.amount:,.2f}{unread} | {_opt(b.ticket_total)} | {agrees} |"
+                f" {b.posted_amount:,.2f} | {b.held_amount:,.2f} |"
             )
     for s in summary.sites.values():
         if s.by_code:
@@ -425,10 +427,10 @@ def render_markdown(summary: RunSummary) -> str:
         budget = MAX_EMBEDDED_BYTES
         for h in summary.held:
             amount = "-" if h.amount is None else f"{h.amount:,.2f}"
-            images, budget = _embedded(h.crops, budget)
+            images, budget = _embedded(h.crops, budget, shrink)
             out.append(
-                f"| {h.item_id} | {h.site} | {h.code} | {amount} | {h.account or '-'} |"
-                f" {images or '-'} |"
+                f"| {h.item_id} | {h.site} | {h.code} | {amount} |"
+                f" {f'`{h.account}`' if h.account else '-'} | {images or '-'} |"
             )
         out += ["", "Decide them in the `review-exceptions` flow or with `lockbox review list`."]
     out += ["", f"Late fees assessed: {summary.late_fees} (${summary.late_fee_amount:,.2f})"]
@@ -447,16 +449,18 @@ def _opt(value: object) -> str:
     return f"{value:,.2f}" if isinstance(value, Decimal) else str(value)
 
 
-def _embedded(crops: dict[str, str], budget: int) -> tuple[str, int]:
+def _embedded(
+    crops: dict[str, str], budget: int, shrink: Callable[[bytes], bytes] | None
+) -> tuple[str, int]:
     """The crops as images inside the artifact while the budget lasts, else their names."""
     parts = []
     for name, where in crops.items():
         path = Path(where)
-        size = path.stat().st_size if path.is_file() else 0
-        if name in NOT_EMBEDDED or not size or size * 4 // 3 > budget:
+        data = path.read_bytes() if path.is_file() and name not in NOT_EMBEDDED else b""
+        data = shrink(data) if data and shrink else data
+        if not data or len(data) * 4 // 3 > budget:
             parts.append(name)
             continue
-        budget -= size * 4 // 3
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        parts.append(f"![{name}](data:image/png;base64,{data})")
+        budget -= len(data) * 4 // 3
+        parts.append(f"![{name}](data:image/png;base64,{base64.b64encode(data).decode('ascii')})")
     return " ".join(parts), budget

@@ -144,6 +144,23 @@ def test_review_list_resolve_and_reject(ran, tmp_path: Path, capsys) -> None:
     home = ran[0].parent / "home"
     assert crops and all(Path(p).is_file() and Path(p).is_relative_to(home) for p in crops)
     assert all(Path(p).read_bytes().startswith(b"\x89PNG") for p in crops)
+    # and a view of every page of it, as a JPEG: a check's front at least
+    views = [item.get("views") or {} for item in open_items]
+    assert all(
+        v and all(Path(p).read_bytes()[:2] == b"\xff\xd8" for p in v.values()) for v in views
+    )
+    assert any("front" in v for v in views)
+    # a queue: one site's items, one code's
+    site, code = first["site"], first["exception_code"]
+    assert lockbox(["review", "list", "--json", "--site", site, "--code", code]) == 0
+    queue = json.loads(capsys.readouterr().out)
+    assert first["item_id"] in {q["item_id"] for q in queue}
+    assert all(q["site"] == site and q["exception_code"] == code for q in queue)
+    # a hold keeps it open, recorded
+    assert (
+        lockbox(["review", "hold", str(first["item_id"]), "--note", "calling", "--by", "sam"]) == 0
+    )
+    capsys.readouterr()
     # an unknown loan is refused with a message and a non-zero exit
     assert (
         lockbox(
@@ -188,7 +205,9 @@ def test_review_list_resolve_and_reject(ran, tmp_path: Path, capsys) -> None:
     rows = {r["item_id"]: r for r in read_csv(tmp_path / "items.csv")}
     assert rows[str(first["item_id"])]["status"] == "posted"
     assert rows[str(first["item_id"])]["reviewed_by"] == "pat"
+    assert rows[str(first["item_id"])]["decided_at"]
     assert rows[str(second["item_id"])]["status"] == "returned"
+    assert rows[str(second["item_id"])]["review_note"] == "letter"
 
 
 def test_run_leaves_summary_and_progress_artifacts_for_the_ui(ran) -> None:

@@ -229,7 +229,10 @@ def test_the_form_shows_the_check_and_candidates_but_never_a_full_number(tmp_pat
     text = describe(item, refused="the amount was keyed as 250.00 and as 205.00")
     assert "4410023981" not in text and "******3981" in text
     assert text.startswith("> **Not done: the amount was keyed as 250.00 and as 205.00**")
-    assert "| ******3981 | Maria Gonzalez | active | 250.00 | 2026-11-17 |" in text
+    assert (
+        "- `******3981` **Maria Gonzalez**, active, payment 250.00, next due 2026-11-17"
+        " — the account read, the payer's name"
+    ) in text
     assert text.count("](data:image/png;base64,") == 2  # the courtesy and legal lines, inline
     assert text.count("](data:image/jpeg;base64,") == 1  # the check's front
     assert f"`{crops['micr']}`" in text and "base64,iVBORw0gbWljcg" not in text  # MICR by path

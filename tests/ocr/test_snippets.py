@@ -9,7 +9,7 @@ import numpy as np
 
 from ocr.reader import read_page
 from ocr.reading import Page, PageKind
-from ocr.snippets import MAX_WIDTH, VIEW_WIDTH, cut, outline
+from ocr.snippets import MAX_WIDTH, VIEW_WIDTH, cut, outline, thumbnail
 
 
 def _decode(png: bytes) -> np.ndarray:
@@ -73,3 +73,11 @@ def test_outline_draws_round_the_fields_asked_for() -> None:
     # a two-pixel red line along the box's edges (JPEG blurs it by a pixel)
     assert 97 <= xs.min() <= 101 and 7 <= ys.min() <= 11
     assert 177 <= xs.max() <= 182 and 28 <= ys.max() <= 32
+
+
+def test_a_thumbnail_fits_a_table_row_and_never_grows() -> None:
+    wide = cv2.imencode(".png", np.zeros((300, 2000), np.uint8))[1].tobytes()
+    small = cv2.imencode(".png", np.zeros((20, 50), np.uint8))[1].tobytes()
+    assert _decode(thumbnail(wide)).shape == (39, 260)
+    assert _decode(thumbnail(small)).shape == (20, 50)
+    assert thumbnail(b"not an image") == b"not an image"

@@ -260,7 +260,7 @@ def test_the_run_summary_lists_each_held_item_masked_with_its_images(
     assert text.count("](data:image/png;base64,") == 2
     assert "| **total** | 2 | 2 | 1 | 412.50 | 1 | 421.50 | 0 | 0.00 |" in text
     # the batch's deposit: no ticket here, both items' amounts read
-    assert "| dallas | B1 | - | - | 2 | - | 834.00 | 412.50 | 421.50 | 0.00 | no ticket |" in text
+    assert "| dallas/B1 | - | 2 (-) | 834.00 | - | no ticket | 412.50 | 421.50 |" in text
     assert summary_from_json(summary.to_json()) == summary
 
 
@@ -297,4 +297,4 @@ def test_a_batch_that_disagrees_with_its_ticket_says_so_and_names_amounts_in_dou
         False,
     )
     assert (r1.items, r1.agrees) == (0, True)
-    assert "| dallas | B1 | - | 2 | 2 | 825.00 | 834.00 |" in render_markdown(summary)
+    assert "| dallas/B1 | - | 2 (2) | 834.00 | 825.00 | **no** |" in render_markdown(summary)
