@@ -101,11 +101,15 @@ def describe(item: OpenException, refused: str = "") -> str:
             f"- **Amount read**: {amount}",
             f"- **Account read**: {_masked(item.loan_account)}",
             f"- **Payer**: {item.payer or 'not read'}",
-            *_views(item, ("front", "page-1")),
+            *_views(
+                item.views,
+                ["front", *sorted(v for v in item.views if v.startswith("page-"))],
+                _in_doubt(item),
+            ),
             *_crops(item.crops),
             "",
             *_candidates(item.candidates),
-            *_views(item, ("back", "coupon")),
+            *_views(item.views, ["back", "coupon"]),
             *_earlier(item),
             "",
             advice,
@@ -122,6 +126,7 @@ def describe(item: OpenException, refused: str = "") -> str:
 # views have the band painted over).
 NOT_INLINE = ("micr",)
 MAX_INLINE_BYTES = 160 * 1024
+Boxes = dict[str, tuple[float, ...]]  # field -> its box on the front, as shares of the page
 
 
 def _data_uri(path: Path, data: bytes | None = None) -> str:
@@ -134,19 +139,23 @@ def _inline(path: Path) -> bool:
     return path.is_file() and path.stat().st_size <= MAX_INLINE_BYTES
 
 
-def _views(item: OpenException, names: tuple[str, ...]) -> list[str]:
-    """The item's pages (front; back and coupon), the front with the fields in doubt outlined."""
+def _views(views: dict[str, str], names: list[str], outlined: Boxes | None = None) -> list[str]:
+    """The item's pages by name, embedded; the front with the `outlined` boxes drawn on it."""
     out: list[str] = []
     for name in names:
-        where = item.views.get(name)
+        where = views.get(name)
         if where is None or not _inline(Path(where)):
             continue
         data = Path(where).read_bytes()
-        if name == "front":
-            doubt = fields_in_doubt(item.codes or (item.exception_code,))
-            data = outline(data, {k: v for k, v in item.field_boxes.items() if k in doubt})
+        if name == "front" and outlined:
+            data = outline(data, outlined)
         out += ["", f"**{name.capitalize()}:**", "", f"![{name}]({_data_uri(Path(where), data)})"]
     return out
+
+
+def _in_doubt(item: OpenException) -> Boxes:
+    doubt = fields_in_doubt(item.codes or (item.exception_code,))
+    return {k: v for k, v in item.field_boxes.items() if k in doubt}
 
 
 def _crops(crops: dict[str, str]) -> list[str]:
@@ -192,6 +201,7 @@ def _earlier(item: OpenException) -> list[str]:
         "",
         f"- **Scan**: `{e.site}/{e.batch}` — `{e.source_file}` page {e.page}",
         f"- **Amount**: {amount}; **loan**: {_masked(e.loan_account)}",
+        *_views(e.views, ["front"]),
         *_crops(e.crops),
         "",
         "Reject this item if it is the same check; post it only with **not_a_duplicate** ticked.",

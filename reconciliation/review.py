@@ -50,6 +50,7 @@ class EarlierCopy:
     amount: Decimal | None
     loan_account: str | None  # the loan it posted to, or the account read; masked when shown
     crops: dict[str, str] = field(default_factory=dict)
+    views: dict[str, str] = field(default_factory=dict)  # kept while it was an exception
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def earlier_copy(session: Session, item: Item) -> EarlierCopy | None:
         amount=earlier.amount,
         loan_account=loan.account_number if loan is not None else earlier.loan_account_read,
         crops=dict((earlier.capture or {}).get("crops") or {}),
+        views=dict((earlier.capture or {}).get("views") or {}),
     )
 
 

@@ -282,3 +282,36 @@ def test_a_suspected_copy_is_shown_beside_the_check_seen_first(tmp_path: Path) -
     assert "Held as a copy of item 3 (posted)" in text and "`dallas/B1/x.tif`" in text
     assert "4410023981" not in text and "******3981" in text
     assert "](data:image/png;base64," in text  # the first copy's amount, as written
+
+
+def test_an_item_that_is_no_check_shows_each_of_its_pages(tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    from flows.review import describe
+    from reconciliation.review import OpenException
+
+    views = {}
+    for name in ("page-1", "page-2"):
+        path = tmp_path / f"item-4-{name}.jpg"
+        path.write_bytes(cv2.imencode(".jpg", np.full((60, 80), 255, np.uint8))[1].tobytes())
+        views[name] = str(path)
+    item = OpenException(
+        item_id=4,
+        site="dallas",
+        batch="B1",
+        source_file="dallas/B1/letter.pdf",
+        page=1,
+        exception_code="NOT_A_CHECK",
+        message="no check found on the page(s): other, other",
+        amount=None,
+        loan_account=None,
+        payer=None,
+        business_date=TODAY,
+        candidates=[],
+        views=views,
+    )
+    text = describe(item)
+    assert "**Page-1:**" in text and "**Page-2:**" in text
+    assert text.count("](data:image/jpeg;base64,") == 2
+    assert "none found; key the loan's full number" in text
