@@ -6,7 +6,6 @@ Every command upgrades the database on start. Account and routing numbers are ma
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import json
 import logging
@@ -204,32 +203,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     global _GUARDIAN
     _GUARDIAN = _GUARDIAN or start_guardian()  # the flow runs it starts end with it
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, _stop_serving)
     serve(str(inbox), cron=args.cron, timezone=args.timezone)
     return 0
-
-
-# Seconds `lockbox serve` takes at most to stop once told to: a service manager waits a few (then
-# kills), and a runner that cannot reach a busy server to pause its schedules must not hold it up.
-SERVE_STOP_GRACE = 1.5
-
-
-def _stop_serving(signum: int, frame: object) -> None:
-    """Stop as Ctrl-C does (the runner pauses the schedules and lets go of the server), but end
-    the process after SERVE_STOP_GRACE seconds whatever is still waiting on the server; the flow
-    runs it started end with it (the guardian), and nothing they wrote is half done (transactions)."""
-    timer = threading.Timer(SERVE_STOP_GRACE, _exit_now)
-    timer.daemon = True
-    timer.start()
-    raise KeyboardInterrupt
-
-
-def _exit_now() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(0)
 
 
 # --- read --------------------------------------------------------------------------------------
