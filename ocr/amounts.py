@@ -34,7 +34,7 @@ from ocr.courtesy import (
     split_fraction,
     written_forms,
 )
-from ocr.evidence import MAX_CONFIDENCE, RECOGNIZER_WEIGHT, Candidate, best_span, vote
+from ocr.evidence import MAX_CONFIDENCE, RECOGNIZER_WEIGHT, Candidate, Evidence, best_span
 from ocr.isolate import TARGET_HEIGHT, Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.legal import layout_candidates, legal_region, read_candidates, text_candidates
@@ -67,40 +67,22 @@ VERIFY_WORDS_FLOOR = 1e-9  # ... and at least this likely beside the recognizer'
 
 
 @dataclass
-class FieldEvidence:
-    """Everything one amount field produced: its cut-out line, each read's best candidate, and the
-    other values a read's words also supported (second readings, used only to find agreement)."""
+class FieldEvidence(Evidence[Decimal]):
+    """Everything one amount field produced: the evidence of its reads, its cut-out line, and for
+    figures with raised cents the two parts read apart (a voter of their own)."""
 
     line: Line | None = None
-    cands: list[Candidate[Decimal]] = field(default_factory=list)
-    alts: list[Candidate[Decimal]] = field(default_factory=list)
-    reads: int = 0
     fraction: Fraction | None = None  # the courtesy amount's raised cents, read apart
-    seen: Recognition | None = None  # the recognizer's read of the line, kept to test readings
     seen_parts: tuple[Recognition, Recognition] | None = None  # of raised cents' two parts
-    recognized: Decimal | None = None  # the value the recognizer's own read of the line gives
     laid_out: Decimal | None = None  # the value the layout pass's words over the line give
-
-    def add(self, cand: Candidate[Decimal] | None) -> None:
-        self.reads += 1
-        if cand is not None:
-            self.cands.append(cand)
-
-    def add_all(self, found: list[Candidate[Decimal]]) -> None:
-        """One read's readings, best first: the best votes, the rest are alternatives."""
-        self.add(found[0] if found else None)
-        self.alts.extend(found[1:])
 
     def voters(self) -> list[Candidate[Decimal]]:
         """Every read's best candidate, the two-part reading of a fraction included."""
         joined = self.fraction.candidate() if self.fraction is not None else None
         return [*self.cands, joined] if joined is not None else list(self.cands)
 
-    def result(self) -> Field[Decimal]:
-        return vote(self.voters(), self.reads + (self.fraction is not None))
-
-    def values(self) -> set[Decimal]:
-        return {c.value for c in (*self.voters(), *self.alts)}
+    def voting_reads(self) -> int:
+        return self.reads + (self.fraction is not None)
 
 
 @dataclass
@@ -132,8 +114,10 @@ def read_amounts(
 ) -> Amounts:
     """Both amounts of an upright, cleaned check front."""
     legal_box, rule = legal_region(image, dpi, regions)
-    court = FieldEvidence(isolate(image, courtesy_region(image, dpi, regions, anchors, rule), dpi))
-    legal = FieldEvidence(isolate(image, legal_box, dpi, trim_filler=True))
+    court = FieldEvidence(
+        line=isolate(image, courtesy_region(image, dpi, regions, anchors, rule), dpi)
+    )
+    legal = FieldEvidence(line=isolate(image, legal_box, dpi, trim_filler=True))
     if court.line is not None:
         court.fraction = split_fraction(court.line)
         if court.fraction is None:  # the layout pass runs raised cents into the dollars

@@ -8,10 +8,11 @@ both doubtful. These helpers are shared by every field reader.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from ocr.reading import Field
+from ocr.recognizer import Recognition
 from ocr.tess import LineRead, Word
 
 T = TypeVar("T")
@@ -35,6 +36,52 @@ class Candidate(Generic[T]):
     value: T
     conf: float
     raw: str
+
+
+@dataclass
+class Evidence(Generic[T]):
+    """Everything the reads of one field produced, as every field reader gathers it.
+
+    Each read gives its best candidate, which votes, and may give other values its text also
+    supported (alternatives: they vote for nothing, they only show agreement); a read that found
+    nothing counts as a read (weak evidence against). The recognizer's own read is kept beside
+    them, and the value it gave, so that later checks can weigh a value against it.
+    """
+
+    cands: list[Candidate[T]] = field(default_factory=list)
+    alts: list[Candidate[T]] = field(default_factory=list)
+    reads: int = 0
+    seen: Recognition | None = None  # the recognizer's read of the field's line
+    recognized: T | None = None  # the value that read gave, when it gave one
+
+    def add(self, cand: Candidate[T] | None) -> None:
+        """One read and its best candidate (None: it found nothing)."""
+        self.reads += 1
+        if cand is not None:
+            self.cands.append(cand)
+
+    def add_all(self, found: list[Candidate[T]]) -> None:
+        """One read's readings, best first: the best votes, the rest are alternatives."""
+        self.add(found[0] if found else None)
+        self.alts.extend(found[1:])
+
+    def voters(self) -> list[Candidate[T]]:
+        return list(self.cands)
+
+    def voting_reads(self) -> int:
+        return self.reads
+
+    def result(self) -> Field[T]:
+        return vote(self.voters(), self.voting_reads())
+
+    def values(self) -> set[T]:
+        """Every value any read supported, alternatives included."""
+        return {c.value for c in (*self.voters(), *self.alts)}
+
+    def agreed(self) -> bool:
+        """At least two reads, all of one value."""
+        values = [c.value for c in self.cands]
+        return len(values) >= 2 and len(set(values)) == 1
 
 
 def line_conf(read: LineRead) -> float:

@@ -23,7 +23,7 @@ import numpy as np
 import ocr.evidence as evidence
 from ocr import crops, recognizer, stock, tess
 from ocr.amounts import read_amounts
-from ocr.evidence import MAX_CONFIDENCE, RECOGNIZER_WEIGHT, Candidate, best_span, vote
+from ocr.evidence import MAX_CONFIDENCE, RECOGNIZER_WEIGHT, Candidate, Evidence, best_span, vote
 from ocr.isolate import Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.parse.accounts import memo_account_candidates
@@ -58,26 +58,18 @@ class FieldRead(Generic[T]):
     box: Box | None = None
 
 
-@dataclass
-class _Job(Generic[T]):
-    """One field being read: where, how to parse it, and the readings gathered so far."""
+@dataclass(kw_only=True)
+class _Job(Evidence[T]):
+    """One field being read: where, how to parse it, and the evidence gathered so far."""
 
     box: Box
     parse: Callable[[str], tuple[T, float] | None]
     whitelist: str | None
-    cands: list[Candidate[T]] = field(default_factory=list)
-    reads: int = 0
     active: bool = True
-    seen: Recognition | None = None  # the recognizer's read of the field's line, kept to test reads
-    recognized: T | None = None  # the value the recognizer's read gave, when it gave one
     settled: bool = False  # the layout pass and the recognizer agreed: no Tesseract re-reads
 
-    def agreed(self) -> bool:
-        values = [c.value for c in self.cands]
-        return len(values) >= 2 and len(set(values)) == 1
-
-    def result(self) -> FieldRead[T]:
-        return FieldRead(vote(self.cands, self.reads), self.cands, self.box)
+    def read(self) -> FieldRead[T]:
+        return FieldRead(self.result(), self.cands, self.box)
 
 
 def _start_job(
@@ -94,12 +86,9 @@ def _start_job(
     down to the words seen in it; a precise one, from the stock's own rules, kept whole)."""
     found = [w for w in words_in(layout_words, region) if not (skip and skip(w))]
     box = _below_printed(region, found) if precise else _tighten(region, found, dpi)
-    job: _Job[T] = _Job(box, parse, whitelist)
+    job: _Job[T] = _Job(box=box, parse=parse, whitelist=whitelist)
     if found:
-        job.reads += 1
-        first = best_span(_reading_order(found), parse)
-        if first is not None:
-            job.cands.append(first)
+        job.add(best_span(_reading_order(found), parse))
     if not found and not crops.has_ink(image, job.box):
         job.active = False
     return job
@@ -144,11 +133,7 @@ def _run_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
         for wl, pairs in batch.items():
             reads = tess.read_stacked([c for _, c in pairs], wl)
             for (job, _), read in zip(pairs, reads, strict=True):
-                job.reads += 1
-                if read.words:
-                    cand = best_span(read.words, job.parse)
-                    if cand is not None:
-                        job.cands.append(cand)
+                job.add(best_span(read.words, job.parse) if read.words else None)
 
 
 def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
@@ -173,10 +158,8 @@ def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
             pairs += [(job, grey), (job, binarize(grey))]
     reads = tess.read_lines([image for _, image in pairs])
     for (job, _), read in zip(pairs, reads, strict=True):
-        job.reads += 1
-        tess_cand = best_span(read.words, job.parse) if read.words else None
-        if tess_cand is not None:
-            job.cands.append(tess_cand)
+        job.add(best_span(read.words, job.parse) if read.words else None)
+    # the recognizer's read was counted when it was made; its candidate votes after Tesseract's
     for (job, _), cand in zip(lines, recognized, strict=True):
         if cand is not None:
             job.cands.append(cand)
@@ -372,7 +355,7 @@ def read_field(
     """Read one field from its region: layout words, a crop re-read, and tie-break reads."""
     job = _start_job(image, dpi, region, layout_words, parse, whitelist, skip)
     _run_reads(image, dpi, [job])
-    return job.result()
+    return job.read()
 
 
 def locate(
@@ -507,7 +490,7 @@ def read_check_fields(
     _run_reads(image, dpi, [date_job, memo_job])
     restore_doubled(date_job)
     restore_year(date_job)
-    when, memo = date_job.result(), memo_job.result()
+    when, memo = date_job.read(), memo_job.read()
     when.reading = confirm_date(date_job, when.reading)
     payer = read_payer(layout_words, regions.payer, dpi)
     court_line, legal_line = amounts.courtesy_evidence.line, amounts.legal_evidence.line

@@ -171,7 +171,7 @@ def test_a_transit_fraction_above_the_date_is_cut_off_its_region() -> None:
 
 
 def _date_job(reads: list[tuple[str, float]], seen: str) -> _Job[date]:
-    job: _Job[date] = _Job((0, 0, 100, 30), parse_check_date, None)
+    job: _Job[date] = _Job(box=(0, 0, 100, 30), parse=parse_check_date, whitelist=None)
     for text, conf in reads:
         parsed = parse_check_date(text)
         assert parsed is not None
@@ -185,9 +185,9 @@ def test_a_date_read_with_one_of_two_ones_lost_counts_for_the_date_with_both() -
     """'11-16-2026' read '1-16-2026' by Tesseract is a stale check that is not: the recognizer saw
     both ones, and the reads that lost one count (at half weight) for November."""
     job = _date_job([("1-16-2026", 0.72), ("1-16-2026", 0.6), ("11-16-2026", 0.57)], "11-16-2026")
-    assert job.result().reading.value == date(2026, 1, 16)  # as read, the stale date wins
+    assert job.result().value == date(2026, 1, 16)  # as read, the stale date wins
     restore_doubled(job)
-    result = job.result().reading
+    result = job.result()
     assert result.value == date(2026, 11, 16) and result.confidence > 0.5
 
 
@@ -211,7 +211,7 @@ def test_a_date_two_readers_read_and_the_pixels_favour_is_sure() -> None:
     job = _date_job([("Nov 19, 2026", 0.67), ("Nov 10, 2026", 0.8)], "Nov 10, 2026")
     job.recognized = date(2026, 11, 10)
     job.cands.append(Candidate(date(2026, 11, 10), 0.9, "Nov 10, 2026"))
-    reading = job.result().reading
+    reading = job.result()
     assert reading.confidence < 0.5  # split votes
     settled = confirm_date(job, reading)
     assert settled.value == date(2026, 11, 10) and settled.confidence >= 0.8
@@ -222,7 +222,7 @@ def test_a_date_only_the_recognizer_read_is_not_taken_over_tesseracts() -> None:
     job = _date_job([("NOVEMBER 18 2025", 0.67)], "NOVEMBER 13 2026")
     job.recognized = date(2026, 11, 13)
     job.cands.append(Candidate(date(2026, 11, 13), 0.27, "NOVEMBER 13 2026"))
-    reading = job.result().reading
+    reading = job.result()
     assert confirm_date(job, reading) == reading
 
 
@@ -230,7 +230,7 @@ def test_a_date_the_pixels_show_a_figure_otherwise_is_not_confirmed() -> None:
     # Both readers read 2026, but the line's year ends in a 5 as clearly as in a 6.
     job = _date_job([("11/02/2026", 0.5), ("11/02/2025", 0.5)], "11/02/2026")
     job.seen = recognition_of("11/02/2026", doubt={9: ("5", 0.45)})
-    reading = job.result().reading
+    reading = job.result()
     settled = confirm_date(job, reading)
     assert settled.confidence < 0.15 or settled == reading
     posterior, _ = _date_posterior(job.seen, date(2026, 11, 2), [date(2025, 11, 2)])
@@ -244,7 +244,7 @@ def test_a_date_only_the_recognizer_read_and_nothing_contradicts_is_settled_by_t
     job.cands.append(Candidate(date(2026, 10, 27), 0.1, "Octeber 27 2026"))
     job.recognized = date(2026, 10, 27)
     job.reads = 6
-    reading = job.result().reading
+    reading = job.result()
     assert reading.confidence < 0.05  # too unsure even for the window rule
     settled = confirm_date(job, reading)
     assert settled.value == date(2026, 10, 27) and settled.confidence >= 0.5
@@ -266,9 +266,9 @@ def _year_job(far_year: int, recognizer_conf: float) -> _Job[date]:
 
 def test_a_far_year_tesseract_repeats_gives_way_to_the_recognizers_year_near_today() -> None:
     job = _year_job(date.today().year - 2, recognizer_conf=0.44)
-    assert job.result().reading.value.year == date.today().year - 2  # as read: two years stale
+    assert job.result().value.year == date.today().year - 2  # as read: two years stale
     restore_year(job)
-    reading = job.result().reading
+    reading = job.result()
     assert reading.value == date(date.today().year, 11, 15)
     assert (
         reading.confidence >= 0.15
@@ -279,12 +279,12 @@ def test_a_far_year_tesseract_repeats_gives_way_to_the_recognizers_year_near_tod
 def test_a_far_year_read_more_surely_than_the_recognizers_stands() -> None:
     job = _year_job(date.today().year - 2, recognizer_conf=0.2)
     restore_year(job)
-    assert job.result().reading.value.year == date.today().year - 2
+    assert job.result().value.year == date.today().year - 2
 
 
 def test_a_stale_year_near_today_is_never_moved() -> None:
     """Last year's check read last year by Tesseract stays stale whatever the recognizer read."""
     job = _year_job(date.today().year - 1, recognizer_conf=0.9)
-    before = job.result().reading
+    before = job.result()
     restore_year(job)
-    assert job.result().reading == before
+    assert job.result() == before

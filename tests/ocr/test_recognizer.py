@@ -122,7 +122,7 @@ def test_the_amount_reader_gets_handwritten_amounts_right_that_tesseract_alone_m
         while legal is None:
             legal = render(rng, font, "legal", words)
         for with_model in (False, True):
-            c_ev, l_ev = FieldEvidence(court.line), FieldEvidence(legal.line)
+            c_ev, l_ev = FieldEvidence(line=court.line), FieldEvidence(line=legal.line)
             if with_model:
                 amounts._recognizer_round(c_ev, l_ev)
             amounts._first_round(c_ev, l_ev)
