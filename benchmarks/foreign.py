@@ -35,6 +35,7 @@ from benchmarks.duplicates import (
     duplicate_report,
     score_duplicates,
 )
+from benchmarks.pipeline import FieldScore
 from benchmarks.table import render_table
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "foreign-checks"
@@ -51,6 +52,7 @@ class Got:
     loan_account: str | None
     amount: str | None  # two places
     message: str | None = None
+    capture: Mapping[str, Any] = field(default_factory=dict)  # what was read (Capture.to_json)
 
 
 @dataclass
@@ -68,6 +70,7 @@ class ForeignScore:
     duplicates: DuplicateScore | None = None
     seconds: float = 0.0
     fees: FeeCheck | None = None
+    fields: dict[str, FieldScore] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,9 +119,39 @@ def expectations(
     return expect, later
 
 
+# The fields the truth states for a good payment: both amounts are its amount, and the account
+# written on it (memo or coupon) is its loan's, but where the category says none was written.
+FIELD_ROWS = ("courtesy amount", "legal amount", "account written (memo or coupon)")
+
+
+def score_fields(t: Mapping[str, Any], got: Got, fields: dict[str, FieldScore]) -> None:
+    """Add a good payment's fields as read (exact, rejected: nothing read, or misread)."""
+    cap = got.capture
+    wanted = [
+        (FIELD_ROWS[0], t.get("amount"), [cap.get("courtesy_amount")]),
+        (FIELD_ROWS[1], t.get("amount"), [cap.get("legal_amount")]),
+    ]
+    if t.get("category") != "no_memo":
+        reads = [cap.get("memo_account"), cap.get("coupon_account")]
+        wanted.append((FIELD_ROWS[2], t.get("loan_account"), reads))
+    for label, expected, reads in wanted:
+        if not expected:
+            continue
+        s = fields.setdefault(label, FieldScore())
+        s.total += 1
+        found = [f"{r}" for r in reads if r not in (None, "")]
+        if not found:
+            s.rejected += 1
+        elif str(expected) in found:
+            s.exact += 1
+        else:
+            s.misread += 1
+
+
 def score(truth: dict[str, Any], recorded: Mapping[Key, Got]) -> ForeignScore:
     items = truth["items"]
     out = ForeignScore(items=len(items))
+    out.fields = {label: FieldScore() for label in FIELD_ROWS}
     expect, later = expectations(items, recorded)
     for t in items:
         key = _key(t)
@@ -144,6 +177,7 @@ def score(truth: dict[str, Any], recorded: Mapping[Key, Got]) -> ForeignScore:
             )
             continue
         if want == "post":
+            score_fields(t, got, out.fields)
             if posted:
                 out.posted_right += 1
             else:
@@ -163,6 +197,10 @@ def _pct(n: int, d: int) -> str:
     return f"{100 * n / d:.1f}% ({n}/{d})" if d else "-"
 
 
+def _share(n: int, d: int) -> str:
+    return f"{100 * n / d:.1f}%" if d else "-"
+
+
 def report(out: ForeignScore) -> str:
     outcome = render_table(
         ["items", "straight-through", "caught", "either: held or right", "wrong money", "s/item"],
@@ -178,7 +216,20 @@ def report(out: ForeignScore) -> str:
         ],
     )
     held = ", ".join(f"{c} {n}" for c, n in out.held_codes.most_common()) or "none"
-    text = f"{outcome}\n\ngood items held for review, by code: {held}"
+    fields = render_table(
+        ["field of a good payment", "items", "exact", "rejected", "misread"],
+        [
+            [
+                label,
+                s.total,
+                _share(s.exact, s.total),
+                _share(s.rejected, s.total),
+                _share(s.misread, s.total),
+            ]
+            for label, s in out.fields.items()
+        ],
+    )
+    text = f"{outcome}\n\ngood items held for review, by code: {held}\n\n{fields}"
     lines: list[str] = []
     if out.duplicates is not None:
         text += "\n\n" + duplicate_report(out.duplicates)
@@ -271,7 +322,13 @@ def recorded_items(home: Path) -> dict[Key, Got]:
                 loan = item.loan.account_number if item.loan is not None else None
                 amount = None if item.amount is None else f"{item.amount:.2f}"
                 out[(item.source_file, item.page)] = Got(
-                    item.id, item.status, item.exception_code, loan, amount, item.exception_message
+                    item.id,
+                    item.status,
+                    item.exception_code,
+                    loan,
+                    amount,
+                    item.exception_message,
+                    dict(item.capture or {}),
                 )
             return out
     finally:

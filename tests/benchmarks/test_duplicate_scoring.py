@@ -200,3 +200,39 @@ def test_copies_caught_are_counted_by_how_they_were_known() -> None:
     score = score_duplicates(later, [], recorded)
     assert score.known_by == {"face": 1, "check number": 1, "MICR line": 1}
     assert how_known(None) == "other"
+
+
+def test_foreign_fields_of_good_payments_are_exact_rejected_or_misread() -> None:
+    truth = {
+        "as_of": "2026-11-24",
+        "items": [
+            _f("a", 1, "post"),
+            _f("b", 2, "post"),
+            {**_f("c", 3, "post"), "category": "no_memo"},
+        ],
+    }
+    read = {
+        "courtesy_amount": "100.00",
+        "legal_amount": None,
+        "memo_account": "1000000007",  # one digit off
+        "coupon_account": "1000000001",  # the coupon has it right: the account was read
+    }
+    recorded = {
+        ("dallas/B/a", 1): foreign.Got(1, "posted", None, "1000000001", "100.00", None, read),
+        ("dallas/B/b", 1): foreign.Got(
+            2,
+            "exception",
+            "AMOUNT_MISMATCH",
+            None,
+            "10.00",
+            None,
+            {"courtesy_amount": "10.00", "legal_amount": "100.00", "memo_account": "1000000007"},
+        ),
+        ("dallas/B/c", 1): foreign.Got(3, "posted", None, "1000000001", "100.00", None, read),
+    }
+    fields = foreign.score(truth, recorded).fields
+    court, legal, account = (fields[label] for label in foreign.FIELD_ROWS)
+    assert (court.total, court.exact, court.rejected, court.misread) == (3, 2, 0, 1)
+    assert (legal.total, legal.exact, legal.rejected, legal.misread) == (3, 1, 2, 0)
+    # the item whose category says no account was written is not scored for it
+    assert (account.total, account.exact, account.rejected, account.misread) == (2, 1, 0, 1)
