@@ -37,6 +37,7 @@ from benchmarks.duplicates import (
 )
 from benchmarks.pipeline import FieldScore
 from benchmarks.table import render_table
+from benchmarks.throughput import run_baseline
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "foreign-checks"
 ROW_DUPLICATES = "planted duplicates (later copy)"
@@ -71,6 +72,7 @@ class ForeignScore:
     seconds: float = 0.0
     fees: FeeCheck | None = None
     fields: dict[str, FieldScore] = field(default_factory=dict)
+    baseline_seconds: float = 0.0  # a full-page tesseract pass over the same scans, this run
 
 
 @dataclass
@@ -202,8 +204,17 @@ def _share(n: int, d: int) -> str:
 
 
 def report(out: ForeignScore) -> str:
+    ratio = f"{out.seconds / out.baseline_seconds:.2f}" if out.baseline_seconds else "-"
     outcome = render_table(
-        ["items", "straight-through", "caught", "either: held or right", "wrong money", "s/item"],
+        [
+            "items",
+            "straight-through",
+            "caught",
+            "either: held or right",
+            "wrong money",
+            "s/item",
+            "time vs full-page tesseract",
+        ],
         [
             [
                 out.items,
@@ -212,6 +223,7 @@ def report(out: ForeignScore) -> str:
                 _pct(out.either_fine, out.either),
                 len(out.wrong),
                 f"{out.seconds / max(1, out.items):.2f}",
+                ratio,
             ]
         ],
     )
@@ -349,5 +361,7 @@ def run(data: Path, workdir: Path) -> ForeignScore:
     seconds = time.perf_counter() - start
     out = score(truth, recorded_items(home))
     out.seconds = seconds
+    # what it costs beside reading the same scans' text and deciding nothing, timed in this run
+    out.baseline_seconds = run_baseline(data / "inbox", len(truth["items"])).seconds
     out.fees = check_fees(data / "loans.csv", home, str(truth["as_of"]))
     return out

@@ -140,13 +140,9 @@ def full_page_text(path: Path) -> int:
     return chars
 
 
-def run_baseline(sample: Path) -> Measured:
+def run_baseline(inbox: Path, items: int) -> Measured:
     """Full-page tesseract over every page of every scan, BASELINE_PROCESSES files at a time."""
-    files = sorted(
-        p
-        for p in (sample / "inbox").rglob("*")
-        if p.is_file() and p.suffix.lower() in SCAN_SUFFIXES
-    )
+    files = sorted(p for p in inbox.rglob("*") if p.is_file() and p.suffix.lower() in SCAN_SUFFIXES)
     start = time.perf_counter()
     with (
         ProcessPoolExecutor(max_workers=BASELINE_PROCESSES) as pool,
@@ -154,7 +150,7 @@ def run_baseline(sample: Path) -> Measured:
     ):
         list(pool.map(full_page_text, files))
     seconds = time.perf_counter() - start
-    return Measured(len(load_truth(sample)["items"]), seconds, memory.peak, memory.peak_all)
+    return Measured(items, seconds, memory.peak, memory.peak_all)
 
 
 def _pct(outcome: Outcome | None, label: str) -> str:
@@ -247,7 +243,7 @@ def run(items: int, sizes: list[int], seed: int, workdir: Path) -> str:
     """The comparison on `items` fresh items, then the scaling table over `sizes`; tables as text."""
     workdir.mkdir(parents=True, exist_ok=True)
     sample = generate_mail(items, seed, workdir)
-    baseline = run_baseline(sample)
+    baseline = run_baseline(sample / "inbox", len(load_truth(sample)["items"]))
     ours = run_ours(sample, fresh_home(workdir, f"throughput-{items}"), BASELINE_PROCESSES)
     parts = [comparison_table(ours, baseline)]
     scaled: list[Measured] = []
