@@ -127,6 +127,7 @@ class LoanDirectory:
 
     def __init__(self, loans: Sequence[LoanCandidate]):
         self._by_account = {loan.account_number: loan for loan in loans}
+        self._by_amount: dict[Decimal, list[LoanCandidate]] | None = None  # built when first asked
         self._by_token: dict[str, list[LoanCandidate]] = defaultdict(list)
         for loan in loans:
             for name in loan.names():
@@ -137,8 +138,14 @@ class LoanDirectory:
     def get(self, account: str) -> LoanCandidate | None:
         return self._by_account.get(account)
 
-    def loans(self) -> list[LoanCandidate]:
-        return list(self._by_account.values())
+    def by_amount(self, amount: Decimal) -> list[LoanCandidate]:
+        """Loans whose statement asks for this amount (installments, with fees, or the payoff)."""
+        if self._by_amount is None:
+            self._by_amount = defaultdict(list)
+            for loan in self._by_account.values():
+                for expected in loan.expected_amounts():
+                    self._by_amount[expected].append(loan)
+        return list(self._by_amount.get(amount, []))
 
     def near(self, account: str) -> list[LoanCandidate]:
         found = misread_variants(account) & self._by_account.keys()

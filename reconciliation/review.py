@@ -62,7 +62,7 @@ class Candidate:
     status: str
     monthly_payment: Decimal
     next_due: date | None
-    why: tuple[str, ...]  # "the account read", "the same last four digits", "the payer", ...
+    why: tuple[str, ...]  # "the account read", "the same last four digits", "the amount", ...
 
 
 @dataclass(frozen=True)
@@ -185,9 +185,9 @@ def candidates_for(session: Session, item: Item, directory: LoanDirectory) -> li
         if reason not in reasons:
             reasons.append(reason)
 
-    reads = {item.loan_account_read, capture.get("memo_account"), capture.get("coupon_account")}
-    for read in sorted(r for r in reads if r):
-        digits = "".join(ch for ch in read if ch.isdigit())
+    raw = (item.loan_account_read, capture.get("memo_account"), capture.get("coupon_account"))
+    reads = {"".join(ch for ch in r if ch.isdigit()) for r in raw if r}
+    for digits in sorted(r for r in reads if r):
         if directory.get(digits) is not None:
             add(digits, "the account read")
         for loan in directory.near(digits):
@@ -205,7 +205,7 @@ def candidates_for(session: Session, item: Item, directory: LoanDirectory) -> li
         for loan in payer_loans:
             if loan.expects(amount):
                 add(loan.account_number, "the amount")
-        by_amount = [loan for loan in directory.loans() if loan.expects(amount)]
+        by_amount = directory.by_amount(amount)
         if len(by_amount) <= FEW_BY_AMOUNT:
             for loan in by_amount:
                 add(loan.account_number, "the amount")
@@ -216,9 +216,8 @@ def candidates_for(session: Session, item: Item, directory: LoanDirectory) -> li
         loan.account_number: loan
         for loan in session.scalars(select(Loan).where(Loan.account_number.in_(list(why))))
     }
-    exact = {r for r in reads if r}
     ranked = sorted(
-        (a for a in why if a in loans and (loans[a].status == "active" or a in exact)),
+        (a for a in why if a in loans and (loans[a].status == "active" or a in reads)),
         key=lambda a: (-len(why[a]), a),
     )
     return [

@@ -185,3 +185,12 @@ def test_no_loan_is_chosen_from_a_far_or_surely_read_account(
         None,
     )
     assert m.account_number is None and m.problem == ExceptionCode.UNKNOWN_ACCOUNT
+
+
+def test_the_loans_that_ask_for_an_amount(directory: LoanDirectory) -> None:
+    def named(amount: str) -> list[str]:
+        return sorted(loan.account_number for loan in directory.by_amount(Decimal(amount)))
+
+    assert named("412.50") == named("825.00") == named("1237.50") == ["4410023981"]
+    assert named("299.00") == ["5520019944"]
+    assert named("412.51") == [] and named("1650.00") == []  # four payments: not asked for
