@@ -196,7 +196,8 @@ def candidates_for(session: Session, item: Item, directory: LoanDirectory) -> li
             for account in session.scalars(
                 select(Loan.account_number).where(Loan.account_number.like(f"%{digits[-4:]}"))
             ):
-                add(account, "the same last four digits")
+                if account != digits:  # read in full: its last four say nothing more
+                    add(account, "the same last four digits")
     payer_loans = directory.by_payer(item.payer) if item.payer else []
     for loan in payer_loans:
         add(loan.account_number, "the payer's name")

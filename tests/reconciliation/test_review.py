@@ -165,3 +165,19 @@ def test_a_hold_is_recorded_and_a_decided_item_is_refused(db: Database) -> None:
         )
     with db.session() as s, pytest.raises(ItemNotOpenError, match="is posted"):
         hold(s, item.id, by="sam", note=None)
+
+
+def test_an_account_read_in_full_is_offered_for_that_alone(db: Database) -> None:
+    item = held(
+        db,
+        make_capture(
+            "1003",
+            memo_account="4410015164",
+            payer="Pat Q Public",
+            courtesy_amount=Decimal("250.00"),
+            legal_amount=Decimal("205.00"),
+        ),
+    )
+    got = offered(db, item.id)
+    assert got["4410015164"] == ("the account read",)  # not also 'the same last four digits'
+    assert got["4410015163"] == ("one digit off the account read",)
