@@ -35,7 +35,7 @@ from benchmarks.duplicates import (
     duplicate_report,
     score_duplicates,
 )
-from benchmarks.pipeline import FieldScore
+from benchmarks.pipeline import FieldScore, field_table
 from benchmarks.table import render_table
 from benchmarks.throughput import run_baseline
 
@@ -199,10 +199,6 @@ def _pct(n: int, d: int) -> str:
     return f"{100 * n / d:.1f}% ({n}/{d})" if d else "-"
 
 
-def _share(n: int, d: int) -> str:
-    return f"{100 * n / d:.1f}%" if d else "-"
-
-
 def report(out: ForeignScore) -> str:
     ratio = f"{out.seconds / out.baseline_seconds:.2f}" if out.baseline_seconds else "-"
     outcome = render_table(
@@ -228,19 +224,7 @@ def report(out: ForeignScore) -> str:
         ],
     )
     held = ", ".join(f"{c} {n}" for c, n in out.held_codes.most_common()) or "none"
-    fields = render_table(
-        ["field of a good payment", "items", "exact", "rejected", "misread"],
-        [
-            [
-                label,
-                s.total,
-                _share(s.exact, s.total),
-                _share(s.rejected, s.total),
-                _share(s.misread, s.total),
-            ]
-            for label, s in out.fields.items()
-        ],
-    )
+    fields = field_table(out.fields, "field of a good payment")
     text = f"{outcome}\n\ngood items held for review, by code: {held}\n\n{fields}"
     lines: list[str] = []
     if out.duplicates is not None:

@@ -155,9 +155,10 @@ def _pct(n: int, d: int) -> str:
     return f"{100 * n / d:.1f}%" if d else "-"
 
 
-def report(out: Outcome) -> str:
-    fields = render_table(
-        ["field", "items", "exact", "rejected", "misread"],
+def field_table(fields: dict[str, FieldScore], heading: str = "field") -> str:
+    """One row per field: how many were scored, and the shares exact, rejected and misread."""
+    return render_table(
+        [heading, "items", "exact", "rejected", "misread"],
         [
             [
                 label,
@@ -166,9 +167,13 @@ def report(out: Outcome) -> str:
                 _pct(s.rejected, s.total),
                 _pct(s.misread, s.total),
             ]
-            for label, s in out.fields.items()
+            for label, s in fields.items()
         ],
     )
+
+
+def report(out: Outcome) -> str:
+    fields = field_table(out.fields)
     outcome = render_table(
         [
             "items",

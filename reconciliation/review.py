@@ -5,6 +5,7 @@ The decision posts through the same ledger code as the nightly run, and leaves a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -309,21 +310,9 @@ def resolve(
     item.status = "posted"
     item.loan_id = loan.id
     item.amount = amount
-    item.reviewed_by = by
-    item.review_note = note
-    item.decided_at = datetime.now(UTC)
     item.match_method = "clerk"
-    session.add(
-        AuditEvent(
-            actor=by,
-            action="resolve",
-            item_id=item.id,
-            loan_id=loan.id,
-            details={"amount": str(amount), "note": note, "was": previous},
-        )
-    )
-    session.flush()
-    return item
+    details = {"amount": str(amount), "note": note, "was": previous}
+    return _decided(session, item, by=by, note=note, action="resolve", details=details)
 
 
 def _twins(session: Session, item: Item) -> list[Item]:
@@ -340,35 +329,33 @@ def reject(session: Session, item_id: int, *, reason: str, by: str, business_dat
     item = _open_item(session, item_id)
     ledger.return_from_suspense(session, item=item, business_date=business_date)
     item.status = "returned"
-    item.reviewed_by = by
-    item.review_note = reason
-    item.decided_at = datetime.now(UTC)
-    session.add(
-        AuditEvent(
-            actor=by,
-            action="reject",
-            item_id=item.id,
-            loan_id=item.loan_id,
-            details={"reason": reason, "code": item.exception_code},
-        )
-    )
-    session.flush()
-    return item
+    details = {"reason": reason, "code": item.exception_code}
+    return _decided(session, item, by=by, note=reason, action="reject", details=details)
 
 
 def hold(session: Session, item_id: int, *, by: str, note: str | None) -> Item:
     """The clerk looked and left the item open for later: recorded, nothing posted."""
     item = _open_item(session, item_id)
+    details = {"note": note, "code": item.exception_code}
+    return _decided(session, item, by=by, note=note, action="hold", details=details)
+
+
+def _decided(
+    session: Session,
+    item: Item,
+    *,
+    by: str,
+    note: str | None,
+    action: str,
+    details: Mapping[str, object],
+) -> Item:
+    """Record a clerk's decision on the item (who, why, when) and in the audit trail."""
     item.reviewed_by = by
     item.review_note = note
     item.decided_at = datetime.now(UTC)
     session.add(
         AuditEvent(
-            actor=by,
-            action="hold",
-            item_id=item.id,
-            loan_id=item.loan_id,
-            details={"note": note, "code": item.exception_code},
+            actor=by, action=action, item_id=item.id, loan_id=item.loan_id, details=dict(details)
         )
     )
     session.flush()
