@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
+from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import Field
@@ -345,38 +346,57 @@ def review_exceptions(
         db.engine.dispose()
     log.info("%d open exception(s) in this queue", len(items))
     outcomes: list[Outcome] = []
-    reviewer = ""
-    for item in items:
-        refused = ""
-        for attempt in range(1, 1000):
-            # the reviewer stays required until the first decision names one
-            initial: dict[str, Any] = {"reviewer": reviewer} if reviewer else {}
-            if len(item.candidates) == 1:
-                # only the last 4 digits are ever shown: the clerk confirms which loan it is
-                initial["loan_account"] = item.candidates[0].account_number[-4:]
-            form = ExceptionDecision.with_initial_data(
-                description=describe(item, refused), **initial
+    for index, item in enumerate(items):
+        reviewer = next((o.reviewer for o in reversed(outcomes) if o.reviewer), "")
+        try:
+            outcomes += _decide(item, reviewer, timeout_seconds, poll_seconds)
+        except FlowPauseTimeout:
+            # the clerk went: the session ends with what was decided, the rest stays open
+            log.warning(
+                "no decision on item %d in %d s: the review session ends here, %d item(s) left"
+                " open for the next one",
+                item.item_id,
+                timeout_seconds,
+                len(items) - index,
             )
-            decision = pause_flow_run(
-                wait_for_input=form,
-                timeout=timeout_seconds,
-                poll_interval=poll_seconds,
-                key=f"item-{item.item_id}-{attempt}",
-            )
-            reviewer = decision.reviewer.strip() or reviewer
-            outcome = apply_decision(item, decision)
-            outcomes.append(outcome)
-            if outcome.done:
-                log.info(outcome.text)
-                break
-            refused = outcome.refused
-            log.warning("%s; asking again", outcome.text)
+            break
     create_table_artifact(
         key="review-decisions",
         table=decision_rows(outcomes),
         description=f"What the clerk decided in this review session ({_queue_words(queue)})",
     )
     return [o.text for o in outcomes if o.done]
+
+
+def _decide(item: OpenException, reviewer: str, timeout: int, poll: int) -> list[Outcome]:
+    """Ask for a decision on one item until one is carried out (each refusal asks again, its
+    reason shown); returns every answer, refusals first. Raises FlowPauseTimeout when the form
+    waits `timeout` seconds unanswered."""
+    log = get_run_logger()
+    answers: list[Outcome] = []
+    refused = ""
+    for attempt in range(1, 1000):
+        # the reviewer stays required until a decision names one
+        initial: dict[str, Any] = {"reviewer": reviewer} if reviewer else {}
+        if len(item.candidates) == 1:
+            # only the last 4 digits are ever shown: the clerk confirms which loan it is
+            initial["loan_account"] = item.candidates[0].account_number[-4:]
+        form = ExceptionDecision.with_initial_data(description=describe(item, refused), **initial)
+        decision = pause_flow_run(
+            wait_for_input=form,
+            timeout=timeout,
+            poll_interval=poll,
+            key=f"item-{item.item_id}-{attempt}",
+        )
+        reviewer = decision.reviewer.strip() or reviewer
+        outcome = apply_decision(item, decision)
+        answers.append(outcome)
+        if outcome.done:
+            log.info(outcome.text)
+            break
+        refused = outcome.refused
+        log.warning("%s; asking again", outcome.text)
+    return answers
 
 
 def _queue_words(queue: Queue) -> str:

@@ -111,10 +111,12 @@ async def _artifact_rows(key: str) -> list[dict[str, Any]]:
     import json
 
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
-    async with get_client() as client:
+    async with get_client() as client:  # the newest: tests share the session's backend
         found = await client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
         )
     data = found[0].data
     return json.loads(data) if isinstance(data, str) else data
@@ -175,6 +177,31 @@ def test_a_clerk_posts_returns_and_holds_and_a_bad_decision_is_asked_again(
         (third, "hold", "held for later"),
     ]
     assert "4410015163" not in json.dumps(rows)
+
+
+def test_a_form_left_unanswered_ends_the_session_with_what_was_decided(
+    three_exceptions: list[int],
+) -> None:
+    import asyncio
+
+    first, second, third = three_exceptions
+    result: dict[str, Any] = {}
+    runner = threading.Thread(
+        target=lambda: result.setdefault(
+            "out", review_exceptions(limit=3, timeout_seconds=4, poll_seconds=1)
+        ),
+        daemon=True,
+    )
+    runner.start()
+    decide(None, decision="hold", note="calling the customer")
+    runner.join(timeout=60)  # the second form is never answered
+    assert result["out"] == [f"item {first}: held for later"]
+    db = open_database(load_settings().database_url)
+    with db.session() as s:
+        assert [s.get_one(Item, i).status for i in three_exceptions] == ["exception"] * 3
+    db.engine.dispose()
+    rows = asyncio.run(_artifact_rows("review-decisions"))
+    assert [(r["item"], r["decision"]) for r in rows] == [(first, "hold")]
 
 
 def test_last_four_digits_pick_a_candidate_only_when_unique() -> None:
