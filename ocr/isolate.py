@@ -55,8 +55,22 @@ def _erase_rules(ink: np.ndarray, dpi: int) -> None:
     if not rules:
         return
     horiz = np.isin(labels, rules).astype(np.uint8)
-    horiz = cv2.dilate(horiz, np.ones((3, 1), np.uint8))
-    ink[horiz > 0] = 0
+    rule = cv2.dilate(horiz, np.ones((3, 1), np.uint8)) > 0
+    ink[rule & ~_crossed(ink > 0, rule, dpi)] = 0
+
+
+def _crossed(ink: np.ndarray, rule: np.ndarray, dpi: int) -> np.ndarray:
+    """The rule's pixels that a stroke runs through: ink just above the rule and just below it in
+    the same column. Writing that crosses its rule keeps those pixels, so its letters are not cut
+    in two where the rule was taken out."""
+    reach = max(2, int(0.02 * dpi))  # a rule's thickness and a little: what 'just' means
+    others = ink & ~rule
+    above = np.zeros_like(others)
+    below = np.zeros_like(others)
+    for d in range(1, reach + 1):
+        above[d:] |= others[:-d]
+        below[:-d] |= others[d:]
+    return rule & above & below
 
 
 CLONE_RUN = 8  # this many alike marks in a row are filler, not writing

@@ -403,3 +403,22 @@ def test_without_its_rule_the_legal_line_is_read_under_the_box(
     assert line is not None
     assert 1.4 * DPI < line.box[1] < line.box[3] < 1.8 * DPI  # the words, not the payee
     assert line.box[0] < 0.5 * DPI
+
+
+def test_writing_struck_through_by_its_rule_keeps_its_strokes() -> None:
+    """A hand that writes across the rule (the rule through the middle of the letters): taking the
+    rule out must not cut each letter in two, or the line reads as two rows of fragments."""
+    dpi = 200
+    page = np.full((80, 900), 255, np.uint8)
+    page[40:42, 20:880] = 0  # the rule
+    strokes = [(60 + 40 * k, 22, 58) for k in range(12)]  # upright strokes through it
+    for x, top, bottom in strokes:
+        page[top:bottom, x : x + 3] = 0
+    line = isolate(page, (0, 0, 900, 80), dpi)
+    assert line is not None
+    ink = line.image < 128
+    # every stroke is whole: one unbroken run of ink from its top to its foot
+    columns = [ink[:, c].sum() for c in range(ink.shape[1]) if ink[:, c].any()]
+    assert max(columns) >= 36
+    # and the rule between the strokes is gone
+    assert line.image.shape[1] <= 12 * 40 + 10 and ink.mean() < 0.5
