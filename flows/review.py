@@ -3,7 +3,7 @@
 The deployment's Run form picks the queue (site, batch, exception codes, oldest or largest first).
 The flow pauses on a form per exception (Prefect's wait_for_input) that shows the check's images
 and the loans it could be meant for; the clerk's decision posts through reconciliation.review, the
-same code as `lockbox review resolve|reject`. A decision that cannot be carried out is refused and
+same code as `lockbox review resolve|reject|hold`. A decision that cannot be carried out is refused and
 the same item asked again with the reason at the top. Ephemeral mode has no UI, so run it against
 a Prefect server (`make ui`, or PREFECT_API_URL set).
 """
