@@ -30,7 +30,7 @@ from lockbox.db import open_database
 from lockbox.money import mask, money
 from ocr.snippets import outline
 from reconciliation.codes import WHAT_TO_DO, ExceptionCode
-from reconciliation.crops import fields_in_doubt
+from reconciliation.crops import NOT_EMBEDDED, fields_in_doubt
 from reconciliation.review import (
     Candidate,
     ItemNotOpenError,
@@ -122,10 +122,8 @@ def describe(item: OpenException, refused: str = "") -> str:
     )
 
 
-# Field crops are shown inside the form but for the MICR band's: it holds the payer's bank account
-# and routing numbers, so it stays a file under LOCKBOX_HOME, named by path only (and the page
-# views have the band painted over).
-NOT_INLINE = ("micr",)
+# Field crops are shown inside the form but for those holding bank numbers (NOT_EMBEDDED): they
+# stay files under LOCKBOX_HOME, named by path only (and the page views have the band painted over).
 MAX_INLINE_BYTES = 160 * 1024
 Boxes = dict[str, tuple[float, ...]]  # field -> its box on the front, as shares of the page
 
@@ -164,7 +162,7 @@ def _crops(crops: dict[str, str]) -> list[str]:
     out: list[str] = []
     for name, where in crops.items():
         path = Path(where)
-        if name not in NOT_INLINE and _inline(path):
+        if name not in NOT_EMBEDDED and _inline(path):
             out += ["", f"**{name.capitalize()} as written:**", "", f"![{name}]({_data_uri(path)})"]
         else:
             out.append(f"- **{name.capitalize()} image**: `{where}`")

@@ -33,6 +33,11 @@ FIELDS_IN_DOUBT: dict[ExceptionCode, tuple[str, ...]] = {
 }
 
 
+# Crops that hold the payer's bank account and routing numbers: named by path wherever an image is
+# shown (the review form, the run summary), never embedded in what Prefect stores.
+NOT_EMBEDDED = ("micr",)
+
+
 def fields_in_doubt(codes: Iterable[str]) -> list[str]:
     """The fields a clerk needs to see for these codes, in the order the codes came."""
     out: list[str] = []

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from lockbox.models import Batch, Item
 from lockbox.money import ZERO, mask
+from reconciliation.crops import NOT_EMBEDDED
 
 
 @dataclass
@@ -104,6 +105,11 @@ class RunSummary:
     @property
     def deposit_dates(self) -> list[str]:
         return sorted({b.deposit_date for b in self.batches if b.deposit_date})
+
+    def with_total(self) -> list[SiteSummary]:
+        """Each site, and the grand total row after them when there are several."""
+        sites = list(self.sites.values())
+        return [*sites, self.total()] if len(sites) > 1 else sites
 
     def total(self) -> SiteSummary:
         """Every site added up: the grand total row."""
@@ -297,9 +303,8 @@ def _first_reason(message: str | None) -> str:
 def site_rows(summary: RunSummary) -> list[dict[str, Any]]:
     """One row per site and a total row, for the Prefect table artifact: the numbers staff compare
     day to day."""
-    sites = list(summary.sites.values())
     out = []
-    for s in [*sites, summary.total()] if len(sites) > 1 else sites:
+    for s in summary.with_total():
         rate = f"{s.posted / s.items:.0%}" if s.items else "-"
         out.append(
             {
@@ -348,17 +353,10 @@ def render_text(summary: RunSummary) -> str:
     header = f"  {'site':<12}{'batches':>8}{'items':>7}{'posted':>8}{'posted $':>14}{'exceptions':>12}{'held $':>12}"
     if summary.sites:
         lines.append(header)
-    for s in summary.sites.values():
+    for s in summary.with_total():
         lines.append(
             f"  {s.site:<12}{s.batches:>8}{s.items:>7}{s.posted:>8}{s.posted_amount:>14,.2f}"
             f"{s.exceptions:>12}{s.exception_amount:>12,.2f}"
-        )
-    if len(summary.sites) > 1:
-        tot_posted = sum((s.posted_amount for s in summary.sites.values()), ZERO)
-        tot_held = sum((s.exception_amount for s in summary.sites.values()), ZERO)
-        lines.append(
-            f"  {'total':<12}{sum(s.batches for s in summary.sites.values()):>8}{summary.items:>7}"
-            f"{summary.posted:>8}{tot_posted:>14,.2f}{summary.exceptions:>12}{tot_held:>12,.2f}"
         )
     for s in summary.sites.values():
         if s.by_code:
@@ -392,8 +390,7 @@ def render_markdown(summary: RunSummary, shrink: Callable[[bytes], bytes] | None
         "| site | batches | items | posted | posted $ | exceptions | held $ | returned | returned $ |"
     )
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    sites = list(summary.sites.values())
-    for s in [*sites, summary.total()] if len(sites) > 1 else sites:
+    for s in summary.with_total():
         name = "**total**" if s.site == "total" else s.site
         out.append(
             f"| {name} | {s.batches} | {s.items} | {s.posted} | {s.posted_amount:,.2f} |"
@@ -440,7 +437,6 @@ def render_markdown(summary: RunSummary, shrink: Callable[[bytes], bytes] | None
 # Images embedded in one summary, at most: beyond it the rest are named (a day of a thousand
 # exceptions must not make an artifact the UI cannot load); the review form shows every one.
 MAX_EMBEDDED_BYTES = 2_000_000
-NOT_EMBEDDED = ("micr",)  # holds the payer's bank account and routing numbers
 
 
 def _opt(value: object) -> str:
