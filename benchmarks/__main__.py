@@ -1,7 +1,7 @@
-"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|micr|foreign|throughput|
-cash-letter] [--items N] [--seed S] [--foreign DIR]`.
+"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|photos|micr|foreign|
+throughput|cash-letter] [--items N] [--seed S] [--foreign DIR]`.
 
-What `make bench` runs: all six by default (the MICR table reads our generator's lines, the
+What `make bench` runs: all seven by default (the MICR table reads our generator's lines, the
 held-out part of ../shared/data/micr-real and the foreign set's fronts); the foreign part (the development set drawn by another
 generator, ../shared/data/foreign-checks next to the project, or --foreign DIR) is skipped with a
 note when that folder is absent. The ledger part uses PostgreSQL too when --postgres-url
@@ -9,7 +9,8 @@ note when that folder is absent. The ledger part uses PostgreSQL too when --post
 200) for the comparison with a full-page tesseract pass and `--sizes` (default 50,200,1000) for the
 scaling table; small values make a quick development run (`--items 10 --sizes 5,10`). The cash
 letter part runs the same generated checks as scans and as one X9 image cash letter (`--items`,
-default 240) and compares how each ends.
+default 240) and compares how each ends. The photos part generates mail (`--items`, default 200)
+twice, scanned and with its lone check fronts as phone photos, and compares the photographed checks.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import cash_letter, foreign, ledger, micr, pipeline, throughput
+from benchmarks import cash_letter, foreign, ledger, micr, photos, pipeline, throughput
 
 
 def _sizes(text: str) -> list[int]:
@@ -50,7 +51,7 @@ def main() -> int:
     p.add_argument("--workdir", type=Path, default=Path(".bench"))
     p.add_argument(
         "--only",
-        choices=["ledger", "pipeline", "micr", "foreign", "throughput", "cash-letter"],
+        choices=["ledger", "pipeline", "photos", "micr", "foreign", "throughput", "cash-letter"],
         help="run one part (default: all)",
     )
     p.add_argument(
@@ -76,6 +77,15 @@ def main() -> int:
         print(pipeline.report(out))
         for line in out.missed[:40]:
             print("  ", line)
+    if args.only in (None, "photos"):
+        items = args.items or 200
+        if args.only is None:
+            print()
+        print(
+            f"== Phone photos: {items} freshly generated items (seed {args.seed}), lone check"
+            " fronts scanned and photographed =="
+        )
+        print(photos.report(*photos.run(items, args.seed, args.workdir.resolve())))
     if args.only in (None, "micr"):
         if args.only is None:
             print()

@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -202,13 +203,16 @@ def report(out: Outcome) -> str:
     return text
 
 
-def generate_mail(items: int, seed: int, workdir: Path, as_of: date = AS_OF) -> Path:
-    """Fresh mail for this seed and size under `workdir` (kept, so a second bench reuses it)."""
+def generate_mail(
+    items: int, seed: int, workdir: Path, as_of: date = AS_OF, photos: float = 0.0
+) -> Path:
+    """Fresh mail for this seed and size under `workdir` (kept, so a second bench reuses it);
+    `photos`: the share of lone check fronts that come as phone photos (sample_data.photo)."""
     from sample_data.generate import generate
 
-    sample = workdir / f"mail-{seed}-{items}"
+    sample = workdir / f"mail-{seed}-{items}" if not photos else workdir / f"photos-{seed}-{items}"
     if not (sample / "truth.json").exists():
-        generate(sample, seed=seed, items=items, as_of=as_of, clean=True)
+        generate(sample, seed=seed, items=items, as_of=as_of, clean=True, photos=photos)
     return sample
 
 
@@ -244,14 +248,27 @@ def score_home(home: Path, truth: dict[str, Any], seconds: float) -> Outcome:
 
 def run(items: int, seed: int, workdir: Path, as_of: date = AS_OF) -> Outcome:
     """Generate, import the loans, run the nightly flow in this process, and score it."""
+    sample = generate_mail(items, seed, workdir, as_of)
+    return run_sample(sample, workdir, str(seed))
+
+
+def run_sample(
+    sample: Path, workdir: Path, name: str, keep: Callable[[dict[str, Any]], bool] | None = None
+) -> Outcome:
+    """Import a generated mail set's loans, run the nightly flow over its inbox in a fresh home
+    in this process, and score it: every item, or those of its truth `keep` picks."""
     from lockbox.cli import main as lockbox
 
-    sample = generate_mail(items, seed, workdir, as_of)
-    home = fresh_home(workdir, str(seed))
+    home = fresh_home(workdir, name)
     os.environ["LOCKBOX_HOME"] = str(home)
     os.environ.pop("LOCKBOX_DATABASE_URL", None)
     truth = load_truth(sample)
     assert lockbox(["loans", "import", str(sample / "loans.csv")]) == 0
     start = time.perf_counter()
     assert lockbox(["run", "--inbox", str(sample / "inbox"), "--as-of", truth["as_of"]]) == 0
-    return score_home(home, truth, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    if keep is not None:
+        picked = [t for t in truth["items"] if keep(t)]
+        seconds *= len(picked) / max(1, len(truth["items"]))
+        truth = {**truth, "items": picked}
+    return score_home(home, truth, seconds)

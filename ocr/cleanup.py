@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from ocr.micr_access import micr_band, micr_dpi
+from ocr.photo import flatten_photo
 from ocr.reading import Box, Page
 
 MAX_SKEW_DEG = 5.0
@@ -250,13 +251,16 @@ def clean_page(page: Page) -> Page:
 
 def flat_page(page: Page) -> Page:
     """Flatten, crop to the document and straighten, without looking for a MICR band: the page
-    as the scanner turned it (a quarter turn only when a cropped check stood on its side)."""
-    dpi = page.dpi
-    img = flatten_background(page.image, dpi)
+    as the scanner turned it (a quarter turn only when a cropped check stood on its side); a
+    check photographed on a desk is first warped flat at the resolution its width gives it."""
+    dpi, img, cropped = page.dpi, page.image, False
+    photo = flatten_photo(img, dpi)
+    if photo is not None:
+        (img, dpi), cropped = photo, True
+    img = flatten_background(img, dpi)
     img = stretch_contrast(img)
-    cropped = False
     rotation = 0
-    box = document_box(img, dpi)
+    box = None if photo is not None else document_box(img, dpi)
     if box is not None:
         x0, y0, x1, y1 = box
         img = img[y0:y1, x0:x1]
@@ -269,6 +273,7 @@ def flat_page(page: Page) -> Page:
     return replace(
         page,
         image=img,
+        dpi=dpi,
         rotation=rotation,
         skew=skew,
         cropped=cropped,

@@ -1,5 +1,5 @@
 """`python -m sample_data generate --out DIR --seed N --items N [--as-of YYYY-MM-DD] [--clean]
-[--micr-font PATH] [--cash-letter]`: writes synthetic lockbox mail with its loan book and ground truth."""
+[--micr-font PATH] [--cash-letter] [--photos SHARE]`: writes synthetic lockbox mail with its loan book and ground truth."""
 
 from __future__ import annotations
 
@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write the checks as one X9 image cash letter (cash-letter.x937, cash-letter.json)",
     )
+    gen.add_argument(
+        "--photos",
+        type=float,
+        default=0.0,
+        help="share (0-1) of the checks sent alone as PNG or JPEG that come as phone photos",
+    )
     return parser
 
 
@@ -72,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             clean=args.clean,
             micr_font=args.micr_font,
             cash_letter=args.cash_letter,
+            photos=args.photos,
         )
     except (OutputExistsError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

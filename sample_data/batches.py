@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sample_data.degrade import ScanStyle, plan_scan
+from sample_data.photo import PhotoStyle, plan_photo
 from sample_data.plan import PlannedItem, RunPlan
 
 SITE_LETTER = {"dallas": "D", "richardson": "R"}
@@ -36,6 +37,7 @@ class ScanFile:
     bitonal: bool
     pages: list[Page] = field(default_factory=list)
     dpi_tag: bool = True  # False: the file does not say its resolution (some PNG rescans)
+    photo: PhotoStyle | None = None  # a phone's picture of the check, not a scan
 
     @property
     def style(self) -> tuple[str, int, bool]:
@@ -134,6 +136,22 @@ def _turn_some_upside_down(batches: list[Batch], rng: random.Random) -> None:
         )
         for i in turned:
             pages[i] = replace(pages[i], style=replace(pages[i].style, rotation=180))
+
+
+def take_photos(batches: list[Batch], seed: int, share: float) -> None:
+    """Make about `share` of the check fronts sent alone as a PNG or JPEG phone photos instead
+    (a JPEG at 72 dpi); each file draws from its own seed, so the rest of the run is unchanged."""
+    for batch in batches:
+        for scan_file in batch.files:
+            pages = scan_file.pages
+            if scan_file.fmt not in ("png", "jpeg") or [p.kind for p in pages] != ["check"]:
+                continue
+            rng = random.Random(f"photo:{seed}:{scan_file.source_file}")
+            if rng.random() >= share:
+                continue
+            scan_file.photo = plan_photo(rng)
+            scan_file.fmt, scan_file.dpi_tag = "jpeg", True
+            scan_file.name = scan_file.name.rsplit(".", 1)[0] + ".jpg"
 
 
 def _ext(rng: random.Random, fmt: str) -> str:

@@ -20,15 +20,16 @@ from pathlib import Path
 from PIL import Image
 
 from sample_data import x9_file as x9
-from sample_data.batches import Page, ScanFile, assign_batches
+from sample_data.batches import Page, ScanFile, assign_batches, take_photos
 from sample_data.check_back import render_check_back
 from sample_data.check_front import render_check_front
 from sample_data.coupon import render_coupon
 from sample_data.damage import obscure_micr
 from sample_data.degrade import digitize, on_flatbed, scan
-from sample_data.image_files import save_jpeg, save_pdf, save_png, save_tiff
+from sample_data.image_files import save_jpeg, save_pdf, save_photo, save_png, save_tiff
 from sample_data.letter import render_letter
 from sample_data.loan_book import write_loans_csv
+from sample_data.photo import photograph
 from sample_data.plan import Planner
 from sample_data.truth import Manifest, TruthItem, truth_for_file
 
@@ -78,6 +79,15 @@ def render_page(page: Page, micr_font: Path | None, behind: int = 255) -> Image.
 def write_scan_file(scan_file: ScanFile, path: Path, deposit: date, micr_font: Path | None) -> None:
     """Renders, scans and saves every page of one file."""
     images: list[Image.Image] = []
+    if scan_file.photo is not None:
+        page = scan_file.pages[0]
+        printed = render_page(page, micr_font)
+        if page.style.rotation == 180:
+            printed = printed.transpose(Image.Transpose.ROTATE_180)
+        rng = random.Random(f"photo:{page.style.noise_seed}")
+        picture, _ = photograph(printed, scan_file.photo, rng)
+        save_photo(picture, path, scan_file.photo.quality)
+        return
     for page in scan_file.pages:
         # A check scanner's background shows in a torn corner; a flatbed's lid is white.
         behind = 255 if scan_file.fmt == "pdf" else page.style.corner_fill
@@ -119,10 +129,12 @@ def generate(
     clean: bool = False,
     micr_font: Path | None = None,
     cash_letter: bool = False,
+    photos: float = 0.0,
 ) -> Manifest:
     """Writes a run of `items` mail items for business date `as_of`; returns its truth.
 
     `cash_letter`: also write the run's checks as one X9 image cash letter beside the inbox.
+    `photos`: the share of checks sent alone as PNG or JPEG that come as phone photos instead.
     """
     if items < 1:
         raise ValueError("items must be at least 1")
@@ -135,6 +147,8 @@ def generate(
     first_seen: dict[int, tuple[str, int]] = {}
     letter = x9.CashLetterBuilder() if cash_letter else None
     batches = assign_batches(plan)
+    if photos:
+        take_photos(batches, seed, photos)
     for batch in batches:
         folder = out / "inbox" / batch.site / batch.name
         folder.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,11 @@ def save_jpeg(image: Image.Image, path: Path, dpi: int, quality: int) -> None:
     image.convert("L").save(path, format="JPEG", dpi=(dpi, dpi), quality=quality)
 
 
+def save_photo(image: Image.Image, path: Path, quality: int) -> None:
+    """A phone's JPEG: colour, and 72 dpi whatever the size of what it shows."""
+    image.save(path, format="JPEG", dpi=(72, 72), quality=quality)
+
+
 def save_tiff(pages: list[Image.Image], path: Path, dpi: int) -> None:
     """Bitonal pages (mode '1') go CCITT Group 4, grey ones LZW; all pages share one mode."""
     bitonal = pages[0].mode == "1"

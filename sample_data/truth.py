@@ -190,6 +190,8 @@ def truth_for_file(scan_file: ScanFile, first_seen: dict[int, tuple[str, int]]) 
             extra["micr_damage"] = item.micr_damage.to_json()
         if not scan_file.dpi_tag:
             extra["dpi_tag"] = False
+        if scan_file.photo is not None:
+            extra["photo"] = scan_file.photo.labels()
         out.append(
             TruthItem(
                 site=scan_file.site,

@@ -1,0 +1,157 @@
+"""A check photographed lying on a desk: find its four corners and warp it to a flat rectangle.
+
+A phone's picture shows the check as a bright four-sided shape, not square to the camera, on a
+darker surface, and its file says 72 dpi whatever the check's size. The paper is found as the
+largest bright region, its outline fitted with four corners, and the check is warped flat at the
+resolution its own width gives it (a personal or a business check, told apart by its proportions);
+the MICR line measures that resolution exactly later (`ocr.cleanup.upright_by_micr`). A scan, where
+the check fills the picture or lies on white glass, has no such shape and is left alone.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+WORK_PX = 800  # the long side of the picture the corners are found on
+# The paper must stand out from what it lies on, by this much grey, and cover a share of the
+# picture a photo of one check leaves it (a scan's check fills it; a speck of paper is no check).
+MIN_CONTRAST = 6
+SHARE = (0.12, 0.93)
+# The outline must be four-sided: the bright region fills its quadrilateral nearly entirely.
+MIN_FILL = 0.9
+# Checks are 2.2 (personal, 6 in) to 2.5 (business, 8.5 in) times as wide as tall; the fit
+# allows for the perspective of a phone held at a slant.
+ASPECT = (1.6, 3.4)
+PERSONAL_MAX_ASPECT = 2.3
+PERSONAL_IN, BUSINESS_IN = 6.0, 8.5
+CHECK_INCHES = (5.0, 9.5)  # a check's width, wallet to voucher
+SQUARE = 0.03
+ON_EDGE = 0.7  # the share of each side of the outline that must lie on an edge  # opposite sides this close in length: seen square on, as a scanner sees it
+
+
+def _order(quad: np.ndarray) -> np.ndarray:
+    """Corners as top-left, top-right, bottom-right, bottom-left."""
+    pts = quad.reshape(4, 2).astype(np.float32)
+    s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
+    return np.array([pts[s.argmin()], pts[d.argmin()], pts[s.argmax()], pts[d.argmax()]])
+
+
+def _quad(contour: np.ndarray) -> np.ndarray | None:
+    """Four corners fitted to a convex outline, or None when it is not four-sided."""
+    hull = cv2.convexHull(contour)
+    length = cv2.arcLength(hull, True)
+    for eps in (0.01, 0.02, 0.03, 0.05, 0.08):
+        approx = cv2.approxPolyDP(hull, eps * length, True)
+        if len(approx) == 4:
+            return approx.reshape(4, 2).astype(np.float32)
+        if len(approx) < 4:
+            break
+    return None
+
+
+def _edges(small: np.ndarray) -> np.ndarray:
+    return cv2.dilate(cv2.Canny(small, 20, 50), np.ones((3, 3), np.uint8), iterations=2)
+
+
+def _outlines(small: np.ndarray, edges: np.ndarray) -> list[np.ndarray]:
+    """Candidate outlines of the paper, largest first: the bright region (paper on a dark desk)
+    and the closed edges (paper on a light desk, or in a shadow that splits its brightness)."""
+    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    out: list[np.ndarray] = []
+    for mask, closed in ((bright, True), (edges, False)):
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        if not closed:  # an edge broken where paper and desk are alike still spans the paper
+            contours = [cv2.convexHull(c) for c in contours]
+        out += sorted(contours, key=cv2.contourArea, reverse=True)[:3]
+    return out
+
+
+def _on_edges(quad: np.ndarray, edges: np.ndarray) -> bool:
+    """Whether each side of `quad` runs along an edge in the picture, as a sheet's border does
+    (a bright patch of uneven light on a scan has sides that cross the paper's middle)."""
+    h, w = edges.shape
+    for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
+        t = np.linspace(0.1, 0.9, 40)[:, None]
+        pts = np.round(a + (b - a) * t).astype(int)
+        xs, ys = np.clip(pts[:, 0], 0, w - 1), np.clip(pts[:, 1], 0, h - 1)
+        if (edges[ys, xs] > 0).mean() < ON_EDGE:
+            return False
+    return True
+
+
+def _paper(small: np.ndarray, edges: np.ndarray, outline: np.ndarray) -> np.ndarray | None:
+    """The four corners of `outline` when it is a check's: four-sided along edges in the
+    picture, of a check's proportions and share of the picture, brighter than what lies around."""
+    quad = _quad(outline)
+    if quad is None:
+        return None
+    quad = _order(quad)
+    if not _on_edges(quad, edges):
+        return None
+    area = float(cv2.contourArea(quad))
+    if not SHARE[0] <= area / small.size <= SHARE[1]:
+        return None
+    if float(cv2.contourArea(outline)) < MIN_FILL * area:
+        return None
+    top, right = np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[1])
+    bottom, left = np.linalg.norm(quad[2] - quad[3]), np.linalg.norm(quad[3] - quad[0])
+    long_, short = max(top + bottom, left + right), min(top + bottom, left + right)
+    if short <= 0 or not ASPECT[0] <= long_ / short <= ASPECT[1]:
+        return None
+    inside = np.zeros_like(small)
+    cv2.fillPoly(inside, [quad.astype(np.int32)], 255)
+    ring = (cv2.dilate(inside, np.ones((15, 15), np.uint8)) > 0) & (inside == 0)
+    if not ring.any():
+        return None
+    if float(np.median(small[inside > 0])) - float(np.median(small[ring])) < MIN_CONTRAST:
+        return None
+    return quad
+
+
+def find_corners(gray: np.ndarray) -> np.ndarray | None:
+    """The photographed check's corners in `gray`'s pixels (top-left first, clockwise), or None
+    when the picture shows no bright four-sided paper on a darker surface."""
+    h, w = gray.shape
+    scale = min(1.0, WORK_PX / max(h, w))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    edges = _edges(small)
+    for outline in _outlines(small, edges):
+        quad = _paper(small, edges, outline)
+        if quad is not None:
+            return quad / scale
+    return None
+
+
+def flatten_photo(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, int] | None:
+    """The photographed check warped flat, its long side across, at its resolution; None when
+    `gray` is no photo of a check (`find_corners`), or is a scan of one: a check on a scanner's
+    dark background, square to it and as wide as the file's resolution says a check is, is left
+    to the scan's clean-up. The resolution is the file's when that makes the check as wide as a
+    check is, else what its width gives it (a phone writes 72 dpi whatever it shows)."""
+    corners = find_corners(gray)
+    if corners is None:
+        return None
+    tl, tr, br, bl = corners
+    sides = [np.linalg.norm(tr - tl), np.linalg.norm(br - tr), np.linalg.norm(br - bl)]
+    sides.append(np.linalg.norm(bl - tl))
+    across, down = max(sides[0], sides[2]), max(sides[1], sides[3])
+    if down > across:  # the check stood on its side in the picture: its left edge goes on top
+        corners = np.array([bl, tl, tr, br])
+        across, down = down, across
+    square = all(abs(a - b) <= SQUARE * max(a, b) for a, b in (sides[0::2], sides[1::2]))
+    tagged = CHECK_INCHES[0] <= across / max(dpi, 1) <= CHECK_INCHES[1]
+    if square and tagged:
+        return None
+    width, height = round(across), round(down)
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    flat = cv2.warpPerspective(
+        gray, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    if tagged:
+        return flat, dpi
+    inches = PERSONAL_IN if width / height <= PERSONAL_MAX_ASPECT else BUSINESS_IN
+    return flat, max(1, round(width / inches))

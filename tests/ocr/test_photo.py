@@ -1,0 +1,86 @@
+"""Phone photos: a check photographed on a desk reads like its scan; a scan is never taken for one."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr.micr_access import micr_available
+from ocr.photo import find_corners, flatten_photo
+from ocr.reader import read_file
+from sample_data.image_files import save_photo
+from sample_data.photo import PhotoStyle, photograph, plan_photo
+
+STYLES = {
+    "square on": PhotoStyle(1600, 0.0, 0.0, 0.0, False, 85),
+    "leaning, shadowed": PhotoStyle(1900, 18.0, 30.0, -9.0, True, 65),
+    "upright phone": PhotoStyle(1500, 10.0, 200.0, 86.0, False, 75),
+    "small and turned": PhotoStyle(1300, 8.0, 120.0, 14.0, True, 60),
+}
+
+
+@pytest.mark.skipif(not micr_available(), reason="needs the MICR reader")
+@pytest.mark.parametrize("name", list(STYLES))
+def test_a_photographed_check_reads_like_its_scan(
+    check_factory: Callable[..., np.ndarray], tmp_path: Path, name: str
+) -> None:
+    check = Image.fromarray(check_factory(dpi=300, seed=11))
+    path = tmp_path / "photo.jpg"
+    style = STYLES[name]
+    picture, _ = photograph(check, style, random.Random(name))
+    save_photo(picture, path, style.quality)
+    with Image.open(path) as saved:  # as a phone writes it: colour, 72 dpi
+        assert saved.mode == "RGB" and round(saved.info["dpi"][0]) == 72
+    [item] = read_file(path)
+    front = item.front
+    assert front is not None and front.micr is not None
+    assert front.micr.routing == "111000025" and front.micr.account == "123456789"
+    assert front.courtesy_amount.value == Decimal("412.45")
+    assert front.amount.value == Decimal("412.45")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_corners_are_found_where_the_check_lies(
+    check_factory: Callable[..., np.ndarray], seed: int
+) -> None:
+    check = check_factory(dpi=300, seed=seed)
+    rng = random.Random(seed)
+    style = plan_photo(rng)
+    picture, truth = photograph(Image.fromarray(check), style, rng)
+    grey = np.asarray(picture.convert("L"))
+    found = find_corners(grey)
+    assert found is not None
+    # the same four points, in the order the check reads (turned on its side: left edge on top)
+    nearest = [int(np.argmin(np.linalg.norm(truth - c, axis=1))) for c in found]
+    assert sorted(nearest) == [0, 1, 2, 3]
+    assert np.abs(found - truth[nearest]).max() <= 0.015 * max(grey.shape)
+    flat, dpi = flatten_photo(grey, 72) or (None, 0)
+    assert flat is not None and flat.shape[1] > flat.shape[0]
+    # its width gives it a resolution near enough for the MICR line to measure it exactly
+    assert dpi == pytest.approx(style.check_px / (check.shape[1] / 300), rel=0.3)
+
+
+@pytest.mark.parametrize(
+    ("skew", "corners"),
+    [(0.0, 255), (2.5, 255), (-2.0, 30), (1.5, 60)],
+)
+def test_a_scanned_check_is_not_taken_for_a_photo(
+    check_factory: Callable[..., np.ndarray], skew: float, corners: int
+) -> None:
+    """Skewed on a check scanner's dark background, the scan keeps its own clean-up."""
+    scan = Image.fromarray(check_factory(dpi=200, seed=4))
+    turned = np.asarray(scan.rotate(skew, expand=True, fillcolor=corners))
+    assert flatten_photo(turned, 200) is None
+
+
+def test_a_check_on_a_flatbed_page_is_no_photo(check_factory: Callable[..., np.ndarray]) -> None:
+    check = check_factory(dpi=200)
+    page = np.full((2200, 1700), 250, np.uint8)
+    page[300 : 300 + check.shape[0], 200 : 200 + check.shape[1]] = check
+    assert find_corners(page) is None
