@@ -6,10 +6,12 @@ a sentence for the clerk. The amount is decided here too: courtesy and legal mus
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from lockbox.capture import Capture
 from lockbox.money import ending
@@ -17,13 +19,23 @@ from reconciliation.codes import PRIORITY, ExceptionCode
 from reconciliation.matching import Match
 
 MIN_FIELD_CONFIDENCE = 0.5  # below this a reading is treated as not read at all
-# A date only decides stale/post-dated; an unsure but well-formed date still gets those checks, and a
-# misread would have to move a stale date into the window to do harm.
-MIN_DATE_CONFIDENCE = 0.15
+
+
+def _fitted_floors() -> dict[str, float]:
+    """The floors `python -m training.calibrate_rules` fitted on a held-out mix of sources."""
+    record = json.loads(Path(__file__).with_name("calibration.json").read_text(encoding="utf-8"))
+    return {name: float(value) for name, value in record["floors"].items()}
+
+
+FLOORS = _fitted_floors()
+# Two amounts read alike post when the surer reading is at least this sure: the two are read apart,
+# so the same wrong value from both is rare, and rarer still the surer one is.
+MIN_AMOUNT_CONFIDENCE = FLOORS["amount"]
+# A date only decides stale/post-dated; one at least this sure gets those checks as read.
+MIN_DATE_CONFIDENCE = FLOORS["date"]
 # Under that, a date is still good enough when every reading of it (the winner and every other date
 # a read produced) falls inside the window: a post-dated or stale check would need all its reads
-# misread into the window alike. On the generated mail, every such date between 0.05 and 0.15 was
-# right; a read that lands outside (12/02 beside 10/02) keeps the item held.
+# misread into the window alike; a read that lands outside keeps the item held.
 MIN_WINDOW_CONFIDENCE = 0.05
 
 
@@ -79,7 +91,7 @@ def decide_amount(capture: Capture) -> AmountDecision:
         )
     if bank is not None:
         return AmountDecision(bank, bank, None, 1.0)
-    if courtesy is not None and legal is not None and max(c_conf, l_conf) >= MIN_FIELD_CONFIDENCE:
+    if courtesy is not None and legal is not None and max(c_conf, l_conf) >= MIN_AMOUNT_CONFIDENCE:
         return AmountDecision(courtesy, courtesy, None, 1 - (1 - c_conf) * (1 - l_conf))
     seen = courtesy if courtesy is not None and c_conf >= l_conf or legal is None else legal
     return AmountDecision(

@@ -102,3 +102,14 @@ def recognition_of(text: str, doubt: dict[int, tuple[str, float]] | None = None)
         blank[0] = 1.0
         rows += [row / row.sum(), blank / blank.sum()]
     return Recognition(text, 0.5, 0.5, 0.5, frames=np.array(rows), charset=charset)
+
+
+def _unsure() -> tuple[float, float]:
+    from reconciliation.rules import EXPECTED_FLOOR, MIN_AMOUNT_CONFIDENCE
+
+    span = MIN_AMOUNT_CONFIDENCE - EXPECTED_FLOOR
+    return EXPECTED_FLOOR + 0.8 * span, EXPECTED_FLOOR + 0.4 * span
+
+
+# Two amount confidences under the floor agreeing amounts post at, both over a guess's.
+UNSURE = _unsure()

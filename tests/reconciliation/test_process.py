@@ -15,8 +15,8 @@ from lockbox.db import Database
 from lockbox.models import Batch, Item, LedgerLine, Loan
 from reconciliation.process import load_directory, record_item
 from reconciliation.review import ItemNotOpenError, ReviewError, UnknownLoanError, reject, resolve
+from tests.factories import UNSURE, make_loan
 from tests.factories import make_capture as check
-from tests.factories import make_loan
 
 TODAY = date(2026, 11, 17)
 ACCOUNT = "4410023981"
@@ -108,7 +108,7 @@ def test_exceptions_never_touch_a_loan_and_wait_in_suspense(db: Database) -> Non
 
 
 def test_an_unsure_amount_the_loan_expects_posts_and_says_so(db: Database) -> None:
-    unsure = dict(courtesy_confidence=0.3, legal_confidence=0.25)
+    unsure = dict(courtesy_confidence=UNSURE[0], legal_confidence=UNSURE[1])
     item = record(db, check(serial="3001", **unsure))
     assert item.status == "posted" and item.capture["amount_verified"] is True
     # the same doubt about an amount the loan does not expect is a clerk's to decide

@@ -13,6 +13,7 @@ from lockbox.capture import Capture
 from reconciliation.codes import ExceptionCode
 from reconciliation.matching import Match
 from reconciliation.rules import (
+    MIN_AMOUNT_CONFIDENCE,
     NEAR_MISS_SURE,
     date_findings,
     decide_amount,
@@ -21,7 +22,7 @@ from reconciliation.rules import (
     one_digit_apart,
     verify_expected,
 )
-from tests.factories import make_capture
+from tests.factories import UNSURE, make_capture
 
 TODAY = date(2026, 11, 17)
 
@@ -56,7 +57,7 @@ def test_a_clean_check_breaks_no_rule() -> None:
         ({"legal_amount": Decimal("421.50")}, "AMOUNT_MISMATCH"),
         ({"legal_amount": None, "legal_confidence": 0.0}, "UNREADABLE_AMOUNT"),
         ({"courtesy_amount": None, "legal_amount": None}, "UNREADABLE_AMOUNT"),
-        ({"courtesy_confidence": 0.2, "legal_confidence": 0.3}, "UNREADABLE_AMOUNT"),
+        ({"courtesy_confidence": UNSURE[1], "legal_confidence": UNSURE[0]}, "UNREADABLE_AMOUNT"),
         ({"legal_amount": Decimal("421.50"), "legal_confidence": 0.1}, "AMOUNT_MISMATCH"),
         ({"check_date": TODAY + timedelta(days=1)}, "POST_DATED"),
         ({"check_date": TODAY - timedelta(days=181)}, "STALE_DATED"),
@@ -104,8 +105,9 @@ def test_other_dates_read_survive_the_audit_record() -> None:
 
 def test_agreeing_readings_post_when_one_of_them_is_confident() -> None:
     assert decide_amount(good_check(legal_confidence=0.0)).amount == Decimal("412.50")
-    assert decide_amount(good_check(courtesy_confidence=0.3)).amount == Decimal("412.50")
-    unsure = decide_amount(good_check(courtesy_confidence=0.3, legal_confidence=0.4))
+    assert decide_amount(good_check(courtesy_confidence=UNSURE[0])).amount == Decimal("412.50")
+    assert decide_amount(good_check(courtesy_confidence=MIN_AMOUNT_CONFIDENCE, legal_confidence=0))
+    unsure = decide_amount(good_check(courtesy_confidence=UNSURE[0], legal_confidence=UNSURE[1]))
     assert unsure.amount is None and unsure.read == Decimal("412.50")
 
 
@@ -125,7 +127,7 @@ EXPECTED = [Decimal("412.50"), Decimal("825.00"), Decimal("1237.50")]
 
 
 def test_unsure_agreeing_readings_of_an_expected_amount_post() -> None:
-    unsure = good_check(courtesy_confidence=0.3, legal_confidence=0.2)
+    unsure = good_check(courtesy_confidence=UNSURE[0], legal_confidence=UNSURE[1])
     decided = verify_expected(unsure, decide_amount(unsure), EXPECTED)
     assert decided.amount == Decimal("412.50") and decided.finding is None and decided.verified
 
@@ -140,7 +142,8 @@ def test_unsure_agreeing_readings_of_an_expected_amount_post() -> None:
     ],
 )
 def test_verification_never_makes_agreement_or_trusts_a_guess(change: dict[str, object]) -> None:
-    capture = good_check(**{"courtesy_confidence": 0.3, "legal_confidence": 0.2, **change})
+    unsure = {"courtesy_confidence": UNSURE[0], "legal_confidence": UNSURE[1]}
+    capture = good_check(**{**unsure, **change})
     before = decide_amount(capture)
     after = verify_expected(capture, before, EXPECTED)
     assert after == before and after.amount is None and not after.verified

@@ -1,0 +1,212 @@
+"""`python -m training.calibrate_rules`: fit the must-review rules' confidence floors on a held-out
+mix of sources and write them, with what they were fitted on, to `reconciliation/calibration.json`.
+
+A floor is the confidence under which a reading counts as not read. Each is fitted where a wrong
+reading would do harm, as the lowest floor that would have let none of the fitting data's wrong
+readings through, raised by a margin (wrong readings of mail not seen score higher than the few
+seen), and kept within bounds:
+
+- `amount`: both amounts read alike post when the surer of the two is at least this sure; fitted on
+  the readings that agreed, wrong when their value is not the check's amount.
+- `date`: a date at least this sure decides stale and post-dated; fitted on the dates read.
+
+Sources: our generator's mail at a seed no test or bench uses, and the half of the foreign
+development set (`../shared/data/foreign-checks`) whose file paths a fixed rule picks (CRC-32 even);
+the other half is held out, and the floors' outcome on it is printed and recorded beside them, with
+the hand-set floors' for comparison. Both sources run through the nightly flow, so the readings are
+exactly what the rules see. About five minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from benchmarks.foreign import foreign_half
+from lockbox.capture import Capture
+
+OUT = Path(__file__).resolve().parents[1] / "reconciliation" / "calibration.json"
+SEED = 5_150_001
+MARGIN = 0.1  # added to the surest wrong reading seen
+BEFORE = {"amount": 0.5, "date": 0.15}  # the floors as set by hand, for comparison
+BOUNDS = {"amount": (0.2, 0.9), "date": (0.05, 0.9)}
+# What the foreign set's truth states: a check of these categories says its amount in figures and
+# words alike (an amount mismatch says two, a blank page none).
+ONE_AMOUNT = {
+    "normal",
+    "coupon",
+    "no_memo",
+    "unknown",
+    "closed",
+    "stale",
+    "postdated",
+    "dup",
+    "over",
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One item's readings that a floor decides on, and what the check truly says."""
+
+    source: str  # "generator", "foreign-fit" or "foreign-held-out"
+    capture: Capture
+    amount: Decimal | None  # the check's one amount, when it states one
+    check_date: date | None  # the check's date, when the truth has it
+
+
+def _half(source_file: str) -> str:
+    return "foreign-fit" if foreign_half(source_file) == 0 else "foreign-held-out"
+
+
+def _generator(items: int, seed: int, work: Path) -> list[Reading]:
+    from benchmarks.pipeline import generate_mail, load_truth, run_sample
+    from lockbox.db import open_database
+    from lockbox.models import Item
+
+    sample = generate_mail(items, seed, work)
+    run_sample(sample, work, f"calibrate-{seed}")
+    truth = {(t["source_file"], int(t["page"])): t for t in load_truth(sample)["items"]}
+    db = open_database(f"sqlite:///{work / f'home-calibrate-{seed}' / 'lockbox.db'}")
+    out: list[Reading] = []
+    try:
+        with db.session() as session:
+            for item in session.query(Item):
+                t = truth.get((item.source_file, item.page))
+                if t is None or not item.capture:
+                    continue
+                fields = t.get("fields", {})
+                stated = fields.get("courtesy_amount")
+                one = stated if stated and stated == fields.get("legal_amount") else None
+                when = fields.get("date")
+                out.append(
+                    Reading(
+                        "generator",
+                        Capture.from_json(item.capture),
+                        Decimal(one) if one else None,
+                        date.fromisoformat(when) if when else None,
+                    )
+                )
+    finally:
+        db.engine.dispose()
+    return out
+
+
+def _foreign(data: Path, work: Path) -> list[Reading]:
+    from benchmarks.foreign import recorded_items, run
+
+    truth = json.loads((data / "truth.json").read_text(encoding="utf-8"))
+    run(data, work)
+    got = recorded_items(work / "foreign" / "home")
+    out: list[Reading] = []
+    for t in truth["items"]:
+        g = got.get((t["source_file"], int(t.get("page") or 1)))
+        if g is None or not g.capture:
+            continue
+        amount = Decimal(t["amount"]) if t["category"] in ONE_AMOUNT and t.get("amount") else None
+        capture = Capture.from_json(dict(g.capture))
+        out.append(Reading(_half(t["source_file"]), capture, amount, None))
+    return out
+
+
+def _amount_scores(readings: Iterable[Reading]) -> list[tuple[float, bool]]:
+    """(the surer reading's confidence, right) for every check whose two amounts read alike."""
+    out = []
+    for r in readings:
+        c = r.capture
+        if r.amount is None or c.courtesy_amount is None or c.courtesy_amount != c.legal_amount:
+            continue
+        out.append((max(c.courtesy_confidence, c.legal_confidence), c.courtesy_amount == r.amount))
+    return out
+
+
+def _date_scores(readings: Iterable[Reading]) -> list[tuple[float, bool]]:
+    c_and_t = [(r.capture, r.check_date) for r in readings if r.check_date is not None]
+    return [(c.date_confidence, c.check_date == t) for c, t in c_and_t if c.check_date is not None]
+
+
+def fit_floor(scores: list[tuple[float, bool]], bounds: tuple[float, float]) -> float:
+    """The lowest floor over every wrong reading's confidence, plus the margin, to 0.05 up."""
+    worst = max((s for s, right in scores if not right), default=0.0)
+    floor = math.ceil((worst + MARGIN) * 20 - 1e-9) / 20
+    return round(min(bounds[1], max(bounds[0], floor)), 2)
+
+
+def outcome(scores: list[tuple[float, bool]], floor: float) -> dict[str, int]:
+    """What a floor does: readings let through right and wrong, and readings held."""
+    return {
+        "through_right": sum(1 for s, right in scores if s >= floor and right),
+        "through_wrong": sum(1 for s, right in scores if s >= floor and not right),
+        "held": sum(1 for s, _ in scores if s < floor),
+    }
+
+
+def _table(rows: list[list[object]]) -> str:
+    from benchmarks.table import render_table
+
+    head = ["floor", "source", "value", "readings", "through, right", "through, WRONG", "held"]
+    return render_table(head, rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks.foreign import DEFAULT_DIR
+
+    p = argparse.ArgumentParser(prog="python -m training.calibrate_rules")
+    p.add_argument("--items", type=int, default=200, help="generated mail items")
+    p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--foreign", type=Path, default=DEFAULT_DIR)
+    p.add_argument("--work", type=Path, default=Path(".bench") / "calibrate")
+    p.add_argument("--out", type=Path, default=OUT)
+    args = p.parse_args(argv)
+    work = args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    readings = _generator(args.items, args.seed, work) + _foreign(args.foreign.resolve(), work)
+    fit = [r for r in readings if r.source != "foreign-held-out"]
+    held = [r for r in readings if r.source == "foreign-held-out"]
+    hand_set = BEFORE
+    scorers = {"amount": _amount_scores, "date": _date_scores}
+    floors = {name: fit_floor(scorers[name](fit), BOUNDS[name]) for name in scorers}
+    rows: list[list[object]] = []
+    measured: dict[str, Any] = {}
+    for name, scorer in scorers.items():
+        for label, part in (("fitting mix", fit), ("foreign, held out", held)):
+            scores = scorer(part)
+            if not scores:
+                continue
+            for kind, value in (("fitted", floors[name]), ("hand-set", hand_set[name])):
+                o = outcome(scores, value)
+                rows.append([name, label, f"{kind} {value}", len(scores), *o.values()])
+                measured.setdefault(name, {}).setdefault(label, {})[kind] = o
+    print(_table(rows))
+    sources = {
+        s: sum(1 for r in readings if r.source == s)
+        for s in dict.fromkeys(r.source for r in readings)
+    }
+    record = {
+        "floors": floors,
+        "recipe": {
+            "command": "python -m training.calibrate_rules",
+            "rule": f"lowest floor over every wrong reading of the fitting mix, + {MARGIN}, to"
+            " 0.05 up, within bounds",
+            "bounds": BOUNDS,
+            "generator": {"seed": args.seed, "items": args.items},
+            "foreign": "the development set's half whose path's CRC-32 is even; the odd half held out",
+            "items": sources,
+        },
+        "measured": measured,
+    }
+    args.out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}: floors {floors}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
