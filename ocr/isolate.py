@@ -34,6 +34,20 @@ class Line:
     baseline: float  # y of the baseline in crop pixels
 
 
+FAINT = 210  # grey level under which a pixel is a stroke's faint part, kept where it joins ink
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    """Ink, and the faint pixels joined to it: a thin or outline stroke that the scan left light
+    in places keeps its light parts, so that its glyph is not cut into pieces and lost."""
+    strong = ink_mask(gray)
+    n, labels = cv2.connectedComponents((gray < FAINT).astype(np.uint8))
+    inked = np.zeros(n, bool)
+    inked[labels[strong > 0]] = True
+    inked[0] = False
+    return inked[labels].astype(np.uint8)
+
+
 def _stats(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
     speck = max(4, int((0.012 * dpi) ** 2))
@@ -284,7 +298,7 @@ def isolate(page: np.ndarray, region: Box, dpi: int, trim_filler: bool = False) 
     if x1 - x0 < 8 or y1 - y0 < 8:
         return None
     gray = page[y0:y1, x0:x1]
-    ink = ink_mask(gray)
+    ink = _ink(gray)
     _erase_rules(ink, dpi)
     labels, stats, comps = _stats(ink, dpi)
     if trim_filler:

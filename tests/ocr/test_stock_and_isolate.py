@@ -422,3 +422,24 @@ def test_writing_struck_through_by_its_rule_keeps_its_strokes() -> None:
     assert max(columns) >= 36
     # and the rule between the strokes is gone
     assert line.image.shape[1] <= 12 * 40 + 10 and ink.mean() < 0.5
+
+
+def test_outline_figures_scanned_light_keep_their_faint_parts() -> None:
+    """Bubble figures drawn as thin outlines, dark only here and there: the light parts of each
+    outline stay with the dark ones, while a light pattern of the stock that touches no ink goes."""
+    img, d = _canvas(1.8, 0.5)
+    for x in range(0, img.width, 9):  # the stock's light wavy background
+        d.line([(x, 8), (x + 5, 14)], fill=200, width=1)
+    d.text(
+        (20, 80), "762.41", font=_font(52), fill=255, stroke_width=2, stroke_fill=190, anchor="ls"
+    )
+    gray = np.array(img)
+    outline = gray == 190
+    gray[::7, :][outline[::7, :]] = 90  # a few dark pixels on each outline
+    line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
+    assert line is not None
+    x0, y0, x1, y1 = line.box
+    kept = np.zeros(gray.shape, bool)
+    kept[y0:y1, x0:x1] = line.image < 255
+    assert kept[outline].mean() > 0.9  # the outlines whole, not their dark dots
+    assert not kept[:16].any()  # not the background pattern
