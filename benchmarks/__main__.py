@@ -36,6 +36,13 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _heading(only: str | None, text: str) -> None:
+    """A part's heading, after a blank line when every part runs."""
+    if only is None:
+        print()
+    print(text)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(prog="benchmarks")
     p.add_argument(
@@ -79,54 +86,47 @@ def main() -> int:
             print("  ", line)
     if args.only in (None, "photos"):
         items = args.items or 200
-        if args.only is None:
-            print()
-        print(
+        _heading(
+            args.only,
             f"== Phone photos: {items} freshly generated items (seed {args.seed}), lone check"
-            " fronts scanned and photographed =="
+            " fronts scanned and photographed ==",
         )
         print(photos.report(*photos.run(items, args.seed, args.workdir.resolve())))
     if args.only in (None, "micr"):
-        if args.only is None:
-            print()
-        print(
+        _heading(
+            args.only,
             f"== MICR lines: our generator ({args.micr_items} items, seed {args.seed}), the"
-            " held-out real lines, the foreign development set =="
+            " held-out real lines, the foreign development set ==",
         )
         data = args.foreign.resolve()
         print(micr.report(args.micr_items, args.seed, args.workdir.resolve(), data))
     if args.only in (None, "foreign"):
-        if args.only is None:
-            print()
         data = args.foreign.resolve()
         if not (data / "truth.json").is_file():
-            print(f"== Foreign checks: skipped, no development set at {data} ==")
+            _heading(args.only, f"== Foreign checks: skipped, no development set at {data} ==")
         else:
-            print(f"== Foreign checks: the development set at {data} ==")
+            _heading(args.only, f"== Foreign checks: the development set at {data} ==")
             print(foreign.report(foreign.run(data, args.workdir.resolve())))
     if args.only in (None, "ledger"):
-        if args.only is None:
-            print()
-        print(
-            f"== Ledger: {args.payments:,} payments posted, late fees over {args.loans:,} loans =="
+        _heading(
+            args.only,
+            f"== Ledger: {args.payments:,} payments posted, late fees over {args.loans:,} loans ==",
         )
         print(ledger.run(args.payments, args.loans, args.workdir.resolve(), args.postgres_url))
     if args.only in (None, "throughput"):
         items = args.items or 200
-        if args.only is None:
-            print()
-        print(
+        _heading(
+            args.only,
             f"== Throughput: {items} freshly generated items, seed {args.seed}, against one"
-            f" full-page tesseract pass per page; scaling at {', '.join(map(str, args.sizes))} =="
+            f" full-page tesseract pass per page; scaling at {', '.join(map(str, args.sizes))} ==",
         )
         print(throughput.run(items, args.sizes, args.seed, args.workdir.resolve()))
     if args.only in (None, "cash-letter"):
         items = args.items or 240
-        if args.only is None:
-            print()
-        print(
+        _heading(
+            args.only,
             f"== Cash letter: {items} freshly generated items (seed {args.seed}) run as scans and"
-            " as one X9 image cash letter =="
+            " as one X9 image cash letter ==",
         )
         print(cash_letter.report(cash_letter.run(items, args.seed, args.workdir.resolve())))
     return 0
