@@ -2,7 +2,8 @@
 
 A phone's picture shows the check as a bright four-sided shape, not square to the camera, on a
 darker surface, and its file says 72 dpi whatever the check's size. The paper is found as the
-largest bright region, its outline fitted with four corners, and the check is warped flat at the
+largest bright region (or, on a light desk, the largest closed outline of edges), four corners are
+fitted to it, each side along an edge in the picture, and the check is warped flat at the
 resolution its own width gives it (a personal or a business check, told apart by its proportions);
 the MICR line measures that resolution exactly later (`ocr.cleanup.upright_by_micr`). A scan, where
 the check fills the picture or lies on white glass, has no such shape and is left alone.
@@ -26,8 +27,8 @@ ASPECT = (1.6, 3.4)
 PERSONAL_MAX_ASPECT = 2.3
 PERSONAL_IN, BUSINESS_IN = 6.0, 8.5
 CHECK_INCHES = (5.0, 9.5)  # a check's width, wallet to voucher
-SQUARE = 0.03
-ON_EDGE = 0.7  # the share of each side of the outline that must lie on an edge  # opposite sides this close in length: seen square on, as a scanner sees it
+SQUARE = 0.03  # opposite sides this close in length: seen square on, as a scanner sees it
+ON_EDGE = 0.7  # the share of each side of the outline that must lie on an edge in the picture
 
 
 def _order(quad: np.ndarray) -> np.ndarray:

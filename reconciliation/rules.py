@@ -22,7 +22,8 @@ MIN_FIELD_CONFIDENCE = 0.5  # below this a reading is treated as not read at all
 
 
 def _fitted_floors() -> dict[str, float]:
-    """The floors `python -m training.calibrate_rules` fitted on a held-out mix of sources."""
+    """The floors as `make calibrate` recorded them: fitted on a held-out mix of sources where
+    its record says `applied`, the ones set by hand otherwise."""
     record = json.loads(Path(__file__).with_name("calibration.json").read_text(encoding="utf-8"))
     return {name: float(value) for name, value in record["floors"].items()}
 
