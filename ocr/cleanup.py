@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from ocr.micr_access import micr_band, micr_dpi
+from ocr.pages import plausible_dpi
 from ocr.photo import flatten_photo
 from ocr.reading import Box, Page
 
@@ -257,6 +258,8 @@ def flat_page(page: Page) -> Page:
     photo = flatten_photo(img, dpi)
     if photo is not None:
         (img, dpi), cropped = photo, True
+    else:
+        dpi = plausible_dpi(dpi, img.shape)
     img = flatten_background(img, dpi)
     img = stretch_contrast(img)
     rotation = 0

@@ -84,3 +84,18 @@ def test_a_check_on_a_flatbed_page_is_no_photo(check_factory: Callable[..., np.n
     page = np.full((2200, 1700), 250, np.uint8)
     page[300 : 300 + check.shape[0], 200 : 200 + check.shape[1]] = check
     assert find_corners(page) is None
+
+
+@pytest.mark.skipif(not micr_available(), reason="needs the MICR reader")
+def test_a_check_cropped_by_a_phone_app_at_72_dpi_reads(
+    check_factory: Callable[..., np.ndarray], tmp_path: Path
+) -> None:
+    """An app that cuts the check out of the picture itself still writes 72 dpi: a tag that makes
+    a check 25 inches wide is no resolution, and the MICR line measures the true one."""
+    path = tmp_path / "mobile.jpg"
+    Image.fromarray(check_factory(dpi=300, seed=5)).save(path, dpi=(72, 72), quality=80)
+    [item] = read_file(path)
+    front = item.front
+    assert front is not None and front.micr is not None
+    assert front.micr.routing == "111000025"
+    assert front.amount.value == Decimal("412.45")
