@@ -222,9 +222,14 @@ def load_truth(sample: Path) -> dict[str, Any]:
     return truth
 
 
+def home_for(workdir: Path, name: str) -> Path:
+    """The LOCKBOX_HOME of the benchmark run called `name`."""
+    return workdir / f"home-{name}"
+
+
 def fresh_home(workdir: Path, name: str) -> Path:
     """An empty LOCKBOX_HOME for one benchmark run (the previous one's is removed)."""
-    home = workdir / f"home-{name}"
+    home = home_for(workdir, name)
     if home.exists():
         shutil.rmtree(home)
     return home

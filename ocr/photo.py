@@ -38,6 +38,17 @@ def _order(quad: np.ndarray) -> np.ndarray:
     return np.array([pts[s.argmin()], pts[d.argmin()], pts[s.argmax()], pts[d.argmax()]])
 
 
+def _sides(quad: np.ndarray) -> tuple[float, float, float, float]:
+    """Top, right, bottom and left side lengths of corners in `_order`."""
+    tl, tr, br, bl = quad
+    return (
+        float(np.linalg.norm(tr - tl)),
+        float(np.linalg.norm(br - tr)),
+        float(np.linalg.norm(br - bl)),
+        float(np.linalg.norm(bl - tl)),
+    )
+
+
 def _quad(contour: np.ndarray) -> np.ndarray | None:
     """Four corners fitted to a convex outline, or None when it is not four-sided."""
     hull = cv2.convexHull(contour)
@@ -95,8 +106,7 @@ def _paper(small: np.ndarray, edges: np.ndarray, outline: np.ndarray) -> np.ndar
         return None
     if float(cv2.contourArea(outline)) < MIN_FILL * area:
         return None
-    top, right = np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[1])
-    bottom, left = np.linalg.norm(quad[2] - quad[3]), np.linalg.norm(quad[3] - quad[0])
+    top, right, bottom, left = _sides(quad)
     long_, short = max(top + bottom, left + right), min(top + bottom, left + right)
     if short <= 0 or not ASPECT[0] <= long_ / short <= ASPECT[1]:
         return None
@@ -136,8 +146,7 @@ def flatten_photo(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, int] | None:
     if corners is None:
         return None
     tl, tr, br, bl = corners
-    sides = [np.linalg.norm(tr - tl), np.linalg.norm(br - tr), np.linalg.norm(br - bl)]
-    sides.append(np.linalg.norm(bl - tl))
+    sides = _sides(corners)
     across, down = max(sides[0], sides[2]), max(sides[1], sides[3])
     if down > across:  # the check stood on its side in the picture: its left edge goes on top
         corners = np.array([bl, tl, tr, br])

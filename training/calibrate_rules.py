@@ -29,18 +29,19 @@ import math
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from benchmarks.foreign import foreign_half
 from lockbox.capture import Capture
+from reconciliation.codes import ExceptionCode
+from reconciliation.rules import date_findings
 
 OUT = Path(__file__).resolve().parents[1] / "reconciliation" / "calibration.json"
 SEED = 5_150_001
 MARGIN = 0.1  # added to the surest wrong reading seen
-STALE_DAYS = 180  # the contract's stale-dated rule
 BEFORE = {"amount": 0.5, "date": 0.15}  # the floors as set by hand, for comparison
 # The floors the rules take as fitted. The date's is fitted and measured but not applied yet: only
 # our own generator's truth has dates, and a wrong date or two there decides the whole fit.
@@ -77,38 +78,32 @@ def _half(source_file: str) -> str:
 
 
 def _generator(items: int, seed: int, work: Path) -> list[Reading]:
-    from benchmarks.pipeline import generate_mail, load_truth, run_sample
-    from lockbox.db import open_database
-    from lockbox.models import Item
+    from benchmarks.foreign import recorded_items
+    from benchmarks.pipeline import generate_mail, home_for, load_truth, run_sample
 
     sample = generate_mail(items, seed, work)
     run_sample(sample, work, f"calibrate-{seed}")
-    everything = load_truth(sample)
-    as_of = date.fromisoformat(everything["as_of"])
-    truth = {(t["source_file"], int(t["page"])): t for t in everything["items"]}
-    db = open_database(f"sqlite:///{work / f'home-calibrate-{seed}' / 'lockbox.db'}")
+    truth = load_truth(sample)
+    as_of = date.fromisoformat(truth["as_of"])
+    got = recorded_items(home_for(work, f"calibrate-{seed}"))
     out: list[Reading] = []
-    try:
-        with db.session() as session:
-            for item in session.query(Item):
-                t = truth.get((item.source_file, item.page))
-                if t is None or not item.capture:
-                    continue
-                fields = t.get("fields", {})
-                stated = fields.get("courtesy_amount")
-                one = stated if stated and stated == fields.get("legal_amount") else None
-                when = fields.get("date")
-                out.append(
-                    Reading(
-                        "generator",
-                        Capture.from_json(item.capture),
-                        Decimal(one) if one else None,
-                        date.fromisoformat(when) if when else None,
-                        as_of,
-                    )
-                )
-    finally:
-        db.engine.dispose()
+    for t in truth["items"]:
+        g = got.get((t["source_file"], int(t["page"])))
+        if g is None or not g.capture:
+            continue
+        fields = t.get("fields", {})
+        stated = fields.get("courtesy_amount")
+        one = stated if stated and stated == fields.get("legal_amount") else None
+        when = fields.get("date")
+        out.append(
+            Reading(
+                "generator",
+                Capture.from_json(dict(g.capture)),
+                Decimal(one) if one else None,
+                date.fromisoformat(when) if when else None,
+                as_of,
+            )
+        )
     return out
 
 
@@ -140,11 +135,10 @@ def _amount_scores(readings: Iterable[Reading]) -> list[tuple[float, bool]]:
     return out
 
 
-def window(day: date, as_of: date) -> str:
-    """What a check's date decides on the business date: stale, post-dated or good."""
-    if day > as_of:
-        return "post-dated"
-    return "stale" if day < as_of - timedelta(days=STALE_DAYS) else "good"
+def _decides(day: date, as_of: date) -> list[ExceptionCode]:
+    """What a check's date decides on the business date, by the rules themselves: stale,
+    post-dated, or nothing."""
+    return [f.code for f in date_findings(day, 1.0, as_of)]
 
 
 def _date_scores(readings: Iterable[Reading]) -> list[tuple[float, bool]]:
@@ -154,7 +148,7 @@ def _date_scores(readings: Iterable[Reading]) -> list[tuple[float, bool]]:
         read = r.capture.check_date
         if r.check_date is None or r.as_of is None or read is None:
             continue
-        right = window(read, r.as_of) == window(r.check_date, r.as_of)
+        right = _decides(read, r.as_of) == _decides(r.check_date, r.as_of)
         out.append((r.capture.date_confidence, right))
     return out
 
@@ -197,10 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     readings = _generator(args.items, args.seed, work) + _foreign(args.foreign.resolve(), work)
     fit = [r for r in readings if r.source != "foreign-held-out"]
     held = [r for r in readings if r.source == "foreign-held-out"]
-    hand_set = BEFORE
     scorers = {"amount": _amount_scores, "date": _date_scores}
     fitted = {name: fit_floor(scorers[name](fit), BOUNDS[name]) for name in scorers}
-    floors = {name: fitted[name] if name in APPLIED else hand_set[name] for name in scorers}
+    floors = {name: fitted[name] if name in APPLIED else BEFORE[name] for name in scorers}
     rows: list[list[object]] = []
     measured: dict[str, Any] = {}
     for name, scorer in scorers.items():
@@ -208,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             scores = scorer(part)
             if not scores:
                 continue
-            for kind, value in (("fitted", fitted[name]), ("hand-set", hand_set[name])):
+            for kind, value in (("fitted", fitted[name]), ("hand-set", BEFORE[name])):
                 o = outcome(scores, value)
                 rows.append([name, label, f"{kind} {value}", len(scores), *o.values()])
                 measured.setdefault(name, {}).setdefault(label, {})[kind] = o
