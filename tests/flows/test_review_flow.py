@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -88,8 +89,6 @@ async def _paused() -> list[Any]:
 
 def wait_for_pause(after: str | None = None, timeout: float = 60) -> tuple[Any, str]:
     """The paused review run and its pause's key, once it pauses on a pause other than `after`."""
-    import asyncio
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for run in asyncio.run(_paused()):
@@ -122,16 +121,25 @@ async def _artifact_rows(key: str) -> list[dict[str, Any]]:
     return json.loads(data) if isinstance(data, str) else data
 
 
+def _session(**options: Any) -> tuple[threading.Thread, dict[str, Any]]:
+    """A review session over three items, running as a clerk's would while the test answers its
+    forms; its outcome lands in the dict under "out"."""
+    result: dict[str, Any] = {}
+    runner = threading.Thread(
+        target=lambda: result.setdefault(
+            "out", review_exceptions(limit=3, poll_seconds=1, **options)
+        ),
+        daemon=True,
+    )
+    runner.start()
+    return runner, result
+
+
 def test_a_clerk_posts_returns_and_holds_and_a_bad_decision_is_asked_again(
     three_exceptions: list[int],
 ) -> None:
     first, second, third = three_exceptions
-    result: dict[str, Any] = {}
-    runner = threading.Thread(
-        target=lambda: result.setdefault("out", review_exceptions(limit=3, poll_seconds=1)),
-        daemon=True,
-    )
-    runner.start()
+    runner, result = _session()
     # the amount keyed two ways: refused, and the same item asked again
     key = decide(None, decision="post", loan_account="5163", amount="250.00", amount_again="205.00")
     # picked by the last four digits of the loan the form offered; the amount keyed twice alike
@@ -166,8 +174,6 @@ def test_a_clerk_posts_returns_and_holds_and_a_bad_decision_is_asked_again(
             ("hold", "pat", "calling the customer")
         ]
     db.engine.dispose()
-    import asyncio
-
     rows = asyncio.run(_artifact_rows("review-decisions"))
     assert [(r["item"], r["decision"], r["result"].split(" (")[0]) for r in rows] == [
         (first, "post", "refused: the amount was keyed as 250.00 and as 205.00"),
@@ -182,17 +188,8 @@ def test_a_clerk_posts_returns_and_holds_and_a_bad_decision_is_asked_again(
 def test_a_form_left_unanswered_ends_the_session_with_what_was_decided(
     three_exceptions: list[int],
 ) -> None:
-    import asyncio
-
     first, second, third = three_exceptions
-    result: dict[str, Any] = {}
-    runner = threading.Thread(
-        target=lambda: result.setdefault(
-            "out", review_exceptions(limit=3, timeout_seconds=4, poll_seconds=1)
-        ),
-        daemon=True,
-    )
-    runner.start()
+    runner, result = _session(timeout_seconds=4)
     decide(None, decision="hold", note="calling the customer")
     runner.join(timeout=60)  # the second form is never answered
     assert result["out"] == [f"item {first}: held for later"]
