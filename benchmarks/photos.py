@@ -11,25 +11,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.pipeline import AS_OF, Outcome, field_table, generate_mail, run_sample
+from benchmarks.pipeline import (
+    AS_OF,
+    Outcome,
+    field_table,
+    generate_mail,
+    load_truth,
+    run_sample,
+)
 from benchmarks.table import render_table
 
 
-def _photographed(truth: dict[str, Any]) -> set[tuple[str, int]]:
-    return {(t["source_file"], int(t["page"])) for t in truth["items"] if "photo" in t["fields"]}
+def _check(t: dict[str, Any]) -> tuple[str, int]:
+    """A truth item's check, whatever its file became: item-0003.png scanned is item-0003.jpg
+    photographed."""
+    return t["source_file"].rsplit(".", 1)[0], int(t["page"])
 
 
 def run(items: int, seed: int, workdir: Path) -> tuple[Outcome, Outcome]:
     """The photographed checks as scanned and as photographed: (scans, photos)."""
-    from benchmarks.pipeline import load_truth
-
     photo_mail = generate_mail(items, seed, workdir, AS_OF, photos=1.0)
     scan_mail = generate_mail(items, seed, workdir, AS_OF)
-    # The same check is item-0003.png as a scan and item-0003.jpg as a photo.
-    stems = {(f.rsplit(".", 1)[0], p) for f, p in _photographed(load_truth(photo_mail))}
+    shot = {_check(t) for t in load_truth(photo_mail)["items"] if "photo" in t["fields"]}
 
     def chosen(t: dict[str, Any]) -> bool:
-        return (t["source_file"].rsplit(".", 1)[0], int(t["page"])) in stems
+        return _check(t) in shot
 
     photos = run_sample(photo_mail, workdir, f"photos-{seed}", keep=chosen)
     scans = run_sample(scan_mail, workdir, f"scans-{seed}", keep=chosen)
