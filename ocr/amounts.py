@@ -44,6 +44,7 @@ from ocr.recognizer import Recognition
 from ocr.tess import LineRead, Word
 
 TIE_BREAK_HEIGHTS = (26, 52)
+REACH = 0.2  # inches the amounts' writing may run out of its box or off its rule
 AGREE_FLOOR = 0.1  # below this a field's value is a guess, and agreeing with it adds nothing
 # Testing the legal amount's value against the figures' pixels (`_verify_courtesy`): the words must
 # be read with some confidence, and the figures must be at least this likely to say that value,
@@ -115,9 +116,9 @@ def read_amounts(
     """Both amounts of an upright, cleaned check front."""
     legal_box, rule = legal_region(image, dpi, regions)
     court = FieldEvidence(
-        line=isolate(image, courtesy_region(image, dpi, regions, anchors, rule), dpi)
+        line=isolate(image, courtesy_region(image, dpi, regions, anchors, rule), dpi, reach=REACH)
     )
-    legal = FieldEvidence(line=isolate(image, legal_box, dpi, trim_filler=True))
+    legal = FieldEvidence(line=isolate(image, legal_box, dpi, trim_filler=True, reach=REACH))
     if court.line is not None:
         court.fraction = split_fraction(court.line)
         if court.fraction is None:  # the layout pass runs raised cents into the dollars

@@ -252,60 +252,118 @@ def _trim_leading_stars(
 
     Figures start with a digit or a '$', both as tall as the rest; a hand's stars may sit on the
     baseline, so they are told apart by size alone: small beside the tallest glyphs and beside
-    the typical figure too (a hand's '2' may stand two thirds as tall as its '7' and '8'), and
-    standing clear of the figures (a faint scan breaks a 7's bar off its stem, right above it).
-    A thin hand's first figure broken by the scan into pieces, one of them left out of the line
-    (a 2's foot just under it), is a figure too: the piece is put back (`others`: the
-    components not in the line)."""
+    the typical figure too (a hand's '2' may stand two thirds as tall as its '7' and '8'). Size is
+    a mark's, not a piece's (`_marks`): a faint scan breaks a 7's bar off its stem right above
+    it, and an outline star into bits. A thin hand's first figure broken by the scan into pieces,
+    one of them left out of the line (a 2's foot just under it), is a figure too: the piece is
+    put back (`others`: the components not in the line)."""
+    if not keep:
+        return keep
     keep = sorted(keep, key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
-    figures = [int(stats[i, 3]) for i in keep if stats[i, 3] >= 0.4 * tall]
+    marks = _marks(stats, keep)
+    heights = [box[3] - box[1] for box in (_union(stats, mark) for mark in marks)]
+    tall = max(tall, float(np.percentile(heights, 90)))
+    figures = [h for h in heights if h >= 0.4 * tall]
     typical = float(np.median(figures)) if figures else tall
-    top = min(int(stats[i, 1]) for i in keep) if keep else 0
-    bottom = max(int(stats[i, 1] + stats[i, 3]) for i in keep) if keep else 0
-    while len(keep) > 1:
-        w, h = int(stats[keep[0], 2]), int(stats[keep[0], 3])
-        if not (h < 0.65 * tall and h < STAR_OF_FIGURE * typical and w < 1.5 * tall):
-            break
-        if any(_shared_columns(stats, keep[0], i) > 0.5 * w for i in keep[1:]):
-            break  # a piece of a broken figure (a 7's bar over its stem), not a star beside it
+    _, top, _, bottom = _union(stats, keep)
+
+    def star_sized(mark: list[int]) -> bool:
+        x0, y0, x1, y1 = _union(stats, mark)
+        h = y1 - y0
+        return h < 0.65 * tall and h < STAR_OF_FIGURE * typical and x1 - x0 < 1.5 * tall
+
+    while len(marks) > 1 and star_sized(marks[0]):
+        x0, _, x1, _ = _union(stats, marks[0])
         pieces = [
             i
             for i in others
-            if _shared_columns(stats, keep[0], i) > 0.5 * min(w, int(stats[i, 2]))
+            if _overlap(x0, x1, int(stats[i, 0]), int(stats[i, 0] + stats[i, 2]))
+            > 0.5 * min(x1 - x0, int(stats[i, 2]))
             and stats[i, 1] <= bottom + 0.3 * tall
             and stats[i, 1] + stats[i, 3] >= top - 0.3 * tall
         ]
-        if pieces:  # the rest of a broken figure lay just outside the line
-            return sorted([*keep, *pieces], key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
-        keep.pop(0)
-    return keep
+        if pieces and not star_sized([*marks[0], *pieces]):
+            # the rest of a broken figure lay just outside the line
+            kept = [i for mark in marks for i in mark]
+            return sorted([*kept, *pieces], key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]))
+        marks.pop(0)
+    return [i for mark in marks for i in mark]
+
+
+def _marks(stats: np.ndarray, ordered: list[int]) -> list[list[int]]:
+    """Components (left to right) grouped into the marks a writer made: pieces that share most of
+    the narrower one's columns are one mark, one above the other."""
+    marks: list[list[int]] = []
+    for i in ordered:
+        w = int(stats[i, 2])
+        if marks and any(
+            _shared_columns(stats, i, j) > 0.5 * min(w, int(stats[j, 2])) for j in marks[-1]
+        ):
+            marks[-1].append(i)
+        else:
+            marks.append([i])
+    return marks
+
+
+def _union(stats: np.ndarray, comps: list[int]) -> Box:
+    return (
+        min(int(stats[i, 0]) for i in comps),
+        min(int(stats[i, 1]) for i in comps),
+        max(int(stats[i, 0] + stats[i, 2]) for i in comps),
+        max(int(stats[i, 1] + stats[i, 3]) for i in comps),
+    )
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
 
 
 def _shared_columns(stats: np.ndarray, a: int, b: int) -> int:
     """How many columns two components both cover."""
     a0, b0 = int(stats[a, 0]), int(stats[b, 0])
-    return max(0, min(a0 + int(stats[a, 2]), b0 + int(stats[b, 2])) - max(a0, b0))
+    return _overlap(a0, a0 + int(stats[a, 2]), b0, b0 + int(stats[b, 2]))
 
 
-def isolate(page: np.ndarray, region: Box, dpi: int, trim_filler: bool = False) -> Line | None:
+SEEDED = 0.3  # a mark this much of whose ink lies in the region is the region's writing
+
+
+def _seeded(labels: np.ndarray, stats: np.ndarray, comps: list[int], inside: Box) -> list[int]:
+    """The components with at least SEEDED of their ink inside `inside` (crop pixels)."""
+    x0, y0, x1, y1 = inside
+    within = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=len(stats))
+    return [i for i in comps if within[i] >= SEEDED * stats[i, cv2.CC_STAT_AREA]]
+
+
+def isolate(
+    page: np.ndarray, region: Box, dpi: int, trim_filler: bool = False, reach: float = 0.0
+) -> Line | None:
     """The written line in a region of a cleaned page, or None when the region holds no writing.
 
     With trim_filler (the legal line) dashes and stars after the words are dropped; otherwise (the
-    figures) stars before them are."""
+    figures) stars before them are. With `reach` (inches), writing that starts in the region and
+    runs out of it sideways or down is kept whole up to that far: figures on a tight box's bottom
+    side, words struck through by their rule (the line above is another field's, so the region
+    does not grow up); marks that lie mostly outside it are someone else's."""
     h, w = page.shape
     x0, y0 = max(0, int(region[0])), max(0, int(region[1]))
     x1, y1 = min(w, int(region[2])), min(h, int(region[3]))
     if x1 - x0 < 8 or y1 - y0 < 8:
         return None
+    r = int(reach * dpi)
+    seed = (x0, y0, x1, y1)
+    x0, x1, y1 = max(0, x0 - r), min(w, x1 + r), min(h, y1 + r)
+    inside = (seed[0] - x0, seed[1] - y0, seed[2] - x0, seed[3] - y0)
     gray = page[y0:y1, x0:x1]
     ink = _ink(gray)
     _erase_rules(ink, dpi)
     labels, stats, comps = _stats(ink, dpi)
+    if r > 0:
+        comps = _seeded(labels, stats, comps, inside)
     if trim_filler:
         comps = _drop_clone_runs(stats, comps)
     if not comps:
         return None
-    keep = _drop_bars(stats, _main_line(stats, comps), dpi, y1 - y0)
+    keep = _drop_bars(stats, _main_line(stats, comps), dpi, inside[3] - inside[1])
     if not keep:
         return None
     tall = _tall(stats, keep)

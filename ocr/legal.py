@@ -40,7 +40,7 @@ def legal_region(image: np.ndarray, dpi: int, regions: Regions) -> tuple[Box, Bo
     region), and the rule itself."""
     rule = stock.legal_rule(image, dpi)
     if rule is not None:
-        return stock.legal_region(rule, dpi), rule
+        return stock.legal_region(image, rule, dpi), rule
     box = stock.courtesy_box(image, dpi)
     if box is not None:  # the rule was lost to scanning; the words are still under the box
         return stock.legal_below_box(box, dpi), None

@@ -231,9 +231,19 @@ def band_above(rule: Box, dpi: int, height_in: float) -> Box:
     return (x0, y0 - int(height_in * dpi), x1, y0 + int(0.06 * dpi))
 
 
-def legal_region(rule: Box, dpi: int) -> Box:
-    """Where the legal amount is written on its rule."""
-    return band_above(rule, dpi, 0.34)
+LEGAL_BAND_IN = 0.34
+
+
+def legal_region(gray: np.ndarray, rule: Box, dpi: int) -> Box:
+    """Where the legal amount is written on its rule: the band above it, up to the payee's rule
+    when that is nearer (writing struck through by the payee rule hangs below it)."""
+    x0, top, x1, bottom = band_above(rule, dpi, LEGAL_BAND_IN)
+    above = [
+        r[3]
+        for r in horizontal_segments(gray, dpi, 0.3)
+        if top <= r[3] < rule[1] - 0.1 * dpi and min(r[2], x1) - max(r[0], x0) > 0.3 * (x1 - x0)
+    ]
+    return (x0, max([top, *above]), x1, bottom)
 
 
 def legal_below_box(box: Box, dpi: int) -> Box:

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr import stock
+from ocr.amounts import REACH
 from ocr.isolate import TARGET_HEIGHT, isolate, normalize, raised_tail
 from ocr.layout import erase_dash_rows
 
@@ -300,6 +301,59 @@ def test_a_short_first_figure_is_kept_and_stars_before_it_dropped(stars: str) ->
     assert abs(line.box[0] - two_left) <= 4  # starts at the 2, past any star
 
 
+def test_stars_a_scan_broke_into_bits_are_dropped_before_the_figures() -> None:
+    """Outline stars left as dotted bits by black-and-white scanning: each star's bits, one over
+    another, are one small mark before the figures, not pieces of a figure."""
+    img, d = _canvas(1.6, 0.5)
+    for x in (8, 26):  # two stars, each as three bits stacked in the same columns
+        d.line([(x, 44), (x + 10, 44)], fill=0, width=2)
+        d.line([(x + 2, 49), (x + 8, 49)], fill=0, width=2)
+        d.line([(x, 54), (x + 10, 54)], fill=0, width=2)
+    figures_left = 46
+    d.text((figures_left, 80), "904.01", font=_font(44), fill=0, anchor="ls")
+    gray = np.array(img)
+    line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
+    assert line is not None
+    assert abs(line.box[0] - figures_left) <= 6  # starts at the 9, past both stars
+
+
+def test_figures_written_over_a_tight_boxs_bottom_are_kept_whole() -> None:
+    """A hand writing on the box's bottom side as on a rule: the figures' feet hang out of the
+    box, and reading only what is inside it cut '383.42' into '382 12'."""
+    img, d = _canvas(2.4, 0.8)
+    top, bottom = 30, 76  # the box's top and bottom sides
+    d.rectangle([20, top, 420, bottom], outline=0, width=2)
+    baseline = 92  # the writing's feet, 0.08 in below the box
+    d.text((40, baseline), "383.42", font=_font(44), fill=0, anchor="ls")
+    d.text((40, 150), "Three hundred", font=_font(30), fill=0, anchor="ls")  # the next line
+    gray = np.array(img)
+    inside = (24, top + 4, 416, bottom - 4)
+    line = isolate(gray, inside, DPI, reach=REACH)
+    assert line is not None
+    assert line.box[3] >= baseline - 2  # down to the figures' feet
+    assert line.box[3] < 150 - 25  # and not the words below
+    assert isolate(gray, inside, DPI) is not None
+
+
+def test_words_struck_through_by_their_rule_are_told_from_the_payee_above() -> None:
+    """A hand that writes across its rules, the payee's and the legal line's alike: the words on
+    the legal rule hang below it, and the payee's lower half hangs into the legal band."""
+    img, d = _canvas(6.0, 1.6)
+    payee, legal = int(0.5 * DPI), int(0.9 * DPI)
+    d.line([(int(1.0 * DPI), payee), (int(5.0 * DPI), payee)], fill=40, width=2)
+    d.line([(int(0.3 * DPI), legal), (int(5.2 * DPI), legal)], fill=40, width=2)
+    d.text((int(1.1 * DPI), payee + 14), "KIA FINANCE AMERICA", font=_font(40), fill=0, anchor="ls")
+    words = "Three hundred eight and 86/100"
+    d.text((int(0.4 * DPI), legal + 14), words, font=_font(34), fill=0, anchor="ls")
+    gray = np.array(img)
+    rule = stock.legal_rule(gray, DPI)
+    assert rule is not None and abs(rule[1] - legal) <= 3
+    line = isolate(gray, stock.legal_region(gray, rule, DPI), DPI, trim_filler=True, reach=REACH)
+    assert line is not None
+    assert payee + 16 < line.box[1] < legal < legal + 10 <= line.box[3]  # the words, whole
+    assert line.box[2] - line.box[0] >= 0.9 * _font(34).getlength(words)
+
+
 def test_a_broken_first_figure_keeps_its_pieces() -> None:
     """A faint scan breaks a 7's bar off its stem: the bar sits over the stem, no star beside it."""
     img, d = _canvas(1.6, 0.5)
@@ -357,7 +411,7 @@ def test_a_legal_rule_broken_into_dashes_is_followed_to_its_start(
     rule = stock.legal_rule(img, DPI)
     assert rule is not None and abs(rule[1] - y) < 0.05 * DPI
     assert rule[0] < 0.4 * DPI  # the dashes on the left are the rule too
-    line = isolate(img, stock.legal_region(rule, DPI), DPI, trim_filler=True)
+    line = isolate(img, stock.legal_region(img, rule, DPI), DPI, trim_filler=True)
     assert line is not None and line.box[0] < 0.5 * DPI  # 'Four' is not cut off
 
 
