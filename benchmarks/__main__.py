@@ -92,6 +92,14 @@ def main() -> int:
             " fronts scanned and photographed ==",
         )
         print(photos.report(*photos.run(items, args.seed, args.workdir.resolve())))
+        data = args.foreign.resolve()
+        if (data / "truth.json").is_file():
+            print(
+                f"\n== Phone photos: the foreign development set's lone check fronts (seed {args.seed}) =="
+            )
+            print(
+                photos.report_foreign(*photos.run_foreign(data, args.workdir.resolve(), args.seed))
+            )
     if args.only in (None, "micr"):
         _heading(
             args.only,

@@ -206,7 +206,7 @@ def score(truth: dict[str, Any], recorded: Mapping[Key, Got]) -> ForeignScore:
     return out
 
 
-def _pct(n: int, d: int) -> str:
+def pct(n: int, d: int) -> str:
     return f"{100 * n / d:.1f}% ({n}/{d})" if d else "-"
 
 
@@ -225,9 +225,9 @@ def report(out: ForeignScore) -> str:
         [
             [
                 out.items,
-                _pct(out.posted_right, out.should_post),
-                _pct(out.caught, out.must_hold),
-                _pct(out.either_fine, out.either),
+                pct(out.posted_right, out.should_post),
+                pct(out.caught, out.must_hold),
+                pct(out.either_fine, out.either),
                 len(out.wrong),
                 f"{out.seconds / max(1, out.items):.2f}",
                 ratio,
@@ -236,7 +236,7 @@ def report(out: ForeignScore) -> str:
     )
     held = ", ".join(f"{c} {n}" for c, n in out.held_codes.most_common()) or "none"
     fields = field_table(out.fields, "field of a good payment")
-    halves = {h: _pct(*out.by_half.get(h, [0, 0])) for h in (0, 1)}
+    halves = {h: pct(*out.by_half.get(h, [0, 0])) for h in (0, 1)}
     text = (
         f"{outcome}\n\nstraight-through by half (`training.calibrate_rules` fits on half 0):"
         f" half 0 {halves[0]}, half 1 (held out) {halves[1]}"
@@ -302,7 +302,7 @@ def check_fees(book: Path, home: Path, as_of: str) -> FeeCheck:
     return out
 
 
-def _lockbox(home: Path, log: Path, *args: str) -> None:
+def lockbox(home: Path, log: Path, *args: str) -> None:
     env = {k: v for k, v in os.environ.items() if k != "LOCKBOX_DATABASE_URL"}
     env["LOCKBOX_HOME"] = str(home)
     with log.open("a", encoding="utf-8") as fh:
@@ -355,9 +355,9 @@ def run(data: Path, workdir: Path) -> ForeignScore:
         shutil.rmtree(work)
     work.mkdir(parents=True)
     home, log = work / "home", work / "run.log"
-    _lockbox(home, log, "loans", "import", str(data / "loans.csv"))
+    lockbox(home, log, "loans", "import", str(data / "loans.csv"))
     start = time.perf_counter()
-    _lockbox(home, log, "run", "--inbox", str(data / "inbox"), "--as-of", str(truth["as_of"]))
+    lockbox(home, log, "run", "--inbox", str(data / "inbox"), "--as-of", str(truth["as_of"]))
     seconds = time.perf_counter() - start
     out = score(truth, recorded_items(home))
     out.seconds = seconds

@@ -4,13 +4,22 @@ One seed's mail is generated twice: as the scanner sends it, and with every chec
 as a PNG or JPEG coming as a phone's picture of it instead (on a desk, at a slant, unevenly lit,
 a JPEG that says 72 dpi: `sample_data.photo`). Both runs go through the nightly flow; the checks
 that were photographed are scored in each, so the table shows what a photo costs against a scan.
+
+The foreign development set's lone check fronts are photographed the same way (into the workdir,
+its inbox copied there), so that photos are also measured on stock and hands we did not draw.
 """
 
 from __future__ import annotations
 
+import json
+import random
+import shutil
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
+from benchmarks import foreign
 from benchmarks.pipeline import (
     AS_OF,
     Outcome,
@@ -20,6 +29,8 @@ from benchmarks.pipeline import (
     run_sample,
 )
 from benchmarks.table import render_table
+from sample_data.image_files import save_photo
+from sample_data.photo import photograph, plan_photo
 
 
 def _check(t: dict[str, Any]) -> tuple[str, int]:
@@ -63,4 +74,90 @@ def report(scans: Outcome, photos: Outcome) -> str:
     return (
         f"{table}\n\nphotographed good items held, by code: {held}\n\n"
         f"{field_table(photos.fields, 'field of a photographed check')}"
+    )
+
+
+def _lone_fronts(truth: dict[str, Any], inbox: Path) -> list[dict[str, Any]]:
+    """The set's items sent alone as one image (not a PDF, not with a coupon), and no copy of
+    another check or copied by one, so that scoring them alone keeps every expectation."""
+    copied = {t["dup_of"] for t in truth["items"] if t.get("dup_of") is not None}
+    out = []
+    for t in truth["items"]:
+        src = str(t["source_file"])
+        if src.lower().endswith(".pdf") or t.get("dup_of") is not None or t["check"] in copied:
+            continue
+        with Image.open(inbox / src) as image:
+            if getattr(image, "n_frames", 1) == 1:
+                out.append(t)
+    return out
+
+
+def _photographed_inbox(
+    data: Path, dest: Path, chosen: list[dict[str, Any]], seed: int
+) -> dict[str, str]:
+    """A copy of the set's inbox with each chosen file a phone's JPEG of it instead; the new
+    file names by the old."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(data / "inbox", dest)
+    renamed = {}
+    for t in chosen:
+        src = str(t["source_file"])
+        rng = random.Random(f"photo:{seed}:{src}")
+        with Image.open(data / "inbox" / src) as scan:
+            picture, _ = photograph(scan, plan_photo(rng), rng)
+        new = src.rsplit(".", 1)[0] + ".jpg"
+        (dest / src).unlink()
+        save_photo(picture, dest / new, quality=rng.randrange(55, 92))
+        renamed[src] = new
+    return renamed
+
+
+def _run_inbox(data: Path, inbox: Path, truth: dict[str, Any], work: Path) -> foreign.ForeignScore:
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    home, log = work / "home", work / "run.log"
+    foreign.lockbox(home, log, "loans", "import", str(data / "loans.csv"))
+    foreign.lockbox(home, log, "run", "--inbox", str(inbox), "--as-of", str(truth["as_of"]))
+    return foreign.score(truth, foreign.recorded_items(home))
+
+
+def run_foreign(
+    data: Path, workdir: Path, seed: int
+) -> tuple[foreign.ForeignScore, foreign.ForeignScore]:
+    """The foreign set's lone check fronts as scanned and as photographed: (scans, photos)."""
+    truth = json.loads((data / "truth.json").read_text(encoding="utf-8"))
+    chosen = _lone_fronts(truth, data / "inbox")
+    work = workdir / "foreign-photos"
+    renamed = _photographed_inbox(data, work / "inbox", chosen, seed)
+    scanned_truth = {"as_of": truth["as_of"], "items": chosen}
+    photo_truth = {
+        "as_of": truth["as_of"],
+        "items": [{**t, "source_file": renamed[str(t["source_file"])]} for t in chosen],
+    }
+    scans = _run_inbox(data, data / "inbox", scanned_truth, work / "scanned")
+    photos = _run_inbox(data, work / "inbox", photo_truth, work / "photographed")
+    return scans, photos
+
+
+def report_foreign(scans: foreign.ForeignScore, photos: foreign.ForeignScore) -> str:
+    rows = [
+        [
+            name,
+            out.items,
+            foreign.pct(out.posted_right, out.should_post),
+            foreign.pct(out.caught, out.must_hold),
+            len(out.wrong),
+        ]
+        for name, out in (("scanned", scans), ("photographed", photos))
+    ]
+    table = render_table(
+        ["the same checks", "items", "straight-through", "caught", "wrong money"], rows
+    )
+    held = ", ".join(f"{c} {n}" for c, n in photos.held_codes.most_common()) or "none"
+    wrong = "".join(f"\n   {line}" for line in photos.wrong)
+    return (
+        f"{table}\n\nphotographed good items held, by code: {held}\n\n"
+        f"{field_table(photos.fields, 'field of a photographed check')}{wrong}"
     )
