@@ -161,7 +161,19 @@ def flatten_photo(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, int] | None:
     flat = cv2.warpPerspective(
         gray, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    if tagged:
-        return flat, dpi
-    inches = PERSONAL_IN if width / height <= PERSONAL_MAX_ASPECT else BUSINESS_IN
-    return flat, max(1, round(width / inches))
+    if not tagged:
+        inches = PERSONAL_IN if width / height <= PERSONAL_MAX_ASPECT else BUSINESS_IN
+        dpi = max(1, round(width / inches))
+    return sharpen(flat, dpi), dpi
+
+
+SHARPEN = 1.0  # how much of the detail a blur takes away is added back
+SHARPEN_IN = 0.005  # ... the blur's sigma, in inches: about a thin pen stroke's width
+
+
+def sharpen(gray: np.ndarray, dpi: int) -> np.ndarray:
+    """An unsharp mask, as phone scanning apps apply: a lens and the warp's resampling leave thin
+    strokes (hairlines, outline lettering) light grey, and the ink threshold would lose them."""
+    blur = cv2.GaussianBlur(gray, (0, 0), SHARPEN_IN * dpi)
+    out = cv2.addWeighted(gray, 1 + SHARPEN, blur, -SHARPEN, 0, dtype=cv2.CV_32F)
+    return np.clip(out, 0, 255).astype(np.uint8)

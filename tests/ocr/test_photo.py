@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -99,3 +100,20 @@ def test_a_check_cropped_by_a_phone_app_at_72_dpi_reads(
     assert front is not None and front.micr is not None
     assert front.micr.routing == "111000025"
     assert front.amount.value == Decimal("412.45")
+
+
+def test_a_hairline_a_lens_blurred_is_ink_again_after_sharpening() -> None:
+    """A pen's thin stroke (an outline letter's edge), blurred by a lens and the warp, is grey
+    lighter than the ink threshold; the photo's sharpening makes it ink again, and leaves plain
+    paper paper."""
+    from ocr.photo import sharpen  # noqa: PLC0415
+    from ocr.stock import ink_mask  # noqa: PLC0415
+
+    dpi = 300
+    page = np.full((60, 200), 245, np.uint8)
+    page[29:31, 20:180] = 100  # a stroke two pixels thick, a grey pen
+    blurred = cv2.GaussianBlur(page, (0, 0), 1.6)
+    assert not ink_mask(blurred).any()  # lost to the threshold as it is
+    sharp = sharpen(blurred, dpi)
+    assert ink_mask(sharp)[29:31, 30:170].all()
+    assert not ink_mask(sharp)[:20].any() and not ink_mask(sharp)[40:].any()
