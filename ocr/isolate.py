@@ -324,7 +324,7 @@ def _shared_columns(stats: np.ndarray, a: int, b: int) -> int:
     return _overlap(a0, a0 + int(stats[a, 2]), b0, b0 + int(stats[b, 2]))
 
 
-SEEDED = 0.3  # a mark this much of whose ink lies in the region is the region's writing
+SEEDED = 0.3  # a component this much of whose ink lies in the region is the region's writing
 
 
 def _seeded(labels: np.ndarray, stats: np.ndarray, comps: list[int], inside: Box) -> list[int]:
