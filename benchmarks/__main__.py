@@ -1,7 +1,7 @@
-"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|photos|micr|foreign|
+"""Run the benchmarks: `python -m benchmarks [--only ledger|pipeline|photos|hands|micr|foreign|
 throughput|cash-letter] [--items N] [--seed S] [--foreign DIR]`.
 
-What `make bench` runs: all seven by default (the MICR table reads our generator's lines, the
+What `make bench` runs: all eight by default (the MICR table reads our generator's lines, the
 held-out part of ../shared/data/micr-real and the foreign set's fronts); the foreign part (the development set drawn by another
 generator, ../shared/data/foreign-checks next to the project, or --foreign DIR) is skipped with a
 note when that folder is absent. The ledger part uses PostgreSQL too when --postgres-url
@@ -10,7 +10,10 @@ note when that folder is absent. The ledger part uses PostgreSQL too when --post
 scaling table; small values make a quick development run (`--items 10 --sizes 5,10`). The cash
 letter part runs the same generated checks as scans and as one X9 image cash letter (`--items`,
 default 240) and compares how each ends. The photos part generates mail (`--items`, default 200)
-twice, scanned and with its lone check fronts as phone photos, and compares the photographed checks.
+twice, scanned and with its lone check fronts as phone photos, and compares the photographed checks
+(and does the same with the foreign set's lone fronts when it is there). The hands part generates
+mail (`--items`, default 200) twice, its handwritten checks in font hands and drawn stroke by stroke
+by writers the recognizer never saw, and compares those checks.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import cash_letter, foreign, ledger, micr, photos, pipeline, throughput
+from benchmarks import cash_letter, foreign, hands, ledger, micr, photos, pipeline, throughput
 
 
 def _sizes(text: str) -> list[int]:
@@ -58,7 +61,16 @@ def main() -> int:
     p.add_argument("--workdir", type=Path, default=Path(".bench"))
     p.add_argument(
         "--only",
-        choices=["ledger", "pipeline", "photos", "micr", "foreign", "throughput", "cash-letter"],
+        choices=[
+            "ledger",
+            "pipeline",
+            "photos",
+            "hands",
+            "micr",
+            "foreign",
+            "throughput",
+            "cash-letter",
+        ],
         help="run one part (default: all)",
     )
     p.add_argument(
@@ -100,6 +112,14 @@ def main() -> int:
             print(
                 photos.report_foreign(*photos.run_foreign(data, args.workdir.resolve(), args.seed))
             )
+    if args.only in (None, "hands"):
+        items = args.items or 200
+        _heading(
+            args.only,
+            f"== Hands drawn stroke by stroke: {items} freshly generated items (seed {args.seed}),"
+            " the handwritten checks in font hands and by stroke-drawn writers ==",
+        )
+        print(hands.report(*hands.run(items, args.seed, args.workdir.resolve())))
     if args.only in (None, "micr"):
         _heading(
             args.only,

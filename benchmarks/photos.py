@@ -27,6 +27,7 @@ from benchmarks.pipeline import (
     generate_mail,
     load_truth,
     run_sample,
+    side_by_side,
 )
 from benchmarks.table import render_table
 from sample_data.image_files import save_photo
@@ -54,27 +55,7 @@ def run(items: int, seed: int, workdir: Path) -> tuple[Outcome, Outcome]:
 
 
 def report(scans: Outcome, photos: Outcome) -> str:
-    rows = []
-    for name, out in (("scanned", scans), ("photographed", photos)):
-        rows.append(
-            [
-                name,
-                out.items,
-                f"{100 * out.posted_right / max(1, out.should_post):.1f}%"
-                f" ({out.posted_right}/{out.should_post})",
-                f"{100 * out.caught / max(1, out.planted):.1f}% ({out.caught}/{out.planted})",
-                out.wrong,
-            ]
-        )
-    table = render_table(
-        ["the same checks", "items", "straight-through", "exceptions caught", "wrong postings"],
-        rows,
-    )
-    held = ", ".join(f"{c} {n}" for c, n in photos.held_codes.most_common()) or "none"
-    return (
-        f"{table}\n\nphotographed good items held, by code: {held}\n\n"
-        f"{field_table(photos.fields, 'field of a photographed check')}"
-    )
+    return side_by_side([("scanned", scans), ("photographed", photos)], "a photographed check")
 
 
 def _lone_fronts(truth: dict[str, Any], inbox: Path) -> list[dict[str, Any]]:

@@ -204,15 +204,33 @@ def report(out: Outcome) -> str:
 
 
 def generate_mail(
-    items: int, seed: int, workdir: Path, as_of: date = AS_OF, photos: float = 0.0
+    items: int,
+    seed: int,
+    workdir: Path,
+    as_of: date = AS_OF,
+    photos: float = 0.0,
+    stroke_hands: float = 0.0,
 ) -> Path:
     """Fresh mail for this seed and size under `workdir` (kept, so a second bench reuses it);
-    `photos`: the share of lone check fronts that come as phone photos (sample_data.photo)."""
+    `photos`: the share of lone check fronts that come as phone photos (sample_data.photo);
+    `stroke_hands`: the share of handwritten checks written stroke by stroke
+    (sample_data.strokes)."""
     from sample_data.generate import generate
 
-    sample = workdir / f"mail-{seed}-{items}" if not photos else workdir / f"photos-{seed}-{items}"
+    kind = "photos" if photos else "strokes" if stroke_hands else "mail"
+    if photos and stroke_hands:
+        kind = "photos-strokes"
+    sample = workdir / f"{kind}-{seed}-{items}"
     if not (sample / "truth.json").exists():
-        generate(sample, seed=seed, items=items, as_of=as_of, clean=True, photos=photos)
+        generate(
+            sample,
+            seed=seed,
+            items=items,
+            as_of=as_of,
+            clean=True,
+            photos=photos,
+            stroke_hands=stroke_hands,
+        )
     return sample
 
 
@@ -277,3 +295,29 @@ def run_sample(
         seconds *= len(picked) / max(1, len(truth["items"]))
         truth = {**truth, "items": picked}
     return score_home(home, truth, seconds)
+
+
+def side_by_side(runs: list[tuple[str, Outcome]], what: str) -> str:
+    """The same checks run several ways: one row each, then the last run's held codes and
+    fields (`what` names its checks, as in 'field of a photographed check')."""
+    rows = [
+        [
+            name,
+            out.items,
+            f"{100 * out.posted_right / max(1, out.should_post):.1f}%"
+            f" ({out.posted_right}/{out.should_post})",
+            f"{100 * out.caught / max(1, out.planted):.1f}% ({out.caught}/{out.planted})",
+            out.wrong,
+        ]
+        for name, out in runs
+    ]
+    table = render_table(
+        ["the same checks", "items", "straight-through", "exceptions caught", "wrong postings"],
+        rows,
+    )
+    last = runs[-1][1]
+    held = ", ".join(f"{c} {n}" for c, n in last.held_codes.most_common()) or "none"
+    return (
+        f"{table}\n\n{runs[-1][0]} good items held, by code: {held}\n\n"
+        f"{field_table(last.fields, f'field of {what}')}"
+    )

@@ -1,5 +1,5 @@
 """`python -m sample_data generate --out DIR --seed N --items N [--as-of YYYY-MM-DD] [--clean]
-[--micr-font PATH] [--cash-letter] [--photos SHARE]`: writes synthetic lockbox mail with its loan book and ground truth."""
+[--micr-font PATH] [--cash-letter] [--photos SHARE] [--stroke-hands SHARE]`: writes synthetic lockbox mail with its loan book and ground truth."""
 
 from __future__ import annotations
 
@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="share (0-1) of the checks sent alone as PNG or JPEG that come as phone photos",
     )
+    gen.add_argument(
+        "--stroke-hands",
+        type=float,
+        default=0.0,
+        help="share (0-1) of the handwritten checks written stroke by stroke, not in a font hand",
+    )
     return parser
 
 
@@ -79,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             micr_font=args.micr_font,
             cash_letter=args.cash_letter,
             photos=args.photos,
+            stroke_hands=args.stroke_hands,
         )
     except (OutputExistsError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from sample_data import strokes
 from sample_data.drawing import BACKGROUNDS, Sheet, fit_size, paper_background, px, size_for_height
 from sample_data.fonts import (
     HANDWRITING_FALLBACK,
@@ -46,6 +47,8 @@ class _Writer:
         self.hand = spec.handwritten
         fallback: Sequence[str] = HANDWRITING_FALLBACK if self.hand else SANS
         self.chain = (spec.fill_font, *fallback)
+        hand_seed = spec.stroke_hand if self.hand else None
+        self.strokes = None if hand_seed is None else strokes.StrokeHand.of_writer(hand_seed)
         if self.hand:
             self.ink = rng.choice([15, 30, 45, 60, 75, 90])
         else:
@@ -56,6 +59,12 @@ class _Writer:
         """Writes `text` with its baseline's left end at (x, y); returns the right end."""
         if not text:
             return int(x)
+        if self.strokes is not None and strokes.covers(text):
+            height = px(height_in * self.scale)
+            box = strokes.write_on(
+                self.sheet, (x, y), text, height, self.strokes, self.ink, self.rng, max_width
+            )
+            return box[2]
         size = size_for_height(self.chain, px(height_in * self.scale), sample="0")
         size = fit_size(self.chain, text, size, int(max_width))
         if self.hand:

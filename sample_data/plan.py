@@ -169,6 +169,20 @@ def choose_codes(rng: random.Random, items: int, days: int) -> list[str | None]:
     return out
 
 
+def take_stroke_hands(plan: RunPlan, share: float) -> None:
+    """Make about `share` of the handwritten checks written stroke by stroke instead of in a font
+    hand (`sample_data.strokes`), each by a writer of its own. The choice and the writer come from
+    the check's render seed, so a re-scan of a check is written by the same hand, and the rest of
+    the run is unchanged."""
+    for item in plan.items:
+        check = item.check
+        if check is None or not check.handwritten:
+            continue
+        rng = random.Random(f"strokes:{check.render_seed}")
+        if rng.random() < share:
+            item.check = replace(check, stroke_hand=rng.randrange(1 << 30))
+
+
 class Planner:
     """Plans a run: the loan book and every item, from one random stream."""
 

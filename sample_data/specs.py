@@ -51,6 +51,7 @@ class CheckSpec:
     memo_account: str | None = None
     handwritten: bool = False
     fill_font: str = ""  # file name of the font of the filled-in parts
+    stroke_hand: int | None = None  # a writer drawing stroke by stroke (`sample_data.strokes`)
     signature_font: str = ""
     signature_text: str = ""
     # What the bank of first deposit encodes and credits, even when the check does not state one

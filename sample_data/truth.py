@@ -158,7 +158,7 @@ def check_fields(item: PlannedItem, front: Page, dpi: int) -> dict[str, Any]:
             bank_name=check.bank_name,
             check_number=check.check_number,
             handwritten=check.handwritten,
-            font=check.fill_font,
+            font=check.fill_font if check.stroke_hand is None else f"strokes:{check.stroke_hand}",
             layout=check.layout,
             amount_blotted=check.amount_blotted,
             legal_scribbled=check.legal_scribbled,

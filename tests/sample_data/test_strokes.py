@@ -1,0 +1,92 @@
+"""Handwriting drawn stroke by stroke: every character an amount, a date or a memo needs, drawn
+the writer's way, never twice alike; `--stroke-hands` changes the handwritten checks only."""
+
+from __future__ import annotations
+
+import json
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocr.parse.words import SPELLINGS, spell_amount
+from sample_data.generate import generate
+from sample_data.strokes import StrokeHand, covers, draw
+
+from .conftest import AS_OF
+
+
+def _ink(text: str, height: float, seed: int, rng_seed: int) -> np.ndarray:
+    mask, _, _ = draw(text, height, StrokeHand.of_writer(seed), random.Random(rng_seed))
+    return np.asarray(mask) > 127
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2))
+@settings(max_examples=60, deadline=None)
+def test_every_amount_in_figures_and_words_has_its_strokes(value: Decimal) -> None:
+    assert covers(f"**{value:,}") and covers(f"${value}")
+    for spelling in SPELLINGS:
+        if spelling.fits(value):
+            assert covers(spell_amount(value, spelling))
+
+
+def test_dates_and_memos_have_their_strokes() -> None:
+    for text in ("11/17/2026", "11-17-26", "Nov 17, 2026", "Acct #4410023981", "Loan 4410-023-981"):
+        assert covers(text)
+
+
+def test_digits_stand_as_tall_as_asked() -> None:
+    ink = _ink("7", 40.0, seed=3, rng_seed=1)
+    rows = np.flatnonzero(ink.any(axis=1))
+    assert 34 <= rows[-1] - rows[0] + 1 <= 52  # the digit, and the pen's width around it
+
+
+def test_one_writer_never_writes_a_figure_twice_alike_but_keeps_their_hand() -> None:
+    first, again = _ink("4", 40.0, seed=5, rng_seed=1), _ink("4", 40.0, seed=5, rng_seed=2)
+    assert StrokeHand.of_writer(5) == StrokeHand.of_writer(5)
+    assert StrokeHand.of_writer(5) != StrokeHand.of_writer(6)
+    h = min(first.shape[0], again.shape[0])
+    w = min(first.shape[1], again.shape[1])
+    assert (first[:h, :w] != again[:h, :w]).any()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    fonts, strokes = tmp_path_factory.mktemp("fonts"), tmp_path_factory.mktemp("strokes")
+    generate(fonts, seed=4243, items=24, as_of=AS_OF)
+    generate(strokes, seed=4243, items=24, as_of=AS_OF, stroke_hands=1.0)
+    return fonts, strokes
+
+
+def _truth(out: Path) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = json.loads((out / "truth.json").read_text())["items"]
+    return items
+
+
+def test_stroke_hands_write_the_handwritten_checks_and_change_nothing_else(
+    runs: tuple[Path, Path],
+) -> None:
+    fonts, strokes = runs
+    a, b = _truth(fonts), _truth(strokes)
+    assert len(a) == len(b)
+    drawn = 0
+    for x, y in zip(a, b, strict=True):
+        assert x["source_file"] == y["source_file"] and x["amount"] == y["amount"]
+        same = (fonts / "inbox" / str(x["source_file"])).read_bytes() == (
+            strokes / "inbox" / str(y["source_file"])
+        ).read_bytes()
+        font = str(y["fields"].get("font", ""))  # type: ignore[attr-defined]
+        if font.startswith("strokes:"):
+            drawn += 1
+            assert x["fields"]["handwritten"] and not same  # type: ignore[index]
+        elif not any(
+            str(z["fields"].get("font", "")).startswith("strokes:")  # type: ignore[attr-defined]
+            for z in b
+            if z["source_file"] == y["source_file"]
+        ):
+            assert same
+    assert drawn, "no handwritten check in this run"
