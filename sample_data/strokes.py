@@ -82,6 +82,8 @@ GLYPHS: dict[str, list[Stroke]] = {
         [(0.02, 0.65), (0.58, 0.65)],
         [(0.0, 0.35), (0.56, 0.35)],
     ],
+    "'": [[(0.1, 1.0), (0.07, 0.75)]],
+    "~": [[(0.02, 0.4), (0.12, 0.5), (0.25, 0.43), (0.38, 0.35), (0.5, 0.45)]],
     "&": [
         [(0.6, 0.0), (0.18, 0.55), (0.16, 0.78), (0.28, 0.95), (0.42, 0.82), (0.36, 0.62)]
         + [(0.08, 0.3), (0.1, 0.08), (0.3, 0.0), (0.55, 0.3)]
@@ -222,39 +224,72 @@ def _glyph_strokes(ch: str, hand: StrokeHand, rng: random.Random) -> tuple[list[
 SUPERSAMPLE = 3  # drawn this many times larger, then scaled down: the pen's edge is smooth
 
 
+def space(height_px: float, hand: StrokeHand, rng: random.Random) -> float:
+    """How far the pen moves for a space between words, in pixels."""
+    return rng.uniform(0.35, 0.6) * hand.width * height_px
+
+
+def _render(placed: list[np.ndarray], unit: float, pen: int, rng: random.Random) -> np.ndarray:
+    """Strokes (in digit heights, y up, already placed) drawn as ink coverage 0..255 at
+    SUPERSAMPLE times `unit`, then scaled down; the baseline's left end is at (pad, base)."""
+    lo_x = min(float(s[:, 0].min()) for s in placed)
+    hi_x = max(float(s[:, 0].max()) for s in placed)
+    w = int((hi_x - lo_x + 2 * PAD) * unit) + 1
+    h = int((2.2 + 2 * PAD) * unit)
+    canvas = np.zeros((h, w), np.uint8)
+    for pts in placed:
+        xy = np.stack([(pts[:, 0] - lo_x + PAD) * unit, (1.2 + PAD - pts[:, 1]) * unit], 1)
+        thick = max(1, pen + rng.choice([-1, 0, 0, 1]) * max(1, pen // 6))
+        cv2.polylines(canvas, [np.round(xy).astype(np.int32)], False, 255, thick, cv2.LINE_AA)
+    size = (max(1, w // SUPERSAMPLE), max(1, h // SUPERSAMPLE))
+    return cv2.resize(canvas, size, interpolation=cv2.INTER_AREA)
+
+
+PAD = 0.6  # digit heights of room around the writing
+
+
+def glyph_ink(
+    ch: str, height_px: float, hand: StrokeHand, rng: random.Random
+) -> tuple[np.ndarray, int, int, float]:
+    """One character as this writer writes it this time: its ink (coverage 0..1, cut to the ink),
+    the ink's offset from the pen's place on the baseline, and how far the pen then moves
+    (the contract of a font glyph, for drawing training lines letter by letter)."""
+    strokes, width = _glyph_strokes(ch, hand, rng)
+    unit = height_px * SUPERSAMPLE
+    pen = max(1, round(hand.pen * unit))
+    ink = _render(strokes, unit, pen, rng).astype(np.float32) / 255.0
+    lo_x = min(float(s[:, 0].min()) for s in strokes)
+    ys, xs = np.nonzero(ink > 0.02)
+    advance = (width + hand.spacing * rng.uniform(0.6, 1.4)) * height_px
+    if not len(ys):
+        return np.zeros((0, 0), np.float32), 0, 0, advance
+    y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+    origin_x = (PAD - lo_x) * height_px  # where x = 0 of the glyph's skeleton landed
+    origin_y = (1.2 + PAD) * height_px
+    return ink[y0:y1, x0:x1].copy(), round(x0 - origin_x), round(y0 - origin_y), advance
+
+
 def draw(
     text: str, height_px: float, hand: StrokeHand, rng: random.Random
 ) -> tuple[Image.Image, int, int]:
     """`text` written in the hand, digits `height_px` tall: an ink mask (255 ink), and where the
     first character's baseline starts in it (x, y)."""
-    unit = height_px * SUPERSAMPLE
-    pen = max(1, round(hand.pen * unit))
     placed: list[np.ndarray] = []
     x = 0.0
     for ch in text:
         if ch == " ":
-            x += rng.uniform(0.35, 0.6) * hand.width
+            x += space(1.0, hand, rng)
             continue
         strokes, width = _glyph_strokes(ch, hand, rng)
         placed += [s + (x, 0.0) for s in strokes]
         x += width + hand.spacing * rng.uniform(0.6, 1.4)
-    pad = 0.6
-    if placed:
-        lo = min(float(s[:, 0].min()) for s in placed)
-        placed = [s - (lo, 0.0) for s in placed]
-        x -= lo
-    w = int((x + 2 * pad) * unit) + 1
-    h = int((2.2 + 2 * pad) * unit)
-    base = (1.2 + pad) * unit  # room for 1.2 digit heights above the baseline, 1 below
-    canvas = np.zeros((h, w), np.uint8)
-    for pts in placed:
-        xy = np.stack([(pts[:, 0] + pad) * unit, base - pts[:, 1] * unit], 1)
-        thick = max(1, pen + rng.choice([-1, 0, 0, 1]) * max(1, pen // 6))
-        cv2.polylines(canvas, [np.round(xy).astype(np.int32)], False, 255, thick, cv2.LINE_AA)
-    small = cv2.resize(
-        canvas, (max(1, w // SUPERSAMPLE), max(1, h // SUPERSAMPLE)), interpolation=cv2.INTER_AREA
-    )
-    return Image.fromarray(small, "L"), round(pad * height_px), round(base / SUPERSAMPLE)
+    if not placed:
+        return Image.new("L", (1, 1), 0), 0, 0
+    unit = height_px * SUPERSAMPLE
+    ink = _render(placed, unit, max(1, round(hand.pen * unit)), rng)
+    lo_x = min(float(s[:, 0].min()) for s in placed)
+    left = round((PAD - lo_x) * height_px)
+    return Image.fromarray(ink, "L"), left, round((1.2 + PAD) * height_px)
 
 
 def write_on(
