@@ -76,7 +76,9 @@ def courtesy_box(gray: np.ndarray, dpi: int) -> Box | None:
 
     A box is two upright bars 0.8-2.6 in apart, level with each other, whose tops and bottoms are
     joined by rules, in the right half of the check above its lower quarter. The box nearest the top
-    wins (a business check's lower boxes are not amounts).
+    wins (a business check's lower boxes are not amounts). A box drawn in dashes has no bar long
+    enough to find: two rules of its length, one above the other, are then its top and bottom
+    (`_dashed_box`).
     """
     H, W = gray.shape
     tol = max(3, int(0.03 * dpi))
@@ -90,15 +92,42 @@ def courtesy_box(gray: np.ndarray, dpi: int) -> Box | None:
             if abs(left[1] - right[1]) > 2 * tol or abs(left[3] - right[3]) > 2 * tol:
                 continue
             top, bottom = min(left[1], right[1]), max(left[3], right[3])
-            if _ruled(rules, left[2], right[0], top, tol) and _ruled(
-                rules, left[2], right[0], bottom, tol
+            if _ruled(rules, left[2], right[0], top, 2 * tol) and _ruled(
+                rules, left[2], right[0], bottom, 2 * tol
             ):
                 found.append((left[2], top, right[0], bottom))
+    found = found or _dashed_box(gray, dpi)
     if not found:
         return None
     x0, y0, x1, y1 = min(found, key=lambda b: b[1])
     inset = max(2, int(0.015 * dpi))
     return (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
+
+
+DASH_IN = 0.06  # a dashed rule's dashes are at least this long, its gaps shorter than 0.12 in
+
+
+def _dashed_box(gray: np.ndarray, dpi: int) -> list[Box]:
+    """Boxes drawn as two rules (dashes joined) of one length, 0.8-2.6 in long, 0.12-0.5 in apart,
+    starting and ending level with each other, in the right half above the lower quarter."""
+    H, W = gray.shape
+    tol = max(3, int(0.05 * dpi))
+    rules = [
+        s
+        for s in horizontal_segments(gray, dpi, DASH_IN)
+        if s[0] > 0.45 * W and 0.8 * dpi <= s[2] - s[0] <= 2.6 * dpi and s[1] < 0.75 * H
+    ]
+    return [
+        (max(top[0], bottom[0]), top[3], min(top[2], bottom[2]), bottom[1])
+        for top in rules
+        for bottom in rules
+        if 0.12 * dpi <= bottom[1] - top[3] <= 0.5 * dpi
+        and abs(top[0] - bottom[0]) <= tol
+        and abs(top[2] - bottom[2]) <= tol
+    ]
+
+
+BOX_RULED = 0.6  # a box's side is ruled along this much of it (a photo's faint rules break up)
 
 
 def _ruled(rules: Sequence[Box], x0: int, x1: int, y: int, tol: int) -> bool:
@@ -107,7 +136,7 @@ def _ruled(rules: Sequence[Box], x0: int, x1: int, y: int, tol: int) -> bool:
     for r in rules:
         if abs((r[1] + r[3]) / 2 - y) <= tol + (r[3] - r[1]) / 2:
             covered += max(0, min(x1, r[2]) - max(x0, r[0]))
-    return covered >= 0.85 * (x1 - x0)
+    return covered >= BOX_RULED * (x1 - x0)
 
 
 def courtesy_underline(gray: np.ndarray, dpi: int) -> Box | None:

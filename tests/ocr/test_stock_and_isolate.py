@@ -43,6 +43,46 @@ def test_courtesy_box_and_legal_rule_of_a_rendered_check(
     assert rule[2] - rule[0] > 0.6 * w
 
 
+def test_a_box_whose_faint_rules_broke_up_is_still_the_box() -> None:
+    """A photo of a grey box: its sides stand whole but a third of its top and bottom rules fell
+    under the ink threshold, at opposite ends. It is the box, not an underline to read above."""
+    img, d = _canvas(6.0, 2.75)
+    x0, x1, top, bottom = int(4.85 * DPI), int(5.75 * DPI), int(0.82 * DPI), int(1.12 * DPI)
+    d.line([(x0, top), (x0, bottom)], fill=60, width=2)
+    d.line([(x1, top), (x1, bottom)], fill=60, width=2)
+    third = (x1 - x0) // 3
+    d.line([(x0, top), (x1 - third, top)], fill=60, width=2)  # the right third lost
+    d.line([(x0 + third, bottom), (x1, bottom)], fill=60, width=2)  # the left third lost
+    gray = np.array(img)
+    box = stock.courtesy_box(gray, DPI)
+    assert box is not None
+    assert abs(box[0] - x0) < 8 and abs(box[2] - x1) < 8
+    assert abs(box[1] - top) < 8 and abs(box[3] - bottom) < 8
+
+
+def test_a_box_drawn_in_dashes_is_found_from_its_top_and_bottom() -> None:
+    """A box in dashes has no side long enough to be a bar: its top and bottom, two dashed rules
+    of one length one above the other, make it; the figures just inside its left side are in."""
+    img, d = _canvas(6.0, 2.75)
+    x0, x1, top, bottom = int(4.85 * DPI), int(5.75 * DPI), int(0.82 * DPI), int(1.07 * DPI)
+    pitch = (x1 - x0) / 8
+    for y in (top, bottom):  # eight dashes each way, corner to corner, 0.03 in gaps
+        for k in range(8):
+            d.line([(x0 + k * pitch, y), (x0 + (k + 1) * pitch - 6, y)], fill=60, width=2)
+        d.line([(x1 - 6, y), (x1, y)], fill=60, width=2)  # the corner
+    for x in (x0, x1):
+        for y in range(top, bottom, 14):
+            d.line([(x, y), (x, min(y + 8, bottom))], fill=60, width=2)
+    d.text((x0 + 6, bottom - 8), "797.08", font=_font(36), fill=0, anchor="ls")
+    gray = np.array(img)
+    box = stock.courtesy_box(gray, DPI)
+    assert box is not None
+    assert abs(box[0] - x0) < 8 and abs(box[2] - x1) < 8
+    assert abs(box[1] - top) < 8 and abs(box[3] - bottom) < 8
+    line = isolate(gray, box, DPI, reach=REACH)
+    assert line is not None and abs(line.box[0] - (x0 + 6)) < 6  # the first 7 is in
+
+
 def test_courtesy_underline_when_there_is_no_box() -> None:
     img, d = _canvas(6.0, 2.75)
     y = int(1.1 * DPI)
