@@ -127,7 +127,7 @@ def _dashed_box(gray: np.ndarray, dpi: int) -> list[Box]:
     ]
 
 
-BOX_RULED = 0.6  # a box's side is ruled along this much of it (a photo's faint rules break up)
+BOX_RULED = 0.5  # a box's side is ruled along this much of it (a photo's faint rules break up)
 
 
 def _ruled(rules: Sequence[Box], x0: int, x1: int, y: int, tol: int) -> bool:
@@ -215,10 +215,19 @@ def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
     return _broken_start(gray, max(cands, key=lambda s: s[1]), dpi)
 
 
+SIGNATURE_GAP_IN = 0.3  # a memo rule stops at least this far short of the signature rule
+
+
 def _signed_beside(rule: Box, rules: Sequence[Box], tol: int, dpi: int) -> bool:
-    """Whether a rule has another, an inch or longer, level with it further right: a memo rule
-    (long on a small check) with the signature rule beside it. The legal rule runs alone."""
-    return any(abs(r[1] - rule[1]) <= tol and r[0] > rule[2] and r[2] - r[0] >= dpi for r in rules)
+    """Whether a rule has another, an inch or longer, level with it further right past a gap: a
+    memo rule (long on a small check) with the signature rule beside it. The legal rule runs
+    alone, or broken by less (a photo's faint stretch, a shadow)."""
+    return any(
+        abs(r[1] - rule[1]) <= tol
+        and r[0] >= rule[2] + SIGNATURE_GAP_IN * dpi
+        and r[2] - r[0] >= dpi
+        for r in rules
+    )
 
 
 RULE_GAP_IN = 0.25  # a broken or dashed rule's pieces are at most this far apart

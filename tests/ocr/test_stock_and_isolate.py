@@ -175,6 +175,17 @@ def test_a_long_memo_rule_with_the_signature_beside_it_is_not_the_legal_rule() -
     assert rule is not None and abs(rule[1] - legal_y) <= 3
 
 
+def test_a_legal_rule_broken_by_a_faint_stretch_is_still_the_legal_rule() -> None:
+    """A photo's shadow or a faint stretch breaks the legal rule 0.2 in short of its last inch
+    and a half: the piece beyond is the same rule, not a signature rule beside a memo rule."""
+    img, d = _canvas(6.0, 2.75)
+    legal_y = int(1.45 * DPI)
+    d.line([(int(0.2 * DPI), legal_y), (int(3.9 * DPI), legal_y)], fill=40, width=2)
+    d.line([(int(4.1 * DPI), legal_y), (int(5.6 * DPI), legal_y)], fill=40, width=2)
+    rule = stock.legal_rule(np.array(img), DPI)
+    assert rule is not None and abs(rule[1] - legal_y) <= 3
+
+
 def test_no_signature_rule_no_signature_area() -> None:
     gray, _ = _legal_line("")
     assert stock.signature_area(gray, DPI, gray.shape[0]) is None
