@@ -347,20 +347,28 @@ def recorded_items(home: Path) -> dict[Key, Got]:
         db.engine.dispose()
 
 
-def run(data: Path, workdir: Path) -> ForeignScore:
-    """Import the set's loans and run the nightly flow over its inbox in a fresh home; score it."""
-    truth = json.loads((data / "truth.json").read_text(encoding="utf-8"))
-    work = workdir / "foreign"
+def run_inbox(
+    data: Path, inbox: Path, truth: dict[str, Any], work: Path
+) -> tuple[ForeignScore, Path]:
+    """Import the set's loans and run the nightly flow over `inbox` in a fresh home under `work`;
+    the score against `truth` (its `seconds` the run's) and the home."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     home, log = work / "home", work / "run.log"
     lockbox(home, log, "loans", "import", str(data / "loans.csv"))
     start = time.perf_counter()
-    lockbox(home, log, "run", "--inbox", str(data / "inbox"), "--as-of", str(truth["as_of"]))
+    lockbox(home, log, "run", "--inbox", str(inbox), "--as-of", str(truth["as_of"]))
     seconds = time.perf_counter() - start
     out = score(truth, recorded_items(home))
     out.seconds = seconds
+    return out, home
+
+
+def run(data: Path, workdir: Path) -> ForeignScore:
+    """Import the set's loans and run the nightly flow over its inbox in a fresh home; score it."""
+    truth = json.loads((data / "truth.json").read_text(encoding="utf-8"))
+    out, home = run_inbox(data, data / "inbox", truth, workdir / "foreign")
     # what it costs beside reading the same scans' text and deciding nothing, timed in this run
     out.baseline_seconds = run_baseline(data / "inbox", len(truth["items"])).seconds
     out.fees = check_fees(data / "loans.csv", home, str(truth["as_of"]))

@@ -85,23 +85,14 @@ def _photographed_inbox(
     for t in chosen:
         src = str(t["source_file"])
         rng = random.Random(f"photo:{seed}:{src}")
+        style = plan_photo(rng)
         with Image.open(data / "inbox" / src) as scan:
-            picture, _ = photograph(scan, plan_photo(rng), rng)
+            picture, _ = photograph(scan, style, rng)
         new = src.rsplit(".", 1)[0] + ".jpg"
         (dest / src).unlink()
-        save_photo(picture, dest / new, quality=rng.randrange(55, 92))
+        save_photo(picture, dest / new, style.quality)
         renamed[src] = new
     return renamed
-
-
-def _run_inbox(data: Path, inbox: Path, truth: dict[str, Any], work: Path) -> foreign.ForeignScore:
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    home, log = work / "home", work / "run.log"
-    foreign.lockbox(home, log, "loans", "import", str(data / "loans.csv"))
-    foreign.lockbox(home, log, "run", "--inbox", str(inbox), "--as-of", str(truth["as_of"]))
-    return foreign.score(truth, foreign.recorded_items(home))
 
 
 def run_foreign(
@@ -117,8 +108,8 @@ def run_foreign(
         "as_of": truth["as_of"],
         "items": [{**t, "source_file": renamed[str(t["source_file"])]} for t in chosen],
     }
-    scans = _run_inbox(data, data / "inbox", scanned_truth, work / "scanned")
-    photos = _run_inbox(data, work / "inbox", photo_truth, work / "photographed")
+    scans, _ = foreign.run_inbox(data, data / "inbox", scanned_truth, work / "scanned")
+    photos, _ = foreign.run_inbox(data, work / "inbox", photo_truth, work / "photographed")
     return scans, photos
 
 
