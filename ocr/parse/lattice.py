@@ -113,6 +113,10 @@ def _advance(state: _State, token: str) -> list[tuple[_State, float]]:
         cents = fraction_cents(token)
         if cents is not None and (state.dollars or state.in_cents):
             out = [(state, _FRACTION_SKIP), *_fraction_options(state, token, cents)]
+        cut = _CUT_SHORT.match(token)
+        if cents is None and cut is not None and (state.dollars or state.in_cents):
+            cents = int(cut.group("cents"))
+            out = [(state, _FRACTION_SKIP), (_State(state.dollars, (), True, cents, True), _CUT)]
         return out
     if token.isdigit():
         if len(token) <= 2 and (state.dollars or state.in_cents):
@@ -152,6 +156,9 @@ _SPLIT_FRACTION = 0.6
 # '95/100' whose slash was lost ('95100', '9500'): two-digit cents over a hundred, read less surely.
 _SLASH_LOST = re.compile(r"^(?P<cents>\d{2})1?00$")
 _LOST = 0.6
+# '95/1' or '95/': a fraction whose hundred the line's end or a faint stroke cut off.
+_CUT_SHORT = re.compile(r"^(?P<cents>\d{2})/[1il|!]?$")
+_CUT = 0.5
 _JOIN = 0.8  # joining two pieces into one word is likely right when the pieces read as nothing
 _MID_SKIP = 0.04
 _FRACTION_SKIP = 0.02  # a well-formed 'NN/100' (or 'and 45') after the words is the cents  # dropping a word between number words usually loses part of the number

@@ -54,6 +54,16 @@ def test_cents_whose_slash_was_lost_are_read_less_surely() -> None:
     assert _values("nine hundred twenty 2026")[0] == Decimal("920.00")  # a year is not cents
 
 
+@pytest.mark.parametrize("tail", ["37/1", "37/", "37/l"])
+def test_cents_whose_hundred_was_cut_off_are_read_less_surely(tail: str) -> None:
+    """The line's end or a faint stroke took the '00' of '37/100': the cents are still 37, and
+    the reading is doubted; a one-digit numerator so cut is not taken for cents."""
+    cut = read_words(f"Six hundred thirty two and {tail}")[0]
+    whole = read_words("Six hundred thirty two and 37/100")[0]
+    assert cut.value == Decimal("632.37") and cut.has_cents and cut.quality < whole.quality
+    assert _values("Two hundred and 5/1")[0] == Decimal("200.00")
+
+
 def test_bent_words_are_worth_less_than_clean_ones() -> None:
     clean = read_words("Three Hundred Forty Nine and 61/100")[0]
     bent = read_words("Tree Hundred Ferty Mine and 61/100")[0]
