@@ -35,7 +35,7 @@ from ocr.courtesy import (
     written_forms,
 )
 from ocr.evidence import MAX_CONFIDENCE, RECOGNIZER_WEIGHT, Candidate, Evidence, best_span
-from ocr.isolate import TARGET_HEIGHT, Line, binarize, isolate, normalize
+from ocr.isolate import REACH, TARGET_HEIGHT, Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.legal import layout_candidates, legal_region, read_candidates, text_candidates
 from ocr.parse.words import SPELLINGS, spell_amount
@@ -44,7 +44,6 @@ from ocr.recognizer import Recognition
 from ocr.tess import LineRead, Word
 
 TIE_BREAK_HEIGHTS = (26, 52)
-REACH = 0.2  # inches the amounts' writing may run out of its box or off its rule
 AGREE_FLOOR = 0.1  # below this a field's value is a guess, and agreeing with it adds nothing
 # Testing the legal amount's value against the figures' pixels (`_verify_courtesy`): the words must
 # be read with some confidence, and the figures must be at least this likely to say that value,

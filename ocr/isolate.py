@@ -20,6 +20,7 @@ from ocr.reading import Box
 from ocr.stock import ink_mask
 
 TARGET_HEIGHT = 36  # px for the tallest glyphs (capitals, digits, ascenders) after scaling
+REACH = 0.2  # inches a field's writing may run out of its box or off its rule (`isolate`)
 PAD = 16
 
 

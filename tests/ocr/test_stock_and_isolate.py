@@ -10,8 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr import stock
-from ocr.amounts import REACH
-from ocr.isolate import TARGET_HEIGHT, isolate, normalize, raised_tail
+from ocr.isolate import REACH, TARGET_HEIGHT, isolate, normalize, raised_tail
 from ocr.layout import erase_dash_rows
 
 DPI = 200
