@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,13 @@ SEEDS = {
     "harvest_train": FIRST_SEED + 1,
     "harvest_test": FIRST_SEED + 500,
 }
+
+
+def _drawn_in(fonts: list[Font], scan: list[Font]) -> str:
+    """A short name for the fonts and writers a set is drawn in, so a cached set drawn in others
+    is never taken for it."""
+    names = ",".join(f.name for f in (*fonts, *scan))
+    return f"{zlib.crc32(names.encode()):08x}"
 
 
 def _cached(path: Path, make: object) -> LineSet:
@@ -97,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         _measure(args, meta, fonts + held, log)
         return 0
     data = _cached(
-        args.work / f"train-{SEEDS['train']}-{args.lines}-scan.npz",
+        args.work / f"train-{SEEDS['train']}-{args.lines}-{_drawn_in(fonts, scan)}.npz",
         lambda: synthesize(SEEDS["train"], args.lines, fonts, scan=scan),
     )
     log(f"{len(data)} synthetic training lines")
@@ -111,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         data.extend(_crops_set(real))
     log(f"{len(real)} harvested crops (x3)")
     check = _cached(
-        args.work / f"check-{SEEDS['check']}-300-scan.npz",
+        args.work / f"check-{SEEDS['check']}-300-{_drawn_in(fonts, scan)}.npz",
         lambda: synthesize(SEEDS["check"], 300, fonts, scan=scan),
     )
     model = train(data, CHARSET, args.steps, seed=SEEDS["train"], log=log, check=check)

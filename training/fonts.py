@@ -56,7 +56,12 @@ EXTRA_HANDWRITING = (
 )
 EXTRA_PRINTED = ("DejaVuSans-Oblique.ttf", "LiberationSans-Italic.ttf")
 
-# Never trained on: one hand the sample generator writes with, and two unrelated families.
+# Writers drawing stroke by stroke (`sample_data.strokes`), by seed, never trained on: they measure
+# how the recognizer reads a hand that follows no font.
+HELD_OUT_WRITERS = (1001, 1002, 1003)
+
+# Never trained on: one hand the sample generator writes with, two unrelated families, and the
+# held-out writers.
 HELD_OUT = (
     "BecauseWeConnect-Regular.otf",
     "Purisa.ttf",
@@ -65,20 +70,29 @@ HELD_OUT = (
     "Purisa-BoldOblique.ttf",
     "KleeOne-Regular.ttf",
     "KleeOne-SemiBold.ttf",
+    *(f"strokes:{seed}" for seed in HELD_OUT_WRITERS),
 )
 HELD_OUT_HANDWRITING = ("BecauseWeConnect-Regular.otf", "Purisa.ttf", "KleeOne-Regular.ttf")
 
 
 @dataclass(frozen=True)
 class Font:
-    name: str  # file name, as the truth files record it
+    """A hand or type a line is drawn in: a font file, or a writer drawing stroke by stroke
+    (`sample_data.strokes`, `writer` its seed, no file)."""
+
+    name: str  # file name, as the truth files record it ('strokes:<writer>' for a writer)
     path: Path
     hand: bool
+    writer: int | None = None
 
     @property
     def small_caps(self) -> bool:
         """Printed fonts are never taken for it (a bold sans's thick strokes overlap alike)."""
-        return self.hand and writes_small_caps(self.path)
+        return self.hand and self.writer is None and writes_small_caps(self.path)
+
+
+def stroke_writers(seeds: tuple[int, ...]) -> list[Font]:
+    return [Font(f"strokes:{seed}", Path(), True, seed) for seed in seeds]
 
 
 def _shape(font: ImageFont.FreeTypeFont, ch: str) -> np.ndarray | None:
@@ -183,10 +197,13 @@ def held_out_scan_fonts() -> list[Font]:
 
 
 def held_out_fonts() -> list[Font]:
-    return _found(HELD_OUT_HANDWRITING, True)
+    return _found(HELD_OUT_HANDWRITING, True) + stroke_writers(HELD_OUT_WRITERS)
 
 
 def font_named(name: str) -> Font | None:
+    """The font file, or the writer ('strokes:<seed>'), a truth file or a recipe names."""
+    if name.startswith("strokes:") and name[8:].isdigit():
+        return stroke_writers((int(name[8:]),))[0]
     path = find_font([name])
     if path is None:
         return None

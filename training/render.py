@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ocr.cleanup import flatten_background, stretch_contrast
 from ocr.isolate import Line, isolate
 from ocr.recognizer import prepare
+from sample_data import strokes
 from sample_data.drawing import pen_stroke
 from training import texts
 from training.fonts import Font
@@ -80,6 +81,8 @@ def _glyph(path: str, size: int, stroke: int, ch: str) -> tuple[np.ndarray, int,
 
 
 def _size_for(font: Font, height_px: float) -> int:
+    if font.writer is not None:  # a writer's size is the height of their digits
+        return max(10, round(height_px))
     probe = _font(font, 100)
     box = probe.getbbox("0")
     glyph = max(1, box[3] - box[1])
@@ -91,7 +94,11 @@ def _draw(
 ) -> _Ink:
     """Draw text parts (text, size, raise in px, counts for the label) left to right."""
     big = max(size for _, size, _, _ in parts)
-    total = sum(_font(font, s).getlength(t) for t, s, _, _ in parts)
+    writer = None if font.writer is None else strokes.StrokeHand.of_writer(font.writer)
+    if writer is None:
+        total = sum(_font(font, s).getlength(t) for t, s, _, _ in parts)
+    else:  # no character of theirs is wider than 0.8 digit heights, nor a gap than 0.4
+        total = sum(1.2 * writer.width * s * len(t) for t, s, _, _ in parts)
     width = int(total * 1.3) + 4 * big
     height = 3 * big
     mask = np.zeros((height, width), np.float32)
@@ -103,16 +110,24 @@ def _draw(
     spacing = rng.uniform(-0.06, 0.2) if hand else rng.uniform(-0.02, 0.08)
     for text, size, lift, counts in parts:
         size -= size % 2  # even sizes only, so drawn glyphs can be reused
-        f = _font(font, size)
-        stroke = pen_stroke((font.name,), size) if hand else 0
-        stroke = max(0, stroke + rng.choice([-1, 0, 0, 1])) if stroke else 0
+        stroke = 0
+        if writer is None:
+            f = _font(font, size)
+            stroke = pen_stroke((font.name,), size) if hand else 0
+            stroke = max(0, stroke + rng.choice([-1, 0, 0, 1])) if stroke else 0
         for ch in text:
             chars.append(ch if counts else "")
             if ch == " ":
-                x += f.getlength(" ") * rng.uniform(0.8, 1.6 if hand else 1.2)
+                if writer is None:
+                    x += f.getlength(" ") * rng.uniform(0.8, 1.6 if hand else 1.2)
+                else:
+                    x += strokes.space(size, writer, rng)
                 continue
             dy = rng.gauss(0, jitter * size * 0.5)
-            glyph, gx, gy, advance = _glyph(str(font.path), size, stroke, ch)
+            if writer is None:
+                glyph, gx, gy, advance = _glyph(str(font.path), size, stroke, ch)
+            else:  # drawn anew each time: a writer never repeats a character exactly
+                glyph, gx, gy, advance = strokes.glyph_ink(ch, size, writer, rng)
             left = int(round(x)) + gx
             top = int(round(base - lift + dy)) + gy
             gh, gw = glyph.shape

@@ -90,3 +90,22 @@ def test_stroke_hands_write_the_handwritten_checks_and_change_nothing_else(
         ):
             assert same
     assert drawn, "no handwritten check in this run"
+
+
+def test_the_recognizer_is_measured_on_writers_it_never_learned_from() -> None:
+    from training.fonts import HELD_OUT, held_out_fonts, training_fonts
+
+    held = {f.name for f in held_out_fonts() if f.writer is not None}
+    assert held and held <= set(HELD_OUT)
+    assert not held & {f.name for f in training_fonts()}
+
+
+def test_a_writers_training_line_is_labelled_with_what_it_shows() -> None:
+    from training.fonts import stroke_writers
+    from training.render import render
+
+    [writer] = stroke_writers((7,))
+    rng = random.Random(3)
+    samples = [render(rng, writer, "courtesy", ("412.45", None)) for _ in range(6)]
+    labels = [s.label for s in samples if s is not None]
+    assert len(labels) >= 3 and set(labels) == {"412.45"}
