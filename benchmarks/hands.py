@@ -10,31 +10,21 @@ scored in both runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from benchmarks.pipeline import AS_OF, Outcome, generate_mail, load_truth, run_sample, side_by_side
-
-
-def _key(t: dict[str, Any]) -> tuple[str, int]:
-    return str(t["source_file"]), int(t["page"])
+from benchmarks.pipeline import AS_OF, Outcome, generate_mail, side_by_side, the_same_checks
 
 
 def run(items: int, seed: int, workdir: Path) -> tuple[Outcome, Outcome]:
     """The handwritten checks in font hands and stroke-drawn: (fonts, strokes)."""
     stroke_mail = generate_mail(items, seed, workdir, AS_OF, stroke_hands=1.0)
     font_mail = generate_mail(items, seed, workdir, AS_OF)
-    drawn = {
-        _key(t)
-        for t in load_truth(stroke_mail)["items"]
-        if str(t["fields"].get("font", "")).startswith("strokes:")
-    }
-
-    def chosen(t: dict[str, Any]) -> bool:
-        return _key(t) in drawn
-
-    strokes = run_sample(stroke_mail, workdir, f"strokes-{seed}", keep=chosen)
-    fonts = run_sample(font_mail, workdir, f"fonts-{seed}", keep=chosen)
-    return fonts, strokes
+    return the_same_checks(
+        font_mail,
+        stroke_mail,
+        lambda t: str(t["fields"].get("font", "")).startswith("strokes:"),
+        workdir,
+        (f"fonts-{seed}", f"strokes-{seed}"),
+    )
 
 
 def report(fonts: Outcome, strokes: Outcome) -> str:

@@ -25,33 +25,25 @@ from benchmarks.pipeline import (
     Outcome,
     field_table,
     generate_mail,
-    load_truth,
-    run_sample,
     side_by_side,
+    the_same_checks,
 )
 from benchmarks.table import render_table
 from sample_data.image_files import save_photo
 from sample_data.photo import photograph, plan_photo
 
 
-def _check(t: dict[str, Any]) -> tuple[str, int]:
-    """A truth item's check, whatever its file became: item-0003.png scanned is item-0003.jpg
-    photographed."""
-    return t["source_file"].rsplit(".", 1)[0], int(t["page"])
-
-
 def run(items: int, seed: int, workdir: Path) -> tuple[Outcome, Outcome]:
     """The photographed checks as scanned and as photographed: (scans, photos)."""
     photo_mail = generate_mail(items, seed, workdir, AS_OF, photos=1.0)
     scan_mail = generate_mail(items, seed, workdir, AS_OF)
-    shot = {_check(t) for t in load_truth(photo_mail)["items"] if "photo" in t["fields"]}
-
-    def chosen(t: dict[str, Any]) -> bool:
-        return _check(t) in shot
-
-    photos = run_sample(photo_mail, workdir, f"photos-{seed}", keep=chosen)
-    scans = run_sample(scan_mail, workdir, f"scans-{seed}", keep=chosen)
-    return scans, photos
+    return the_same_checks(
+        scan_mail,
+        photo_mail,
+        lambda t: "photo" in t["fields"],
+        workdir,
+        (f"scans-{seed}", f"photos-{seed}"),
+    )
 
 
 def report(scans: Outcome, photos: Outcome) -> str:

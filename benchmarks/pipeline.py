@@ -297,6 +297,31 @@ def run_sample(
     return score_home(home, truth, seconds)
 
 
+def check_key(t: dict[str, Any]) -> tuple[str, int]:
+    """A truth item's check, whatever its file became: item-0003.png scanned is item-0003.jpg
+    photographed."""
+    return str(t["source_file"]).rsplit(".", 1)[0], int(t["page"])
+
+
+def the_same_checks(
+    base: Path,
+    variant: Path,
+    picked: Callable[[dict[str, Any]], bool],
+    workdir: Path,
+    names: tuple[str, str],
+) -> tuple[Outcome, Outcome]:
+    """Two mail sets of one seed (the variant photographed, say), each run and scored on the
+    checks `picked` chooses in the variant's truth: (base, variant)."""
+    chosen = {check_key(t) for t in load_truth(variant)["items"] if picked(t)}
+
+    def keep(t: dict[str, Any]) -> bool:
+        return check_key(t) in chosen
+
+    second = run_sample(variant, workdir, names[1], keep=keep)
+    first = run_sample(base, workdir, names[0], keep=keep)
+    return first, second
+
+
 def side_by_side(runs: list[tuple[str, Outcome]], what: str) -> str:
     """The same checks run several ways: one row each, then the last run's held codes and
     fields (`what` names its checks, as in 'field of a photographed check')."""

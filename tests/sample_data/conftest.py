@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,12 @@ from sample_data.generate import generate
 from sample_data.truth import Manifest
 
 AS_OF = date(2026, 11, 17)
+
+
+def truth_items(out: Path) -> list[dict[str, object]]:
+    """Every item of a generated run's truth file, as written."""
+    items: list[dict[str, object]] = json.loads((out / "truth.json").read_text())["items"]
+    return items
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from PIL import Image
 
 from sample_data.generate import generate
 
-from .conftest import AS_OF
+from .conftest import AS_OF, truth_items
 
 
 @pytest.fixture(scope="module")
@@ -21,14 +20,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return scans, photos
 
 
-def _truth(out: Path) -> list[dict[str, object]]:
-    items: list[dict[str, object]] = json.loads((out / "truth.json").read_text())["items"]
-    return items
-
-
 def test_lone_fronts_become_colour_jpegs_at_72_dpi(runs: tuple[Path, Path]) -> None:
     _, photos = runs
-    shot = [t for t in _truth(photos) if "photo" in t["fields"]]  # type: ignore[operator]
+    shot = [t for t in truth_items(photos) if "photo" in t["fields"]]  # type: ignore[operator]
     assert shot, "no check front was sent alone as PNG or JPEG in this run"
     for t in shot:
         assert str(t["source_file"]).endswith(".jpg")
@@ -39,7 +33,7 @@ def test_lone_fronts_become_colour_jpegs_at_72_dpi(runs: tuple[Path, Path]) -> N
 
 def test_the_rest_of_the_run_is_the_same(runs: tuple[Path, Path]) -> None:
     scans, photos = runs
-    a, b = _truth(scans), _truth(photos)
+    a, b = truth_items(scans), truth_items(photos)
     assert len(a) == len(b)
     for x, y in zip(a, b, strict=True):
         assert x["amount"] == y["amount"] and x["loan_account"] == y["loan_account"]

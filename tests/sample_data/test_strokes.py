@@ -3,7 +3,6 @@ the writer's way, never twice alike; `--stroke-hands` changes the handwritten ch
 
 from __future__ import annotations
 
-import json
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +16,7 @@ from ocr.parse.words import SPELLINGS, spell_amount
 from sample_data.generate import generate
 from sample_data.strokes import StrokeHand, covers, draw
 
-from .conftest import AS_OF
+from .conftest import AS_OF, truth_items
 
 
 def _ink(text: str, height: float, seed: int, rng_seed: int) -> np.ndarray:
@@ -62,16 +61,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return fonts, strokes
 
 
-def _truth(out: Path) -> list[dict[str, object]]:
-    items: list[dict[str, object]] = json.loads((out / "truth.json").read_text())["items"]
-    return items
-
-
 def test_stroke_hands_write_the_handwritten_checks_and_change_nothing_else(
     runs: tuple[Path, Path],
 ) -> None:
     fonts, strokes = runs
-    a, b = _truth(fonts), _truth(strokes)
+    a, b = truth_items(fonts), truth_items(strokes)
     assert len(a) == len(b)
     drawn = 0
     for x, y in zip(a, b, strict=True):
