@@ -2,7 +2,7 @@
 
 Several readers ask the same question of one page: clean-up finds the MICR band to turn the page
 upright and the MICR reader reads that band; every field of a check asks where the printed rules
-are. The answer is kept for the last page only, keyed by the pixels' checksum (a millisecond,
+are. The answers are kept for the last page only, keyed by the pixels' checksum (a millisecond,
 against tens for a search), so a page changed in place is searched anew and nothing grows.
 """
 
@@ -23,23 +23,22 @@ def last_page(
     search: Callable[Concatenate[np.ndarray, P], R],
 ) -> Callable[Concatenate[np.ndarray, P], R]:
     """`search(image, *args)`, answered from memory when asked again about the same pixels and
-    arguments; `search` gets the image as a contiguous array and must not change it."""
-    kept: list[tuple[Hashable, R]] = []
+    arguments; `search` gets the image as a contiguous array and must not change it. Every
+    question asked of the last page is kept (a search asked with two rule lengths answers both
+    from memory), and all of them go when another page is asked about."""
+    page: list[Hashable] = []
+    kept: dict[Hashable, R] = {}
 
     @functools.wraps(search)
     def asked(image: np.ndarray, /, *args: P.args, **kwargs: P.kwargs) -> R:
         pixels = np.ascontiguousarray(image)
-        key = (
-            pixels.shape,
-            pixels.dtype.str,
-            zlib.crc32(pixels.data),
-            args,
-            tuple(sorted(kwargs.items())),
-        )
-        if kept and kept[0][0] == key:
-            return kept[0][1]
-        found = search(pixels, *args, **kwargs)
-        kept[:] = [(key, found)]
-        return found
+        this = (pixels.shape, pixels.dtype.str, zlib.crc32(pixels.data))
+        if page != [this]:
+            page[:] = [this]
+            kept.clear()
+        question = (args, tuple(sorted(kwargs.items())))
+        if question not in kept:
+            kept[question] = search(pixels, *args, **kwargs)
+        return kept[question]
 
     return asked

@@ -20,6 +20,7 @@ def test_the_same_page_is_searched_once_and_a_changed_one_again() -> None:
     assert ink(page, 128) == ink(page.copy(), 128) == 25
     assert searched == [128]  # the same pixels, even in another array: one search
     assert ink(page, 250) == 25 and searched == [128, 250]  # another question
+    assert ink(page, 128) == 25 and searched == [128, 250]  # the first, still answered
     page[0, 0] = 0  # drawn on in place
     assert ink(page, 250) == 26 and searched == [128, 250, 250]
     view = page[:, ::2]  # not contiguous: searched as a contiguous copy
