@@ -229,9 +229,17 @@ def space(height_px: float, hand: StrokeHand, rng: random.Random) -> float:
     return rng.uniform(0.35, 0.6) * hand.width * height_px
 
 
-def _render(placed: list[np.ndarray], unit: float, pen: int, rng: random.Random) -> np.ndarray:
-    """Strokes (in digit heights, y up, already placed) drawn as ink coverage 0..255 at
-    SUPERSAMPLE times `unit`, then scaled down; the baseline's left end is at (pad, base)."""
+PAD = 0.6  # digit heights of room around the writing
+
+
+def _render(
+    placed: list[np.ndarray], height_px: float, hand: StrokeHand, rng: random.Random
+) -> tuple[np.ndarray, float, float]:
+    """Strokes (in digit heights, y up, already placed) drawn in the writer's pen as ink coverage
+    0..255, at SUPERSAMPLE times the size and scaled down; and where the skeletons' origin (x 0 on
+    the baseline) landed in it, in pixels."""
+    unit = height_px * SUPERSAMPLE
+    pen = max(1, round(hand.pen * unit))
     lo_x = min(float(s[:, 0].min()) for s in placed)
     hi_x = max(float(s[:, 0].max()) for s in placed)
     w = int((hi_x - lo_x + 2 * PAD) * unit) + 1
@@ -242,10 +250,8 @@ def _render(placed: list[np.ndarray], unit: float, pen: int, rng: random.Random)
         thick = max(1, pen + rng.choice([-1, 0, 0, 1]) * max(1, pen // 6))
         cv2.polylines(canvas, [np.round(xy).astype(np.int32)], False, 255, thick, cv2.LINE_AA)
     size = (max(1, w // SUPERSAMPLE), max(1, h // SUPERSAMPLE))
-    return cv2.resize(canvas, size, interpolation=cv2.INTER_AREA)
-
-
-PAD = 0.6  # digit heights of room around the writing
+    ink = cv2.resize(canvas, size, interpolation=cv2.INTER_AREA)
+    return ink, (PAD - lo_x) * height_px, (1.2 + PAD) * height_px
 
 
 def glyph_ink(
@@ -255,17 +261,13 @@ def glyph_ink(
     the ink's offset from the pen's place on the baseline, and how far the pen then moves
     (the contract of a font glyph, for drawing training lines letter by letter)."""
     strokes, width = _glyph_strokes(ch, hand, rng)
-    unit = height_px * SUPERSAMPLE
-    pen = max(1, round(hand.pen * unit))
-    ink = _render(strokes, unit, pen, rng).astype(np.float32) / 255.0
-    lo_x = min(float(s[:, 0].min()) for s in strokes)
+    drawn, origin_x, origin_y = _render(strokes, height_px, hand, rng)
+    ink = drawn.astype(np.float32) / 255.0
     ys, xs = np.nonzero(ink > 0.02)
     advance = (width + hand.spacing * rng.uniform(0.6, 1.4)) * height_px
     if not len(ys):
         return np.zeros((0, 0), np.float32), 0, 0, advance
     y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
-    origin_x = (PAD - lo_x) * height_px  # where x = 0 of the glyph's skeleton landed
-    origin_y = (1.2 + PAD) * height_px
     return ink[y0:y1, x0:x1].copy(), round(x0 - origin_x), round(y0 - origin_y), advance
 
 
@@ -285,11 +287,8 @@ def draw(
         x += width + hand.spacing * rng.uniform(0.6, 1.4)
     if not placed:
         return Image.new("L", (1, 1), 0), 0, 0
-    unit = height_px * SUPERSAMPLE
-    ink = _render(placed, unit, max(1, round(hand.pen * unit)), rng)
-    lo_x = min(float(s[:, 0].min()) for s in placed)
-    left = round((PAD - lo_x) * height_px)
-    return Image.fromarray(ink, "L"), left, round((1.2 + PAD) * height_px)
+    ink, origin_x, origin_y = _render(placed, height_px, hand, rng)
+    return Image.fromarray(ink, "L"), round(origin_x), round(origin_y)
 
 
 def write_on(
