@@ -55,7 +55,7 @@ def _stats(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray, list[int]
     return labels, stats, [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= speck]
 
 
-def _erase_rules(ink: np.ndarray, dpi: int) -> None:
+def _erase_rules(ink: np.ndarray, gray: np.ndarray, dpi: int) -> None:
     """Horizontal rules are not writing: runs longer than 0.25 in (the stroke under '$' is shorter)
     that span half the region, as the rule under a line or a box's side does, or that are longer
     than any pen stroke (0.6 in). A hand's joined crossbars ('744', the 7's bar running into the
@@ -71,7 +71,43 @@ def _erase_rules(ink: np.ndarray, dpi: int) -> None:
         return
     horiz = np.isin(labels, rules).astype(np.uint8)
     rule = cv2.dilate(horiz, np.ones((3, 1), np.uint8)) > 0
-    ink[rule & ~_crossed(ink > 0, rule, dpi)] = 0
+    ink[rule & ~_crossed(ink > 0, rule, dpi) & ~_written_on(ink > 0, gray, rule, dpi)] = 0
+
+
+WRITTEN_ON = 1.4  # a rule this many times as dark as its bare stretches has a stroke along it
+WRITTEN_ON_IN = (0.03, 0.25)  # ... over this length: a dash, a 4's bar (less: a letter's foot)
+DARKER_PEN = 60  # grey levels the pen is darker than the printed rule, at the darkest
+
+
+def _written_on(ink: np.ndarray, gray: np.ndarray, rule: np.ndarray, dpi: int) -> np.ndarray:
+    """The rule's pixels under a stroke drawn along it: a dash between a date's figures or a 4's
+    bar written on the rule is as level as the rule, so only the pen's darkness added to the
+    rule's (down each column of the rule's band) tells it from the printed line, against the
+    rule's bare stretches (no writing touching it), where the pen is darker than the print. A
+    black-and-white scan has no darkness to go by (its rule is one pixel thick here and two
+    there), so there the rule is taken out whole. A stroke is short: a longer dark stretch is the
+    rule itself printed heavier there."""
+    out = np.zeros_like(rule)
+    dark = np.where(rule, 255 - gray.astype(np.int32), 0).sum(axis=0)
+    reach = max(2, int(0.02 * dpi))
+    near = cv2.dilate(rule.astype(np.uint8), np.ones((2 * reach + 1, 1), np.uint8)) > 0
+    cols = rule.any(axis=0)
+    bare = cols & ~(near & ink & ~rule).any(axis=0)
+    if bare.sum() < 2:
+        return out
+    darkest = np.where(rule, gray, 255).min(axis=0).astype(np.int32)
+    heavy = (
+        cols
+        & (dark > WRITTEN_ON * float(np.median(dark[bare])))
+        & (darkest < float(np.median(darkest[bare])) - DARKER_PEN)
+    )
+    n, _, stats, _ = cv2.connectedComponentsWithStats(heavy.astype(np.uint8)[None, :])
+    shortest, longest = (max(2, round(inches * dpi)) for inches in WRITTEN_ON_IN)
+    for i in range(1, n):
+        if shortest <= stats[i, cv2.CC_STAT_WIDTH] <= longest:
+            x0 = int(stats[i, cv2.CC_STAT_LEFT])
+            out[:, x0 : x0 + int(stats[i, cv2.CC_STAT_WIDTH])] = True
+    return out & rule
 
 
 def _crossed(ink: np.ndarray, rule: np.ndarray, dpi: int) -> np.ndarray:
@@ -134,41 +170,76 @@ def _even_pitch(stats: np.ndarray, a: int, b: int, c: int) -> bool:
     return abs(first - second) <= 0.15 * max(first, second) + 2
 
 
-def _main_line(stats: np.ndarray, comps: list[int]) -> list[int]:
+STACK_GAP_IN = 0.02  # pieces one above the other this close are one mark the scan broke
+
+
+def _stacked(stats: np.ndarray, comps: list[int], dpi: int) -> list[list[int]]:
+    """Components grouped into marks: pieces sharing most of the narrower one's columns, one just
+    above the other, are one mark (an outline figure a bitonal scan broke across its middle, a
+    hairline's dotted halves), so that a broken figure is one glyph to the line finder."""
+    if not comps:
+        return []
+    gap = max(2, round(STACK_GAP_IN * dpi))
+    s = stats[comps].astype(np.int64)
+    x0, y0 = s[:, 0], s[:, 1]
+    x1, y1 = x0 + s[:, 2], y0 + s[:, 3]
+    shared = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+    narrower = np.minimum(s[:, 2][:, None], s[:, 2][None, :])
+    apart = np.maximum(y0[:, None], y0[None, :]) - np.minimum(y1[:, None], y1[None, :])
+    joined = (shared > 0.5 * narrower) & (apart <= gap)
+    parent = list(range(len(comps)))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in zip(*np.nonzero(np.triu(joined, 1)), strict=True):
+        parent[root(int(a))] = root(int(b))
+    marks: dict[int, list[int]] = {}
+    for k, i in enumerate(comps):
+        marks.setdefault(root(k), []).append(i)
+    return list(marks.values())
+
+
+def _main_line(stats: np.ndarray, comps: list[int], dpi: int) -> list[int]:
     """The components of the text line with the most ink, and whatever sits inside its band.
 
-    Each line's band is that of its biggest glyph and does not grow as glyphs join: a growing band
-    lets raised stars chain the amount to the printed 'AMOUNT' label above it.
+    Each line's band is that of its biggest mark (`_stacked`) and does not grow as marks join: a
+    growing band lets raised stars chain the amount to the printed 'AMOUNT' label above it.
     """
     lines: list[list[int]] = []  # [y0, y1, ink, *members]
-    for i in sorted(comps, key=lambda i: -int(stats[i, cv2.CC_STAT_AREA])):
-        y0 = int(stats[i, cv2.CC_STAT_TOP])
-        y1 = y0 + int(stats[i, cv2.CC_STAT_HEIGHT])
+    marks = [
+        (mark, _union(stats, mark), int(stats[mark, cv2.CC_STAT_AREA].sum()))
+        for mark in _stacked(stats, comps, dpi)
+    ]
+    for mark, (_, y0, _, y1), ink in sorted(marks, key=lambda m: -m[2]):
         for line in lines:
             overlap = min(line[1], y1) - max(line[0], y0)
             if overlap > 0.3 * min(y1 - y0, line[1] - line[0]):
-                line[2] += int(stats[i, cv2.CC_STAT_AREA])
-                line.append(i)
+                line[2] += ink
+                line.extend(mark)
                 break
         else:
-            lines.append([y0, y1, int(stats[i, cv2.CC_STAT_AREA]), i])
+            lines.append([y0, y1, ink, *mark])
     best = max(lines, key=lambda line: line[2])
     keep = best[3:]
     top, bottom = best[0], best[1]
-    for i in comps:
-        cy = stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT] / 2
-        if i not in keep and top <= cy <= bottom:
-            keep.append(i)
+    for mark, (_, y0, _, y1), _ in marks:
+        if mark[0] not in keep and top <= (y0 + y1) / 2 <= bottom:
+            keep.extend(mark)
     return keep
 
 
 def _drop_bars(stats: np.ndarray, keep: list[int], dpi: int, height: int) -> list[int]:
     """Box sides and page edges: thin upright bars running (nearly) the height of the region.
 
-    A handwritten 'l' is as thin and may be three times as tall as the other letters, so height
-    alone does not tell; only a bar no writing could reach does.
+    A handwritten 'l' is as thin and may be three times as tall as the other letters (marks', not
+    pieces': a letter's tail cut off by the rule is no letter), so height alone does not tell;
+    only a bar no writing could reach does.
     """
-    heights = [int(stats[i, cv2.CC_STAT_HEIGHT]) for i in keep]
+    heights = [box[3] - box[1] for box in (_union(stats, m) for m in _stacked(stats, keep, dpi))]
     typical = float(np.median(heights)) if heights else 0.0
     out = []
     for i in keep:
@@ -356,7 +427,7 @@ def isolate(
     inside = (seed[0] - x0, seed[1] - y0, seed[2] - x0, seed[3] - y0)
     gray = page[y0:y1, x0:x1]
     ink = _ink(gray)
-    _erase_rules(ink, dpi)
+    _erase_rules(ink, gray, dpi)
     labels, stats, comps = _stats(ink, dpi)
     if r > 0:
         comps = _seeded(labels, stats, comps, inside)
@@ -364,7 +435,7 @@ def isolate(
         comps = _drop_clone_runs(stats, comps)
     if not comps:
         return None
-    keep = _drop_bars(stats, _main_line(stats, comps), dpi, inside[3] - inside[1])
+    keep = _drop_bars(stats, _main_line(stats, comps, dpi), dpi, inside[3] - inside[1])
     if not keep:
         return None
     tall = _tall(stats, keep)

@@ -547,3 +547,72 @@ def test_outline_figures_scanned_light_keep_their_faint_parts() -> None:
     kept[y0:y1, x0:x1] = line.image < 255
     assert kept[outline].mean() > 0.9  # the outlines whole, not their dark dots
     assert not kept[:16].any()  # not the background pattern
+
+
+def test_outline_figures_broken_across_their_middle_keep_both_halves() -> None:
+    """Outline figures that black-and-white scanning broke across the middle, each into an upper
+    and a lower piece: the lower halves are the same figures, not a line of their own below."""
+    img, d = _canvas(2.0, 0.6)
+    baseline = 90
+    d.text(
+        (20, baseline),
+        "438.33",
+        font=_font(60),
+        fill=255,
+        stroke_width=2,
+        stroke_fill=0,
+        anchor="ls",
+    )
+    gray = np.array(img)
+    ink = np.nonzero((gray < 128).any(axis=1))[0]
+    top, foot = int(ink[0]), int(ink[-1])
+    middle = (top + foot) // 2
+    gray[middle - 1 : middle + 2] = 255  # the break, three rows
+    line = isolate(gray, (0, 0, gray.shape[1], gray.shape[0]), DPI)
+    assert line is not None
+    assert line.box[1] <= top + 1 and line.box[3] >= foot  # the upper halves and the lower
+    x0, y0, x1, y1 = line.box
+    kept = np.zeros(gray.shape, bool)
+    kept[y0:y1, x0:x1] = line.image < 128
+    below = gray[middle + 2 :] < 128
+    assert kept[middle + 2 :][below].mean() > 0.95
+
+
+@pytest.mark.parametrize("pen", [0, 40])
+def test_dashes_written_on_the_rule_stay_and_the_rule_goes(pen: int) -> None:
+    """A date written on its rule, its dashes along it ('11-19-2026'): the dashes are as level as
+    the rule but add the pen's darkness to it, so they stay while the bare rule is taken out."""
+    img, d = _canvas(2.4, 0.6)
+    rule_y = 80
+    d.line([(0, rule_y), (img.width, rule_y)], fill=110, width=2)  # a grey printed rule
+    x = 20
+    dashes = []
+    for k, part in enumerate(("11", "19", "2026")):
+        d.text((x, rule_y + 12), part, font=_font(40), fill=pen, anchor="ls")
+        x += int(_font(40).getlength(part)) + 4
+        if k < 2:
+            d.line([(x, rule_y), (x + 14, rule_y)], fill=pen, width=3)  # the dash, on the rule
+            dashes.append((x + 3, x + 11))
+            x += 18
+    gray = np.array(img)
+    line = isolate(gray, (0, 20, img.width, 110), DPI)
+    assert line is not None
+    x0, y0, x1, y1 = line.box
+    assert x1 < x + 10  # the rule after the writing is gone
+    kept = line.image < 160
+    for a, b in dashes:
+        assert kept[rule_y - 2 - y0 : rule_y + 3 - y0, a - x0 : b - x0].any(axis=0).all()
+
+
+def test_a_black_rule_thicker_in_places_is_taken_out_whole() -> None:
+    """Black-and-white scanning leaves a rule one pixel thick here and two there, and turning the
+    page straight greys the thin stretches a little; with no darker pen to go by, a thicker
+    stretch is rule, not a stroke written along it."""
+    page = np.full((120, 700), 255, np.uint8)
+    page[80, 0:700] = 40  # the rule, one pixel, greyed by the turn
+    page[80:82, 150:170] = 0  # twice as thick and black for 0.1 in, with no writing near
+    img = Image.fromarray(page)
+    ImageDraw.Draw(img).text((300, 92), "six and 26/100", font=_font(40), fill=0, anchor="ls")
+    line = isolate(np.array(img), (0, 20, 700, 110), DPI, trim_filler=True)
+    assert line is not None
+    assert line.box[0] >= 290  # the writing alone, no piece of the rule before it
