@@ -32,6 +32,7 @@ DEFAULT_DPI = 200
 PDF_DPI = 300
 MIN_SANE_DPI = 72
 MAX_PAGE_INCHES = 14.0  # a legal-size sheet's length: no check, coupon or letter is longer
+MIN_PAGE_INCHES = 4.5  # the longest side of the smallest piece of mail (a coupon, a short check)
 MAX_SANE_DPI = 1200
 MAX_ITEM_PAGES = 50  # pages of one image file (front, back, coupon, ...): one payment item
 # An image file's pages are decoded together (one item), so their pixels are bounded together too.
@@ -52,10 +53,11 @@ def sane_dpi(value: object) -> int:
 
 
 def plausible_dpi(dpi: int, shape: tuple[int, ...]) -> int:
-    """The page's resolution, or DEFAULT_DPI when the tag makes the page longer than any piece of
-    mail (72 dpi is what many writers put when they do not know it); the MICR line measures the
-    true one later."""
-    return dpi if max(shape[:2]) / max(dpi, 1) <= MAX_PAGE_INCHES else DEFAULT_DPI
+    """The page's resolution, or DEFAULT_DPI when the tag makes the page longer or shorter than
+    any piece of mail (72 dpi is what many writers put when they do not know it, and a 200 dpi
+    scan tagged 600 would be a check two inches wide); the MICR line measures the true one later."""
+    inches = max(shape[:2]) / max(dpi, 1)
+    return dpi if MIN_PAGE_INCHES <= inches <= MAX_PAGE_INCHES else DEFAULT_DPI
 
 
 def to_gray(img: Image.Image) -> np.ndarray:

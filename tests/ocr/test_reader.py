@@ -251,3 +251,18 @@ def test_a_check_back_printed_across_its_short_side_is_still_a_back(
     back = np.rot90(page_factory["back"](200), quarter_turns).copy()
     reading = read_page(Page(back, 200, 1, "back.tif"))
     assert reading.kind == PageKind.CHECK_BACK
+
+
+@pytest.mark.parametrize("tag", [600, 96])
+def test_a_check_whose_file_states_the_wrong_resolution_reads(
+    check_factory: Callable[..., np.ndarray], tmp_path: Path, tag: int
+) -> None:
+    """A 200 dpi scan tagged 600 dpi (a check two inches wide) or 96 dpi: no piece of mail is that
+    size, and the MICR line measures the true resolution."""
+    path = tmp_path / "tagged.png"
+    Image.fromarray(check_factory(dpi=200, seed=7)).save(path, dpi=(tag, tag))
+    [item] = read_file(path)
+    front = item.front
+    assert front is not None and front.micr is not None
+    assert front.micr.routing == "111000025"
+    assert front.amount.value == Decimal("412.45")
