@@ -18,6 +18,9 @@ from ocr.pagecache import last_page
 from ocr.reading import Box, Page
 
 INK = 170  # grey level below which a pixel is ink, on a page cleanup has flattened
+# ... and below which it may be part of a printed rule or box side: a stock's pale print or a
+# photo's exposure leaves them light grey, and only a long straight run makes them a rule.
+RULE_INK = 205
 
 
 def ink_mask(gray: np.ndarray, threshold: int = INK) -> np.ndarray:
@@ -35,7 +38,7 @@ def horizontal_segments(gray: np.ndarray, dpi: int, min_len_in: float = 0.3) -> 
     bridges the steps, and collinear pieces with a gap under 0.12 in are joined (wider gaps, like
     the '$' between the payee line and the courtesy underline, keep two rules apart).
     """
-    ink = cv2.dilate(ink_mask(gray), np.ones((3, 1), np.uint8))
+    ink = cv2.dilate(ink_mask(gray, RULE_INK), np.ones((3, 1), np.uint8))
     k = max(10, int(min_len_in * dpi))
     if ink.shape[1] <= k:
         return ()
@@ -60,7 +63,7 @@ def _upright_bars(gray: np.ndarray, dpi: int) -> list[Box]:
     k = max(6, int(0.12 * dpi))
     if gray.shape[0] <= k:
         return []
-    vert = cv2.morphologyEx(ink_mask(gray), cv2.MORPH_OPEN, np.ones((k, 1), np.uint8))
+    vert = cv2.morphologyEx(ink_mask(gray, RULE_INK), cv2.MORPH_OPEN, np.ones((k, 1), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(vert)
     bars = []
     for i in range(1, n):
@@ -144,6 +147,8 @@ def courtesy_underline(gray: np.ndarray, dpi: int) -> Box | None:
 
     The underline starts right of the '$' (past three quarters of the width), ends near the right
     edge, and is 0.7-2.4 in long; the date line, which also ends near the edge, starts further left.
+    A rule with nothing written above it and writing just below is a box's top whose other sides
+    the scan or a photo's light lost: the area under it, then.
     """
     H, W = gray.shape
     cands = [
@@ -156,8 +161,21 @@ def courtesy_underline(gray: np.ndarray, dpi: int) -> Box | None:
     ]
     if not cands:
         return None
-    x0, y0, x1, _ = max(cands, key=lambda s: s[1])
-    return (x0, y0 - int(0.3 * dpi), x1, y0)
+    x0, y0, x1, y1 = max(cands, key=lambda s: s[1])
+    above = (x0, y0 - int(0.3 * dpi), x1, y0)
+    below = (x0, y1 + 2, x1, y1 + int(0.3 * dpi))
+    if not _written(gray, above) and _written(gray, below):
+        return below
+    return above
+
+
+WRITTEN = 0.01  # the share of an area's pixels that are ink when something is written in it
+
+
+def _written(gray: np.ndarray, box: Box) -> bool:
+    x0, y0, x1, y1 = (max(0, int(v)) for v in box)
+    area = gray[y0:y1, x0:x1]
+    return area.size > 0 and float(ink_mask(area).mean()) > WRITTEN
 
 
 def date_amount_table(gray: np.ndarray, dpi: int) -> tuple[Box, Box] | None:
@@ -178,7 +196,7 @@ def date_amount_table(gray: np.ndarray, dpi: int) -> tuple[Box, Box] | None:
     for x0, _, x1, y1 in sorted(cands, key=lambda s: s[1]):
         split = x0 + int(0.45 * (x1 - x0))
         cell = (split, y1 + 2, x1, y1 + int(0.3 * dpi))
-        if ink_mask(gray[cell[1] : cell[3], cell[0] : cell[2]]).mean() > 0.01:
+        if _written(gray, cell):
             return (x0 - int(0.05 * dpi), y1 + 2, split, y1 + int(0.3 * dpi)), cell
     return None
 
@@ -198,8 +216,8 @@ def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
     payee rule is not taken for it: a rule level with the courtesy box is the payee's.
     """
     H, W = gray.shape
-    rules = horizontal_segments(gray, dpi, 0.3)
     tol = max(3, int(0.03 * dpi))
+    rules = _joined(horizontal_segments(gray, dpi, 0.3), tol, int(RULE_GAP_IN * dpi))
     cands = [
         s
         for s in rules
@@ -216,6 +234,21 @@ def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
 
 
 SIGNATURE_GAP_IN = 0.3  # a memo rule stops at least this far short of the signature rule
+RULE_GAP_IN = 0.2  # one rule broken by a photo's light or a faint stretch: less than that gap
+
+
+def _joined(rules: Sequence[Box], tol: int, gap: int) -> list[Box]:
+    """Level rules one after another with less than `gap` between them, as one rule: a legal rule
+    a photo's light broke in two is no shorter than the one printed."""
+    out: list[Box] = []
+    for r in sorted(rules, key=lambda r: r[0]):
+        for k, o in enumerate(out):
+            if abs(o[1] - r[1]) <= tol and r[0] - o[2] < gap and r[2] > o[2]:
+                out[k] = (o[0], min(o[1], r[1]), r[2], max(o[3], r[3]))
+                break
+        else:
+            out.append(r)
+    return out
 
 
 def _signed_beside(rule: Box, rules: Sequence[Box], tol: int, dpi: int) -> bool:

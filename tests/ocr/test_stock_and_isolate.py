@@ -95,6 +95,22 @@ def test_courtesy_underline_when_there_is_no_box() -> None:
     assert region[0] >= int(4.7 * DPI) and region[3] <= y + 2 and region[1] < y - 0.2 * DPI
 
 
+def test_a_box_with_only_its_top_left_is_read_under_it() -> None:
+    """A photo's light or a faint scan keeps a courtesy box's top side and loses the rest: the
+    figures are under the rule, not over it."""
+    img, d = _canvas(6.0, 2.75)
+    y = int(1.1 * DPI)
+    d.line([(int(1.0 * DPI), y + 40), (int(4.5 * DPI), y + 40)], fill=40, width=2)  # payee line
+    d.line([(int(4.8 * DPI), y), (int(5.75 * DPI), y)], fill=40, width=2)  # the box's top
+    d.text((int(4.9 * DPI), y + 8), "692.43", font=_font(40), fill=0)
+    gray = np.array(img)
+    region = stock.courtesy_underline(gray, DPI)
+    assert region is not None
+    assert y <= region[1] <= y + 8 and region[3] >= y + 0.25 * DPI
+    line = isolate(gray, region, DPI)
+    assert line is not None and line.box[1] > y
+
+
 def _business_table() -> tuple[np.ndarray, int]:
     """A business check's date/amount table: labels over a rule, the values written under it."""
     img, d = _canvas(8.5, 3.5)
@@ -183,6 +199,35 @@ def test_a_legal_rule_broken_by_a_faint_stretch_is_still_the_legal_rule() -> Non
     d.line([(int(4.1 * DPI), legal_y), (int(5.6 * DPI), legal_y)], fill=40, width=2)
     rule = stock.legal_rule(np.array(img), DPI)
     assert rule is not None and abs(rule[1] - legal_y) <= 3
+
+
+def test_a_legal_rule_broken_in_two_halves_is_still_the_legal_rule() -> None:
+    """A photo's light breaks the legal rule near its middle, leaving two pieces each shorter
+    than half the check: they are one rule, the lowest long one, with the words above it."""
+    img, d = _canvas(6.0, 2.75)
+    payee_y, legal_y = int(1.05 * DPI), int(1.45 * DPI)
+    d.line([(int(0.9 * DPI), payee_y), (int(4.6 * DPI), payee_y)], fill=40, width=2)
+    d.line([(int(0.2 * DPI), legal_y), (int(2.7 * DPI), legal_y)], fill=40, width=2)
+    d.line([(int(2.85 * DPI), legal_y), (int(5.2 * DPI), legal_y)], fill=40, width=2)
+    rule = stock.legal_rule(np.array(img), DPI)
+    assert rule is not None and abs(rule[1] - legal_y) <= 3
+    assert rule[0] <= 0.25 * DPI and rule[2] >= 5.1 * DPI
+
+
+def test_a_pale_grey_legal_rule_and_box_are_found() -> None:
+    """A stock printed pale, or a photo's exposure, leaves the rules light grey, lighter than
+    writing needs to be to count as ink: a long straight line is still a rule, and four such
+    lines still the box."""
+    img, d = _canvas(6.0, 2.75)
+    legal_y = int(1.45 * DPI)
+    d.line([(int(0.2 * DPI), legal_y), (int(5.2 * DPI), legal_y)], fill=185, width=2)
+    box = (int(4.8 * DPI), int(0.9 * DPI), int(5.8 * DPI), int(1.2 * DPI))
+    d.rectangle(box, outline=185, width=2)
+    gray = np.array(img)
+    rule = stock.legal_rule(gray, DPI)
+    assert rule is not None and abs(rule[1] - legal_y) <= 3
+    found = stock.courtesy_box(gray, DPI)
+    assert found is not None and abs(found[1] - box[1]) <= 6 and abs(found[3] - box[3]) <= 6
 
 
 def test_no_signature_rule_no_signature_area() -> None:
