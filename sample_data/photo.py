@@ -9,7 +9,7 @@ resolution says nothing about the check's.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -26,18 +26,26 @@ class PhotoStyle:
     turn: float  # degrees the check lies turned on the desk
     shadow: bool
     quality: int
+    scene: str = "desk"  # what lies around the check: one of SCENES
 
     def labels(self) -> list[str]:
         out = [f"photo={self.check_px}px", f"tilt={self.tilt:.1f}", f"turn={self.turn:.1f}"]
         if self.shadow:
             out.append("shadow")
+        if self.scene != "desk":
+            out.append(f"scene={self.scene}")
         return out + [f"jpeg_quality={self.quality}"]
+
+
+# A desk darker than paper, mostly; a light desk as pale as the check; another sheet of paper
+# lying half under it; or the check filling the picture, hardly any desk around it.
+SCENES = {"desk": 0.55, "light desk": 0.15, "paper under": 0.15, "filling": 0.15}
 
 
 def plan_photo(rng: random.Random) -> PhotoStyle:
     # now and then the phone is held upright, the check across the picture's short side
     upright = rng.choice([-90, 90]) if rng.random() < 0.2 else 0
-    return PhotoStyle(
+    style = PhotoStyle(
         check_px=rng.randrange(1300, 2400),
         tilt=round(rng.uniform(0.0, 20.0), 1),
         lean=round(rng.uniform(0.0, 360.0), 1),
@@ -45,6 +53,9 @@ def plan_photo(rng: random.Random) -> PhotoStyle:
         shadow=rng.random() < 0.5,
         quality=rng.randrange(55, 92),
     )
+    # the scene from the style drawn so far, so the mail around a photo is drawn as it always was
+    pick = random.Random(f"scene:{style.check_px}:{style.tilt}:{style.lean}")
+    return replace(style, scene=pick.choices(list(SCENES), weights=list(SCENES.values()))[0])
 
 
 def _seen(style: PhotoStyle, cw: int, ch: int, pw: int, ph: int) -> np.ndarray:
@@ -95,6 +106,21 @@ def _light(h: int, w: int, rng: random.Random, shadow: bool) -> np.ndarray:
     return light.astype(np.float32)
 
 
+def _sheet_under(desk: np.ndarray, check: np.ndarray, rng: random.Random) -> np.ndarray:
+    """The desk with a white sheet lying on it, under one side of the check and out of the
+    picture: paper as bright as the check's, touching it."""
+    ph, pw = desk.shape[:2]
+    centre = check.mean(axis=0)
+    side = check[[1, 2]] if rng.random() < 0.5 else check[[3, 0]]  # under its right or left
+    reach = (side.mean(axis=0) - centre) * rng.uniform(0.3, 0.8)
+    far = side + 4 * (side - centre)
+    corners = np.array([side[0] - reach, far[0], far[1], side[1] - reach], np.int32)
+    sheet = np.zeros((ph, pw), np.float32)
+    cv2.fillConvexPoly(sheet, corners, 1.0)
+    white = rng.uniform(225, 250)
+    return desk * (1 - sheet[:, :, None]) + white * sheet[:, :, None]
+
+
 def photograph(
     check: Image.Image, style: PhotoStyle, rng: random.Random
 ) -> tuple[Image.Image, np.ndarray]:
@@ -108,6 +134,8 @@ def photograph(
     paper = small[:, :, None] * tint[None, None, :].astype(np.float32)
     # The picture: the check with a margin of desk around it, wider than tall as phones shoot it.
     margin = rng.uniform(0.04, 0.3)
+    if style.scene == "filling":
+        margin = margin / 10
     t = np.radians(style.turn)
     across = abs(np.cos(t)) * cw + abs(np.sin(t)) * ch  # the turned check's extent
     down = abs(np.sin(t)) * cw + abs(np.cos(t)) * ch
@@ -119,6 +147,10 @@ def photograph(
     warped = cv2.warpPerspective(paper, matrix, (pw, ph), flags=cv2.INTER_LINEAR)
     cover = cv2.warpPerspective(np.ones((ch, cw), np.float32), matrix, (pw, ph))
     desk = _desk(ph, pw, rng)
+    if style.scene == "light desk":  # as pale as paper, or a little darker
+        desk = desk - desk.mean(axis=(0, 1)) + rng.uniform(195, 240)
+    elif style.scene == "paper under":
+        desk = _sheet_under(desk, target, rng)
     out = warped * cover[:, :, None] + desk * (1 - cover[:, :, None])
     out = out * _light(ph, pw, rng, style.shadow)[:, :, None]
     out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.4, 1.4))
