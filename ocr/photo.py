@@ -14,6 +14,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ocr.pages import MAX_PAGE_INCHES
+
 WORK_PX = 800  # the long side of the picture the corners are found on
 # The paper must stand out from what it lies on, by this much grey, and cover a share of the
 # picture a photo of one check leaves it (a scan's check fills it; a speck of paper is no check).
@@ -120,9 +122,10 @@ def _paper(small: np.ndarray, edges: np.ndarray, outline: np.ndarray) -> np.ndar
     return quad
 
 
-def find_corners(gray: np.ndarray) -> np.ndarray | None:
+def find_corners(gray: np.ndarray, by_sides: bool = True) -> np.ndarray | None:
     """The photographed check's corners in `gray`'s pixels (top-left first, clockwise), or None
-    when the picture shows no bright four-sided paper on a darker surface."""
+    when the picture shows no bright four-sided paper on a darker surface, nor (`by_sides`) four
+    straight sides of a check's proportions (`_sides_quad`)."""
     h, w = gray.shape
     scale = min(1.0, WORK_PX / max(h, w))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -133,7 +136,97 @@ def find_corners(gray: np.ndarray) -> np.ndarray | None:
         quad = _paper(small, edges, outline)
         if quad is not None:
             return quad / scale
-    return None
+    quad = _sides_quad(small, edges) if by_sides else None
+    return quad / scale if quad is not None else None
+
+
+SIDE_MIN = 0.15  # a side's straight edge spans at least this share of the picture's short side
+ACROSS_DEG = 35.0  # a side this close to level runs across the check (top, bottom); else down it
+LINES_EACH = 8  # the longest lines of each direction tried as the check's sides
+LEVEL = 0.02  # a top side rising less than this over its length is level with the picture
+
+
+def _squared(quad: np.ndarray) -> bool:
+    """A quadrilateral square on and level with the picture: a check lying on a flatbed's page,
+    which the scan's clean-up cuts out; a phone is never held that square."""
+    sides = _sides(quad)
+    square = all(abs(a - b) <= SQUARE * max(a, b) for a, b in (sides[0::2], sides[1::2]))
+    tl, tr = quad[0], quad[1]
+    return square and abs(float(tr[1] - tl[1])) <= LEVEL * float(tr[0] - tl[0])
+
+
+def _lines(small: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The picture's long straight edges as lines (x, y, dx, dy: a point and a unit direction),
+    pieces on one line joined, longest first: those running across, and those running down."""
+    h, w = small.shape
+    half = cv2.resize(small, (w // 2, h // 2), interpolation=cv2.INTER_AREA)  # sides are long
+    found = cv2.HoughLinesP(
+        cv2.Canny(half, 20, 50),
+        1,
+        np.pi / 180,
+        threshold=int(SIDE_MIN * min(h, w) / 4),
+        minLineLength=SIDE_MIN * min(h, w) / 2,
+        maxLineGap=0.01 * max(h, w),
+    )
+    groups: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])  # x, y, dx, dy, length
+    for x0, y0, x1, y1 in [] if found is None else 2 * found.reshape(-1, 4).astype(np.float64):
+        length = float(np.hypot(x1 - x0, y1 - y0))
+        d = np.array([x1 - x0, y1 - y0]) / length
+        angle = np.degrees(np.arctan2(d[1], d[0])) % 180
+        group = groups[0 if min(angle, 180 - angle) <= ACROSS_DEG else 1]
+        normal = np.array([-d[1], d[0]])
+        for line in group:
+            if abs(line[2:4] @ d) > 0.995 and abs(normal @ (line[:2] - (x0, y0))) < 4:
+                line[4] += length
+                break
+        else:
+            group.append(np.array([x0, y0, d[0], d[1], length]))
+    across, down = (sorted(g, key=lambda line: -line[4])[:LINES_EACH] for g in groups)
+    return [line[:4] for line in across], [line[:4] for line in down]
+
+
+def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """Where two lines (point, direction) cross."""
+    m = np.array([[a[2], -b[2]], [a[3], -b[3]]])
+    if abs(np.linalg.det(m)) < 1e-6:
+        return None
+    t = np.linalg.solve(m, b[:2] - a[:2])[0]
+    return a[:2] + t * a[2:]
+
+
+def _sides_quad(small: np.ndarray, edges: np.ndarray) -> np.ndarray | None:
+    """The check as the four-sided shape its straight edges make, when no region or closed
+    outline gave it: a check on a light desk beside other paper, or filling the picture, still
+    has four straight sides. Of every top and bottom, left and right side the long edges offer,
+    the largest quadrilateral of a check's proportions and share of the picture whose sides all
+    run along edges, and that is not a flatbed page's check (`_squared`)."""
+    h, w = small.shape
+    across, down = _lines(small)
+    best, best_area = None, 0.0
+    for i, top in enumerate(across):
+        for bottom in across[i + 1 :]:
+            for j, left in enumerate(down):
+                for right in down[j + 1 :]:
+                    corners = [_meet(top, left), _meet(top, right), _meet(bottom, right)]
+                    corners.append(_meet(bottom, left))
+                    if any(c is None for c in corners):
+                        continue
+                    quad = _order(np.array(corners, np.float32))
+                    if (quad[:, 0] < -0.02 * w).any() or (quad[:, 0] > 1.02 * w).any():
+                        continue
+                    if (quad[:, 1] < -0.02 * h).any() or (quad[:, 1] > 1.02 * h).any():
+                        continue
+                    area = float(cv2.contourArea(quad))
+                    if area <= best_area or not SHARE[0] <= area / small.size <= 1.0:
+                        continue
+                    t, r, b, lft = _sides(quad)
+                    long_, short = max(t + b, lft + r), min(t + b, lft + r)
+                    if short <= 0 or not ASPECT[0] <= long_ / short <= ASPECT[1]:
+                        continue
+                    if _squared(quad) or not _on_edges(quad, edges):
+                        continue
+                    best, best_area = quad, area
+    return best
 
 
 def flatten_photo(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, int] | None:
@@ -141,8 +234,11 @@ def flatten_photo(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, int] | None:
     `gray` is no photo of a check (`find_corners`), or is a scan of one: a check on a scanner's
     dark background, square to it and as wide as the file's resolution says a check is, is left
     to the scan's clean-up. The resolution is the file's when that makes the check as wide as a
-    check is, else what its width gives it (a phone writes 72 dpi whatever it shows)."""
-    corners = find_corners(gray)
+    check is, else what its width gives it (a phone writes 72 dpi whatever it shows). A picture
+    its resolution makes the size of a check or a sheet is a scan: its printed lines are not
+    looked at for the check's sides (a rule and a box could make a check-shaped quadrilateral)."""
+    page_sized = gray.shape[1] / max(dpi, 1) <= MAX_PAGE_INCHES
+    corners = find_corners(gray, by_sides=not page_sized)
     if corners is None:
         return None
     tl, tr, br, bl = corners

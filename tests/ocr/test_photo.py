@@ -23,6 +23,9 @@ STYLES = {
     "leaning, shadowed": PhotoStyle(1900, 18.0, 30.0, -9.0, True, 65),
     "upright phone": PhotoStyle(1500, 10.0, 200.0, 86.0, False, 75),
     "small and turned": PhotoStyle(1300, 8.0, 120.0, 14.0, True, 60),
+    "on a light desk": PhotoStyle(1700, 14.0, 250.0, 6.0, True, 70, "light desk"),
+    "paper under it": PhotoStyle(1800, 12.0, 60.0, -5.0, False, 75, "paper under"),
+    "filling the picture": PhotoStyle(2000, 16.0, 300.0, 3.0, True, 70, "filling"),
 }
 
 
@@ -65,6 +68,40 @@ def test_corners_are_found_where_the_check_lies(
     assert flat is not None and flat.shape[1] > flat.shape[0]
     # its width gives it a resolution near enough for the MICR line to measure it exactly
     assert dpi == pytest.approx(style.check_px / (check.shape[1] / 300), rel=0.3)
+
+
+@pytest.mark.parametrize("desk", ["a sheet under it", "the check filling it"])
+def test_corners_are_found_by_the_checks_straight_sides(
+    check_factory: Callable[..., np.ndarray], desk: str
+) -> None:
+    """A check with another sheet of paper half under it is no bright region of its own, and one
+    that fills the picture has no desk around it: its four straight sides still make the check."""
+    check = check_factory(dpi=300, seed=3).astype(np.float32)
+    ch, cw = check.shape
+    pw, ph = (2000, 1100) if desk.startswith("a sheet") else (1900, 900)
+    truth = (
+        np.array([[260, 250], [1700, 170], [1760, 880], [300, 900]], np.float32)
+        if desk.startswith("a sheet")
+        else np.array([[30, 40], [1870, 10], [1880, 880], [15, 860]], np.float32)
+    )
+    matrix = cv2.getPerspectiveTransform(
+        np.array([[0, 0], [cw, 0], [cw, ch], [0, ch]], np.float32), truth
+    )
+    paper = cv2.warpPerspective(check, matrix, (pw, ph), borderValue=0)
+    cover = cv2.warpPerspective(np.ones_like(check), matrix, (pw, ph)) > 0.5
+    table = np.full((ph, pw), 70.0, np.float32)
+    if desk.startswith("a sheet"):  # whiter than the check, under its right part
+        cv2.fillConvexPoly(
+            table, np.array([[1300, -50], [2100, 0], [2100, 1200], [1250, 1150]]), 250
+        )
+    cv2.line(table, (0, 720), (300, 600), 20.0, 28)  # a pen on the desk, against the check
+    picture = np.where(cover, paper * 0.86, table)
+    rim = cv2.dilate(cover.astype(np.uint8), np.ones((5, 5), np.uint8)) > cover
+    picture[rim] -= 25  # the thin shadow a sheet's edge casts
+    grey = cv2.GaussianBlur(picture, (0, 0), 1.0).clip(0, 255).astype(np.uint8)
+    found = find_corners(grey)
+    assert found is not None
+    assert np.abs(found - truth).max() <= 0.015 * max(grey.shape)
 
 
 @pytest.mark.parametrize(
