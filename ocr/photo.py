@@ -143,16 +143,6 @@ def find_corners(gray: np.ndarray, by_sides: bool = True) -> np.ndarray | None:
 SIDE_MIN = 0.15  # a side's straight edge spans at least this share of the picture's short side
 ACROSS_DEG = 35.0  # a side this close to level runs across the check (top, bottom); else down it
 LINES_EACH = 8  # the longest lines of each direction tried as the check's sides
-LEVEL = 0.02  # a top side rising less than this over its length is level with the picture
-
-
-def _squared(quad: np.ndarray) -> bool:
-    """A quadrilateral square on and level with the picture: a check lying on a flatbed's page,
-    which the scan's clean-up cuts out; a phone is never held that square."""
-    sides = _sides(quad)
-    square = all(abs(a - b) <= SQUARE * max(a, b) for a, b in (sides[0::2], sides[1::2]))
-    tl, tr = quad[0], quad[1]
-    return square and abs(float(tr[1] - tl[1])) <= LEVEL * float(tr[0] - tl[0])
 
 
 def _lines(small: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -199,7 +189,7 @@ def _sides_quad(small: np.ndarray, edges: np.ndarray) -> np.ndarray | None:
     outline gave it: a check on a light desk beside other paper, or filling the picture, still
     has four straight sides. Of every top and bottom, left and right side the long edges offer,
     the largest quadrilateral of a check's proportions and share of the picture whose sides all
-    run along edges, and that is not a flatbed page's check (`_squared`)."""
+    run along edges."""
     h, w = small.shape
     across, down = _lines(small)
     best, best_area = None, 0.0
@@ -223,7 +213,7 @@ def _sides_quad(small: np.ndarray, edges: np.ndarray) -> np.ndarray | None:
                     long_, short = max(t + b, lft + r), min(t + b, lft + r)
                     if short <= 0 or not ASPECT[0] <= long_ / short <= ASPECT[1]:
                         continue
-                    if _squared(quad) or not _on_edges(quad, edges):
+                    if not _on_edges(quad, edges):
                         continue
                     best, best_area = quad, area
     return best
