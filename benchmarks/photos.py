@@ -30,7 +30,7 @@ from benchmarks.pipeline import (
 )
 from benchmarks.table import render_table
 from sample_data.image_files import save_photo
-from sample_data.photo import photograph, plan_photo
+from sample_data.photo import SCENES, photograph, plan_photo
 
 
 def run(items: int, seed: int, workdir: Path) -> tuple[Outcome, Outcome]:
@@ -67,13 +67,13 @@ def _lone_fronts(truth: dict[str, Any], inbox: Path) -> list[dict[str, Any]]:
 
 def _photographed_inbox(
     data: Path, dest: Path, chosen: list[dict[str, Any]], seed: int
-) -> dict[str, str]:
-    """A copy of the set's inbox with each chosen file a phone's JPEG of it instead; the new
-    file names by the old."""
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A copy of the set's inbox with each chosen file a phone's JPEG of it instead: the new
+    file names by the old, and the scene each new file was photographed in."""
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(data / "inbox", dest)
-    renamed = {}
+    renamed, scenes = {}, {}
     for t in chosen:
         src = str(t["source_file"])
         rng = random.Random(f"photo:{seed}:{src}")
@@ -84,28 +84,47 @@ def _photographed_inbox(
         (dest / src).unlink()
         save_photo(picture, dest / new, style.quality)
         renamed[src] = new
-    return renamed
+        scenes[new] = style.scene
+    return renamed, scenes
 
 
 def run_foreign(
     data: Path, workdir: Path, seed: int
-) -> tuple[foreign.ForeignScore, foreign.ForeignScore]:
-    """The foreign set's lone check fronts as scanned and as photographed: (scans, photos)."""
+) -> tuple[foreign.ForeignScore, foreign.ForeignScore, dict[str, foreign.ForeignScore]]:
+    """The foreign set's lone check fronts as scanned and as photographed: (scans, photos, the
+    photos by the scene they were taken in)."""
     truth = json.loads((data / "truth.json").read_text(encoding="utf-8"))
     chosen = _lone_fronts(truth, data / "inbox")
     work = workdir / "foreign-photos"
-    renamed = _photographed_inbox(data, work / "inbox", chosen, seed)
+    renamed, scenes = _photographed_inbox(data, work / "inbox", chosen, seed)
     scanned_truth = {"as_of": truth["as_of"], "items": chosen}
     photo_truth = {
         "as_of": truth["as_of"],
         "items": [{**t, "source_file": renamed[str(t["source_file"])]} for t in chosen],
     }
     scans, _ = foreign.run_inbox(data, data / "inbox", scanned_truth, work / "scanned")
-    photos, _ = foreign.run_inbox(data, work / "inbox", photo_truth, work / "photographed")
-    return scans, photos
+    photos, home = foreign.run_inbox(data, work / "inbox", photo_truth, work / "photographed")
+    recorded = foreign.recorded_items(home)
+    by_scene = {
+        scene: foreign.score(
+            {
+                "as_of": truth["as_of"],
+                "items": [t for t in photo_truth["items"] if scenes[t["source_file"]] == scene],
+            },
+            recorded,
+        )
+        for scene in SCENES
+    }
+    return scans, photos, by_scene
 
 
-def report_foreign(scans: foreign.ForeignScore, photos: foreign.ForeignScore) -> str:
+def report_foreign(
+    scans: foreign.ForeignScore,
+    photos: foreign.ForeignScore,
+    by_scene: dict[str, foreign.ForeignScore],
+) -> str:
+    named = [("scanned", scans), ("photographed", photos)]
+    named += [(f"photographed, {scene}", out) for scene, out in by_scene.items() if out.items]
     rows = [
         [
             name,
@@ -114,7 +133,7 @@ def report_foreign(scans: foreign.ForeignScore, photos: foreign.ForeignScore) ->
             foreign.pct(out.caught, out.must_hold),
             len(out.wrong),
         ]
-        for name, out in (("scanned", scans), ("photographed", photos))
+        for name, out in named
     ]
     table = render_table(
         ["the same checks", "items", "straight-through", "caught", "wrong money"], rows
