@@ -44,17 +44,22 @@ def horizontal_segments(gray: np.ndarray, dpi: int, min_len_in: float = 0.3) -> 
         return ()
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(horiz)
-    pieces = sorted((tuple(int(v) for v in stats[i, :4]) for i in range(1, n)), key=lambda s: s[0])
+    pieces = [(x, y, x + w, y + h) for x, y, w, h in (map(int, stats[i, :4]) for i in range(1, n))]
+    return _joined(pieces, 0.12 * dpi, max(3.0, 0.02 * dpi))
+
+
+def _joined(pieces: Sequence[Box], gap: float, drift: float) -> tuple[Box, ...]:
+    """Level pieces one after another, at most `gap` apart (their middles within `drift` of the
+    first piece's), as one rule each, left to right."""
     merged: list[list[float]] = []
-    gap, drift = 0.12 * dpi, max(3.0, 0.02 * dpi)
-    for x, y, w, h in pieces:
-        cy = y + h / 2
+    for x0, y0, x1, y1 in sorted(pieces, key=lambda s: s[0]):
+        cy = (y0 + y1) / 2
         for m in merged:
-            if abs(m[4] - cy) <= drift and x - m[2] <= gap:
-                m[1], m[2], m[3] = min(m[1], y), max(m[2], x + w), max(m[3], y + h)
+            if abs(m[4] - cy) <= drift and x0 - m[2] <= gap:
+                m[1], m[2], m[3] = min(m[1], y0), max(m[2], x1), max(m[3], y1)
                 break
         else:
-            merged.append([x, y, x + w, y + h, cy])
+            merged.append([x0, y0, x1, y1, cy])
     return tuple((int(m[0]), int(m[1]), int(m[2]), int(m[3])) for m in merged)
 
 
@@ -217,7 +222,8 @@ def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
     """
     H, W = gray.shape
     tol = max(3, int(0.03 * dpi))
-    rules = _joined(horizontal_segments(gray, dpi, 0.3), tol, int(RULE_GAP_IN * dpi))
+    # a rule a photo's light broke in two is no shorter than the one printed
+    rules = _joined(horizontal_segments(gray, dpi, 0.3), RULE_GAP_IN * dpi, tol)
     cands = [
         s
         for s in rules
@@ -234,21 +240,6 @@ def legal_rule(gray: np.ndarray, dpi: int) -> Box | None:
 
 
 SIGNATURE_GAP_IN = 0.3  # a memo rule stops at least this far short of the signature rule
-RULE_GAP_IN = 0.2  # one rule broken by a photo's light or a faint stretch: less than that gap
-
-
-def _joined(rules: Sequence[Box], tol: int, gap: int) -> list[Box]:
-    """Level rules one after another with less than `gap` between them, as one rule: a legal rule
-    a photo's light broke in two is no shorter than the one printed."""
-    out: list[Box] = []
-    for r in sorted(rules, key=lambda r: r[0]):
-        for k, o in enumerate(out):
-            if abs(o[1] - r[1]) <= tol and r[0] - o[2] < gap and r[2] > o[2]:
-                out[k] = (o[0], min(o[1], r[1]), r[2], max(o[3], r[3]))
-                break
-        else:
-            out.append(r)
-    return out
 
 
 def _signed_beside(rule: Box, rules: Sequence[Box], tol: int, dpi: int) -> bool:
