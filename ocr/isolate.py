@@ -203,46 +203,43 @@ def _stacked(stats: np.ndarray, comps: list[int], dpi: int) -> list[list[int]]:
     return list(marks.values())
 
 
-def _main_line(stats: np.ndarray, comps: list[int], dpi: int) -> list[int]:
-    """The components of the text line with the most ink, and whatever sits inside its band.
+def _main_line(stats: np.ndarray, comps: list[int], dpi: int) -> list[list[int]]:
+    """The marks (`_stacked`) of the text line with the most ink, and whatever sits inside its band.
 
-    Each line's band is that of its biggest mark (`_stacked`) and does not grow as marks join: a
-    growing band lets raised stars chain the amount to the printed 'AMOUNT' label above it.
+    Each line's band is that of its biggest mark and does not grow as marks join: a growing band
+    lets raised stars chain the amount to the printed 'AMOUNT' label above it.
     """
-    lines: list[list[int]] = []  # [y0, y1, ink, *members]
     marks = [
         (mark, _union(stats, mark), int(stats[mark, cv2.CC_STAT_AREA].sum()))
         for mark in _stacked(stats, comps, dpi)
     ]
+    lines: list[tuple[int, int, list[int], list[list[int]]]] = []  # y0, y1, [ink], marks
     for mark, (_, y0, _, y1), ink in sorted(marks, key=lambda m: -m[2]):
-        for line in lines:
-            overlap = min(line[1], y1) - max(line[0], y0)
-            if overlap > 0.3 * min(y1 - y0, line[1] - line[0]):
-                line[2] += ink
-                line.extend(mark)
+        for top, bottom, total, members in lines:
+            if min(bottom, y1) - max(top, y0) > 0.3 * min(y1 - y0, bottom - top):
+                total[0] += ink
+                members.append(mark)
                 break
         else:
-            lines.append([y0, y1, ink, *mark])
-    best = max(lines, key=lambda line: line[2])
-    keep = best[3:]
-    top, bottom = best[0], best[1]
+            lines.append((y0, y1, [ink], [mark]))
+    top, bottom, _, keep = max(lines, key=lambda line: line[2][0])
     for mark, (_, y0, _, y1), _ in marks:
-        if mark[0] not in keep and top <= (y0 + y1) / 2 <= bottom:
-            keep.extend(mark)
+        if mark not in keep and top <= (y0 + y1) / 2 <= bottom:
+            keep.append(mark)
     return keep
 
 
-def _drop_bars(stats: np.ndarray, keep: list[int], dpi: int, height: int) -> list[int]:
+def _drop_bars(stats: np.ndarray, marks: list[list[int]], dpi: int, height: int) -> list[int]:
     """Box sides and page edges: thin upright bars running (nearly) the height of the region.
 
     A handwritten 'l' is as thin and may be three times as tall as the other letters (marks', not
     pieces': a letter's tail cut off by the rule is no letter), so height alone does not tell;
     only a bar no writing could reach does.
     """
-    heights = [box[3] - box[1] for box in (_union(stats, m) for m in _stacked(stats, keep, dpi))]
+    heights = [box[3] - box[1] for box in (_union(stats, mark) for mark in marks)]
     typical = float(np.median(heights)) if heights else 0.0
     out = []
-    for i in keep:
+    for i in (i for mark in marks for i in mark):
         w, h = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
         thin = w < 0.05 * dpi and h > 5 * w
         if thin and (h >= 0.75 * height or h > 3.5 * typical):
