@@ -169,17 +169,12 @@ def _readers_differ(
     )
 
 
-EARLY_SURE = 0.9  # the two fields' votes together at least this sure before re-reads are skipped
-
-
 def read_alike(court: FieldEvidence, legal: FieldEvidence) -> bool:
     """Everything read so far says one value: the words by both readers (Tesseract's layout pass
     and the recognizer), the figures by the recognizer and by the layout pass when it made
     anything of them, and the two fields together are sure of it. The first round's re-reads
     could only agree: for both readers to land on one wrong value in the words, and the figures
     on that same value, is far rarer than the misreads the re-reads exist to outvote."""
-    if not evidence.EARLY:
-        return False
     value = legal.laid_out
     if value is None or not (value == legal.recognized == court.recognized):
         return False
@@ -188,7 +183,7 @@ def read_alike(court: FieldEvidence, legal: FieldEvidence) -> bool:
     c_field, l_field = court.result(), legal.result()
     if c_field.value != value or l_field.value != value:
         return False
-    return 1 - (1 - c_field.confidence) * (1 - l_field.confidence) >= EARLY_SURE
+    return evidence.sure_enough(c_field, l_field)
 
 
 Sink = Callable[[LineRead], None]

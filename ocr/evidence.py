@@ -21,9 +21,10 @@ MAX_CONFIDENCE = 0.99
 # confident misread of its own cannot outvote two readers who agree.
 RECOGNIZER_WEIGHT = 0.85
 # Every field reader settles early, skipping re-reads that could only agree, when what it has
-# read so far agrees surely enough; False reads every field in full (to compare what settling
-# early changes).
+# read so far agrees surely enough (`sure_enough`); False reads every field in full (to compare
+# what settling early changes).
 EARLY = True
+EARLY_SURE = 0.8  # how sure the reads so far must be, together, before re-reads are skipped
 
 # A parser takes OCR text and returns (value, how much the shape itself can be trusted) or None.
 Parser = Callable[[str], "tuple[T, float] | None"]
@@ -82,6 +83,18 @@ class Evidence(Generic[T]):
         """At least two reads, all of one value."""
         values = [c.value for c in self.cands]
         return len(values) >= 2 and len(set(values)) == 1
+
+
+def sure_enough(*fields: Field[T]) -> bool:
+    """Whether a reader may stop here: its fields' votes so far (each already agreed by two
+    readers that err differently, as the caller checks) are together at least `EARLY_SURE` sure,
+    and settling early is on."""
+    if not EARLY:
+        return False
+    doubt = 1.0
+    for f in fields:
+        doubt *= 1.0 - f.confidence
+    return 1.0 - doubt >= EARLY_SURE
 
 
 def line_conf(read: LineRead) -> float:

@@ -182,18 +182,14 @@ def _recognized(job: _Job[T], seen: Recognition | None) -> Candidate[T] | None:
     return None
 
 
-EARLY_SURE = 0.8  # two readers agreeing, at least this sure together: no Tesseract re-reads
-
-
 def _read_alike(job: _Job[T], recognized: Candidate[T] | None) -> bool:
     """The layout pass and the recognizer, two readers that err differently, both read the field
     as one value, surely: Tesseract's re-reads of the crop could only agree."""
-    if not evidence.EARLY or recognized is None or not job.cands:
+    if recognized is None or not job.cands:
         return False
     if any(c.value != recognized.value for c in job.cands):
         return False
-    sure = vote([*job.cands, recognized], job.reads).confidence
-    return sure >= EARLY_SURE
+    return evidence.sure_enough(vote([*job.cands, recognized], job.reads))
 
 
 RECOGNIZER_ALTERNATIVES = 4  # next best readings of a date or memo line, tried when the best fails

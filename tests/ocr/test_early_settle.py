@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -11,7 +12,7 @@ import pytest
 
 from ocr import evidence, tess
 from ocr.amounts import FieldEvidence, read_alike
-from ocr.evidence import Candidate
+from ocr.evidence import Candidate, vote
 from ocr.reader import read_page
 from ocr.reading import Page, PageReading
 
@@ -99,3 +100,42 @@ def test_a_clearly_filled_check_is_read_with_fewer_tesseract_runs_and_the_same_v
     assert early.courtesy_amount.confidence >= 0.9 and early.legal_amount.confidence >= 0.9
     for name in ("courtesy_amount", "legal_amount", "date", "memo_account", "payer"):
         assert getattr(early, name).value == getattr(full, name).value, name
+
+
+def _date_read_alike(sure: float) -> tuple[bool, float]:
+    """A date the layout pass and the recognizer both read as one day, their vote `sure`: whether
+    it settles, and the vote's confidence."""
+    from ocr.fields import _Job, _read_alike
+
+    day, one = date(2026, 11, 12), 1 - math.sqrt(1 - sure)  # two reads this sure vote `sure`
+    job: _Job[date] = _Job(box=(0, 0, 10, 10), parse=lambda _: None, whitelist=None)
+    job.add(Candidate(day, one, "11/12/2026"))
+    job.reads += 1  # the recognizer's read, counted when it is made
+    recognized = Candidate(day, one, "11/12/2026")
+    return _read_alike(job, recognized), vote([*job.cands, recognized], job.reads).confidence
+
+
+@pytest.mark.parametrize("sure", [0.6, 0.75, 0.85, 0.95])
+def test_a_date_and_the_amounts_settle_at_one_sureness(sure: float) -> None:
+    """Every field reader stops re-reading at the same sureness (`evidence.EARLY_SURE`): a date two
+    readers read alike, and amounts both readers read alike, settle exactly when that sure."""
+    settled, voted = _date_read_alike(sure)
+    assert voted == pytest.approx(sure, abs=0.01)
+    assert settled == (voted >= evidence.EARLY_SURE)
+    one = 1 - math.sqrt(1 - sure)
+    court, legal = _evidence("412.45", "412.45", one), _evidence("412.45", "412.45", one)
+    together = 1 - (1 - court.result().confidence) * (1 - legal.result().confidence)
+    assert read_alike(court, legal) == (together >= evidence.EARLY_SURE)
+
+
+def test_one_switch_and_one_sureness_for_every_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _date_read_alike(0.95)[0] and read_alike(
+        _evidence("1.00", "1.00"), _evidence("1.00", "1.00")
+    )
+    monkeypatch.setattr(evidence, "EARLY_SURE", 1.0)  # past any vote
+    assert not _date_read_alike(0.95)[0]
+    assert not read_alike(_evidence("1.00", "1.00"), _evidence("1.00", "1.00"))
+    monkeypatch.setattr(evidence, "EARLY_SURE", 0.5)
+    monkeypatch.setattr(evidence, "EARLY", False)
+    assert not _date_read_alike(0.95)[0]
+    assert not read_alike(_evidence("1.00", "1.00"), _evidence("1.00", "1.00"))
