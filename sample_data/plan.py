@@ -183,6 +183,19 @@ def take_stroke_hands(plan: RunPlan, share: float) -> None:
             item.check = replace(check, stroke_hand=rng.randrange(1 << 30))
 
 
+def take_real_digits(plan: RunPlan, share: float) -> None:
+    """Make about `share` of the handwritten checks write their figures (amount, date, memo
+    account) in people's own digits (`sample_data.digits`, writers the recognizer never trained
+    on); their words stay in the check's hand. Chosen by the check's render seed, as stroke hands
+    are."""
+    for item in plan.items:
+        check = item.check
+        if check is None or not check.handwritten:
+            continue
+        if random.Random(f"digits:{check.render_seed}").random() < share:
+            item.check = replace(check, real_digits=True)
+
+
 class Planner:
     """Plans a run: the loan book and every item, from one random stream."""
 

@@ -52,6 +52,7 @@ class CheckSpec:
     handwritten: bool = False
     fill_font: str = ""  # file name of the font of the filled-in parts
     stroke_hand: int | None = None  # a writer drawing stroke by stroke (`sample_data.strokes`)
+    real_digits: bool = False  # figures in people's own digits (`sample_data.digits`)
     signature_font: str = ""
     signature_text: str = ""
     # What the bank of first deposit encodes and credits, even when the check does not state one

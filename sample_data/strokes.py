@@ -303,14 +303,4 @@ def write_on(
 ) -> tuple[int, int, int, int]:
     """`text` written in the hand with its baseline's left end at `xy`, no wider than
     `max_width` (smaller if it must be); the ink's bounding box."""
-    mask, bx, by = draw(text, height_px, hand, rng)
-    box = mask.getbbox()
-    if box is not None and box[2] - box[0] > max_width > 0:
-        shrink = max_width / (box[2] - box[0])
-        mask, bx, by = draw(text, height_px * shrink, hand, rng)
-        box = mask.getbbox()
-    left, top = round(xy[0]) - bx, round(xy[1]) - by
-    sheet.paste_ink(mask, left, top, ink)
-    if box is None:
-        return (left, top, left, top)
-    return (left + box[0], top + box[1], left + box[2], top + box[3])
+    return sheet.paste_written(xy, lambda h: draw(text, h, hand, rng), height_px, ink, max_width)

@@ -31,6 +31,7 @@ from typing import Any
 
 from sample_data.batches import Page, ScanFile
 from sample_data.plan import PlannedItem
+from sample_data.specs import CheckSpec
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -113,6 +114,16 @@ def _page_info(page: Page, number: int) -> dict[str, Any]:
     }
 
 
+def _hand(check: CheckSpec) -> str:
+    """What wrote the check's filled-in parts: its font, a stroke-drawn writer, or people's digits
+    for the figures beside the font for the words."""
+    if check.stroke_hand is not None:
+        return f"strokes:{check.stroke_hand}"
+    if check.real_digits:
+        return f"digits:{check.fill_font}"
+    return check.fill_font
+
+
 def check_fields(item: PlannedItem, front: Page, dpi: int) -> dict[str, Any]:
     """The truth's `fields` of an item whose first page is `front`."""
     check, coupon, letter = item.check, item.coupon, item.letter
@@ -158,7 +169,7 @@ def check_fields(item: PlannedItem, front: Page, dpi: int) -> dict[str, Any]:
             bank_name=check.bank_name,
             check_number=check.check_number,
             handwritten=check.handwritten,
-            font=check.fill_font if check.stroke_hand is None else f"strokes:{check.stroke_hand}",
+            font=_hand(check),
             layout=check.layout,
             amount_blotted=check.amount_blotted,
             legal_scribbled=check.legal_scribbled,

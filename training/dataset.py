@@ -56,28 +56,38 @@ class LineSet:
 
 
 def _one(
-    seed: int, index: int, hand: list[Font], printed: list[Font], scan: list[Font]
+    seed: int,
+    index: int,
+    hand: list[Font],
+    printed: list[Font],
+    scan: list[Font],
+    digit_share: float,
 ) -> tuple[np.ndarray, str, str, str]:
     rng = random.Random(f"{seed}-{index}")
+    real = [f for f in hand if f.digits is not None]
+    drawn = [f for f in hand if f.digits is None]
     while True:
         if scan and rng.random() < SCAN_SHARE:
             sample = render(rng, rng.choice(scan), "scanline")
             if sample is not None:
                 return sample.image, sample.label, sample.font, sample.kind
             continue
-        pool = hand if (rng.random() < HAND_SHARE or not printed) else printed
+        if real and digit_share and rng.random() < digit_share:
+            pool = real
+        else:
+            pool = drawn if (rng.random() < HAND_SHARE or not printed) else printed
         sample = render(rng, rng.choice(pool))
         if sample is not None:
             return sample.image, sample.label, sample.font, sample.kind
 
 
-def _chunk(args: tuple[int, int, int, list[Font], list[Font]]) -> LineSet:
-    seed, start, stop, fonts, scan = args
+def _chunk(args: tuple[int, int, int, list[Font], list[Font], float]) -> LineSet:
+    seed, start, stop, fonts, scan, digit_share = args
     hand = [f for f in fonts if f.hand]
     printed = [f for f in fonts if not f.hand]
     out = LineSet([], [], [], [])
     for i in range(start, stop):
-        image, label, font, kind = _one(seed, i, hand, printed, scan)
+        image, label, font, kind = _one(seed, i, hand, printed, scan, digit_share)
         out.images.append(image)
         out.labels.append(label)
         out.fonts.append(font)
@@ -86,11 +96,20 @@ def _chunk(args: tuple[int, int, int, list[Font], list[Font]]) -> LineSet:
 
 
 def synthesize(
-    seed: int, count: int, fonts: list[Font], workers: int = 2, scan: list[Font] | None = None
+    seed: int,
+    count: int,
+    fonts: list[Font],
+    workers: int = 2,
+    scan: list[Font] | None = None,
+    digit_share: float = 0.0,
 ) -> LineSet:
-    """`count` labelled lines drawn in `fonts` (and coupon scan lines in `scan` fonts)."""
+    """`count` labelled lines drawn in `fonts` (and coupon scan lines in `scan` fonts), about
+    `digit_share` of them in people's digits when `fonts` has that hand (`fonts.real_digits`)."""
     step = 500
-    jobs = [(seed, a, min(count, a + step), fonts, scan or []) for a in range(0, count, step)]
+    jobs = [
+        (seed, a, min(count, a + step), fonts, scan or [], digit_share)
+        for a in range(0, count, step)
+    ]
     out = LineSet([], [], [], [])
     with ProcessPoolExecutor(workers) as pool:
         for part in pool.map(_chunk, jobs):

@@ -24,6 +24,7 @@ from ocr.recognizer import read_prepared
 from training.fonts import Font
 from training.harvest import Crop
 from training.render import render
+from training.texts import FIGURE_KINDS
 
 Row = dict[str, object]
 KINDS = ("courtesy", "legal", "date", "memo")
@@ -36,6 +37,11 @@ PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
+def kinds_of(font: Font) -> tuple[str, ...]:
+    """The kinds of line a hand is measured on: real digits write no legal line."""
+    return FIGURE_KINDS if font.digits is not None else KINDS
+
+
 def _value(kind: str, text: str) -> object:
     found = PARSERS[kind](text)
     return found[0] if isinstance(found, tuple) else found
@@ -46,7 +52,7 @@ def synthetic_lines(
 ) -> list[tuple[Font, str, np.ndarray, str]]:
     out = []
     for font in fonts:
-        for kind in KINDS:
+        for kind in kinds_of(font):
             rng = random.Random(f"test-{seed}-{font.name}-{kind}")
             made = 0
             while made < per_kind:
@@ -94,11 +100,39 @@ def per_font(
     for name in dict.fromkeys(f.name for f in fonts):
         row: Row = {"font": name, "hand": hand[name], "held_out": name in held_out}
         for kind in KINDS:
-            row[kind] = _pct(tally[(name, kind)])
-            row[kind + "$"] = _pct(tally[(name, kind + "$")])
+            measured = tally[(name, kind)][1] > 0
+            row[kind] = _pct(tally[(name, kind)]) if measured else "-"
+            row[kind + "$"] = _pct(tally[(name, kind + "$")]) if measured else "-"
         row["lines"] = sum(tally[(name, kind)][1] for kind in KINDS)
         rows.append(row)
     return rows
+
+
+SURE = 0.5  # a read this confident outvotes a Tesseract read in the field's vote
+
+
+def confidence(font: Font, per_kind: int, seed: int, model: Path) -> list[Row]:
+    """Per kind of line a hand writes: read to the right value, and misread at least `SURE`
+    confident (the failure that matters: a misread the vote cannot tell from a reading)."""
+    lines = synthetic_lines([font], per_kind, seed)
+    reads = read_prepared([x[2].astype(np.float32) / 255.0 for x in lines], path=model)
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (_, kind, _, want), r in zip(lines, reads, strict=True):
+        right = r is not None and _value(kind, r.text) == _value(kind, want)
+        t = tally[kind]
+        t[0] += right
+        t[1] += (not right) and r is not None and r.conf >= SURE
+        t[2] += 1
+    return [
+        {
+            "font": font.name,
+            "kind": kind,
+            "right": _pct([t[0], t[2]]),
+            "sure_misread": _pct([t[1], t[2]]),
+            "lines": t[2],
+        }
+        for kind, t in tally.items()
+    ]
 
 
 def real_crops(crops: list[Crop], held_out: set[str], model: Path) -> list[Row]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from sample_data import digits
 from sample_data.fonts import (
     HANDWRITING,
     MONO,
@@ -71,28 +72,37 @@ HELD_OUT = (
     "KleeOne-Regular.ttf",
     "KleeOne-SemiBold.ttf",
     *(f"strokes:{seed}" for seed in HELD_OUT_WRITERS),
+    "mnist:test",
 )
 HELD_OUT_HANDWRITING = ("BecauseWeConnect-Regular.otf", "Purisa.ttf", "KleeOne-Regular.ttf")
 
 
 @dataclass(frozen=True)
 class Font:
-    """A hand or type a line is drawn in: a font file, or a writer drawing stroke by stroke
-    (`sample_data.strokes`, `writer` its seed, no file)."""
+    """A hand or type a line is drawn in: a font file, a writer drawing stroke by stroke
+    (`sample_data.strokes`, `writer` its seed, no file), or people's real digits (`digits` the
+    part of `training.digits` they come from)."""
 
     name: str  # file name, as the truth files record it ('strokes:<writer>' for a writer)
     path: Path
     hand: bool
     writer: int | None = None
+    digits: str | None = None
 
     @property
     def small_caps(self) -> bool:
         """Printed fonts are never taken for it (a bold sans's thick strokes overlap alike)."""
-        return self.hand and self.writer is None and writes_small_caps(self.path)
+        drawn = self.writer is not None or self.digits is not None  # no font file
+        return self.hand and not drawn and writes_small_caps(self.path)
 
 
 def stroke_writers(seeds: tuple[int, ...]) -> list[Font]:
     return [Font(f"strokes:{seed}", Path(), True, seed) for seed in seeds]
+
+
+def real_digits(part: str) -> Font:
+    """People's handwritten digits (`training.digits`), the part that trains or the held-out one."""
+    return Font(f"mnist:{part}", Path(), True, digits=part)
 
 
 def _shape(font: ImageFont.FreeTypeFont, ch: str) -> np.ndarray | None:
@@ -197,13 +207,19 @@ def held_out_scan_fonts() -> list[Font]:
 
 
 def held_out_fonts() -> list[Font]:
-    return _found(HELD_OUT_HANDWRITING, True) + stroke_writers(HELD_OUT_WRITERS)
+    return [
+        *_found(HELD_OUT_HANDWRITING, True),
+        *stroke_writers(HELD_OUT_WRITERS),
+        real_digits(digits.HELD_OUT),
+    ]
 
 
 def font_named(name: str) -> Font | None:
     """The font file, or the writer ('strokes:<seed>'), a truth file or a recipe names."""
     if name.startswith("strokes:") and name[8:].isdigit():
         return stroke_writers((int(name[8:]),))[0]
+    if name.startswith("mnist:") and name[6:] in (digits.TRAIN, digits.HELD_OUT):
+        return real_digits(name[6:])
     path = find_font([name])
     if path is None:
         return None

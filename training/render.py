@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ocr.cleanup import flatten_background, stretch_contrast
 from ocr.isolate import Line, isolate
 from ocr.recognizer import prepare
-from sample_data import strokes
+from sample_data import digits, strokes
 from sample_data.drawing import pen_stroke
 from training import texts
 from training.fonts import Font
@@ -81,7 +81,7 @@ def _glyph(path: str, size: int, stroke: int, ch: str) -> tuple[np.ndarray, int,
 
 
 def _size_for(font: Font, height_px: float) -> int:
-    if font.writer is not None:  # a writer's size is the height of their digits
+    if font.writer is not None or font.digits is not None:  # a hand's size: its digits' height
         return max(10, round(height_px))
     probe = _font(font, 100)
     box = probe.getbbox("0")
@@ -95,10 +95,12 @@ def _draw(
     """Draw text parts (text, size, raise in px, counts for the label) left to right."""
     big = max(size for _, size, _, _ in parts)
     writer = None if font.writer is None else strokes.StrokeHand.of_writer(font.writer)
-    if writer is None:
-        total = sum(_font(font, s).getlength(t) for t, s, _, _ in parts)
-    else:  # no character of theirs is wider than 0.8 digit heights, nor a gap than 0.4
+    if writer is not None:  # no character of theirs is wider than 0.8 digit heights, nor a gap 0.4
         total = sum(1.2 * writer.width * s * len(t) for t, s, _, _ in parts)
+    elif font.digits is not None:  # a real digit is at most 1.1 heights wide, its gap 0.3
+        total = sum(1.4 * s * len(t) for t, s, _, _ in parts)
+    else:
+        total = sum(_font(font, s).getlength(t) for t, s, _, _ in parts)
     width = int(total * 1.3) + 4 * big
     height = 3 * big
     mask = np.zeros((height, width), np.float32)
@@ -111,23 +113,27 @@ def _draw(
     for text, size, lift, counts in parts:
         size -= size % 2  # even sizes only, so drawn glyphs can be reused
         stroke = 0
-        if writer is None:
+        if writer is None and font.digits is None:
             f = _font(font, size)
             stroke = pen_stroke((font.name,), size) if hand else 0
             stroke = max(0, stroke + rng.choice([-1, 0, 0, 1])) if stroke else 0
         for ch in text:
             chars.append(ch if counts else "")
             if ch == " ":
-                if writer is None:
-                    x += f.getlength(" ") * rng.uniform(0.8, 1.6 if hand else 1.2)
-                else:
+                if writer is not None:
                     x += strokes.space(size, writer, rng)
+                elif font.digits is not None:
+                    x += size * rng.uniform(0.35, 0.7)
+                else:
+                    x += f.getlength(" ") * rng.uniform(0.8, 1.6 if hand else 1.2)
                 continue
             dy = rng.gauss(0, jitter * size * 0.5)
-            if writer is None:
-                glyph, gx, gy, advance = _glyph(str(font.path), size, stroke, ch)
-            else:  # drawn anew each time: a writer never repeats a character exactly
+            if writer is not None:  # drawn anew each time: a writer never repeats a character
                 glyph, gx, gy, advance = strokes.glyph_ink(ch, size, writer, rng)
+            elif font.digits is not None:
+                glyph, gx, gy, advance = digits.glyph_ink(ch, size, font.digits, rng)
+            else:
+                glyph, gx, gy, advance = _glyph(str(font.path), size, stroke, ch)
             left = int(round(x)) + gx
             top = int(round(base - lift + dy)) + gy
             gh, gw = glyph.shape
@@ -302,8 +308,12 @@ def render(
 ) -> Sample | None:
     """One labelled, degraded, isolated and prepared line (of `text`, the line and its raised
     cents, when given); None when the label would be unsure."""
-    kind = kind or texts.pick_kind(rng)
-    line_text, raised = text or _text(kind, rng)
+    if font.digits is not None:  # real digits: figures, dates and accounts only
+        kind = kind if kind in texts.FIGURE_KINDS else rng.choice(texts.FIGURE_KINDS)
+        line_text, raised = text or texts.figures(kind, rng)
+    else:
+        kind = kind or texts.pick_kind(rng)
+        line_text, raised = text or _text(kind, rng)
     hand = font.hand
     tall = rng.uniform(26, 52) if kind == "courtesy" else rng.uniform(22, 46)
     ink = _draw(_parts(kind, line_text, raised, font, tall, rng), font, rng, hand)

