@@ -64,6 +64,9 @@ def pen_stroke(chain: tuple[str, ...], size: int) -> int:
     return max(0, math.ceil((PEN_PX - width) / 2))
 
 
+REDRAWS = 4  # a hand's line drawn smaller at most this often to fit its space
+
+
 class Sheet:
     """A page being drawn at 300 dpi."""
 
@@ -124,12 +127,15 @@ class Sheet:
         max_width: float,
     ) -> tuple[int, int, int, int]:
         """Ink a hand drew (`written(height)`: its mask and where its baseline starts in it) laid
-        with the baseline's left end at `xy`, drawn smaller when wider than `max_width`; the
-        ink's bounding box."""
+        with the baseline's left end at `xy`, drawn smaller when wider than `max_width` (again
+        while it is: a hand never writes a line twice the same width); the ink's bounding box."""
         mask, bx, by = written(height_px)
         box = mask.getbbox()
-        if box is not None and box[2] - box[0] > max_width > 0:
-            mask, bx, by = written(height_px * max_width / (box[2] - box[0]))
+        for _ in range(REDRAWS):
+            if box is None or box[2] - box[0] <= max_width or max_width <= 0:
+                break
+            height_px *= max_width / (box[2] - box[0])
+            mask, bx, by = written(height_px)
             box = mask.getbbox()
         left, top = round(xy[0]) - bx, round(xy[1]) - by
         self.paste_ink(mask, left, top, ink)
