@@ -99,8 +99,9 @@ micr-model: $(STAMP)
 	$(BIN)/python -m training.micr_line
 
 # The must-review rules' confidence floors, reconciliation/calibration.json: fitted on our
-# generator's mail and half the foreign development set, the other half held out (about five
-# minutes; run it again after retraining a model).
+# generator's mail and half the foreign development set, the other half and the generator's
+# handwritten checks in people's digits held out (about eight minutes; run it again after
+# retraining a model).
 .PHONY: calibrate
 calibrate: system-deps $(DEVSTAMP)
 	$(BIN)/python -m training.calibrate_rules

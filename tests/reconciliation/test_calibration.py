@@ -43,3 +43,14 @@ def test_the_rules_use_the_recorded_floors_and_the_record_says_what_they_were_fi
     # on the data it was fitted on, no wrong reading got through
     for name in ("amount", "date"):
         assert record["measured"][name]["fitting mix"]["fitted"]["through_wrong"] == 0
+
+
+def test_the_record_shows_the_floors_on_hands_the_recognizer_never_trained_on() -> None:
+    """People's digits are measured beside the fitting mix, so whoever reads the record sees what
+    the floors let through on real handwriting, not only on the mail they were fitted to."""
+    from training.calibrate_rules import DIGITS, FITTED
+
+    record = json.loads(RECORD.read_text(encoding="utf-8"))
+    assert DIGITS not in FITTED and record["recipe"]["items"][DIGITS] > 0
+    seen = record["measured"]["amount"][DIGITS]["fitted"]
+    assert sum(seen.values()) > 0
