@@ -123,7 +123,7 @@ def _draw(
                 if writer is not None:
                     x += strokes.space(size, writer, rng)
                 elif font.digits is not None:
-                    x += size * rng.uniform(0.35, 0.7)
+                    x += digits.glyph_ink(" ", size, font.digits, rng)[3]
                 else:
                     x += f.getlength(" ") * rng.uniform(0.8, 1.6 if hand else 1.2)
                 continue
