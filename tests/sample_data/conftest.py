@@ -27,6 +27,22 @@ def run40(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
 
 
 @pytest.fixture(scope="session")
+def run24(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 24-item run in font hands, beside which other tests write its handwritten checks
+    otherwise (`generate_like_run24`)."""
+    out = tmp_path_factory.mktemp("run24")
+    generate_like_run24(out)
+    return out
+
+
+def generate_like_run24(out: Path, stroke_hands: float = 0.0, real_digits: float = 0.0) -> None:
+    """The same run as `run24`, that share of its handwritten checks written otherwise."""
+    generate(
+        out, seed=4243, items=24, as_of=AS_OF, stroke_hands=stroke_hands, real_digits=real_digits
+    )
+
+
+@pytest.fixture(scope="session")
 def committed_sample() -> Manifest:
     """The sample committed under sample_data/sample (made by `make sample`)."""
     path = Path(__file__).resolve().parents[2] / "sample_data" / "sample" / "truth.json"

@@ -15,9 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sample_data import digits
-from sample_data.generate import generate
 
-from .conftest import AS_OF, truth_items
+from .conftest import generate_like_run24, truth_items
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +72,10 @@ def test_a_figure_stands_as_tall_as_asked_and_is_never_the_same_twice(fetched: P
 
 
 @pytest.fixture(scope="module")
-def runs(fetched: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    fonts, real = tmp_path_factory.mktemp("fonts"), tmp_path_factory.mktemp("digits")
-    generate(fonts, seed=4243, items=24, as_of=AS_OF)
-    generate(real, seed=4243, items=24, as_of=AS_OF, real_digits=1.0)
-    return fonts, real
+def runs(fetched: Path, run24: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    real = tmp_path_factory.mktemp("digits")
+    generate_like_run24(real, real_digits=1.0)
+    return run24, real
 
 
 def test_real_digits_write_the_handwritten_checks_figures_and_change_nothing_else(

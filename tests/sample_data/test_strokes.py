@@ -13,10 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocr.parse.words import SPELLINGS, spell_amount
-from sample_data.generate import generate
 from sample_data.strokes import StrokeHand, covers, draw
 
-from .conftest import AS_OF, truth_items
+from .conftest import generate_like_run24, truth_items
 
 
 def _ink(text: str, height: float, seed: int, rng_seed: int) -> np.ndarray:
@@ -54,11 +53,10 @@ def test_one_writer_never_writes_a_figure_twice_alike_but_keeps_their_hand() -> 
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    fonts, strokes = tmp_path_factory.mktemp("fonts"), tmp_path_factory.mktemp("strokes")
-    generate(fonts, seed=4243, items=24, as_of=AS_OF)
-    generate(strokes, seed=4243, items=24, as_of=AS_OF, stroke_hands=1.0)
-    return fonts, strokes
+def runs(run24: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    strokes = tmp_path_factory.mktemp("strokes")
+    generate_like_run24(strokes, stroke_hands=1.0)
+    return run24, strokes
 
 
 def test_stroke_hands_write_the_handwritten_checks_and_change_nothing_else(
