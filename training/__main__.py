@@ -40,7 +40,7 @@ from training.train import export, train
 
 WORK = Path.home() / ".cache" / "lockbox-training"
 # Lines in people's own digits (`sample_data.digits`) by default: none until a model trained with
-# them reads every other source as well as the committed one (`--digit-share 0.1` is the first try).
+# them reads every other source as well as the committed one.
 DIGIT_SHARE = 0.0
 SEEDS = {
     "train": 1,
@@ -148,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         "tall": TALL,
         "stride": STRIDE,
         "recipe": {
-            "command": "python -m training" + (" --quick" if args.quick else ""),
+            "command": "python -m training"
+            + (" --quick" if args.quick else "")
+            + (f" --digit-share {args.digit_share:g}" if args.digit_share else ""),
             "synthetic_lines": args.lines,
             "digit_share": args.digit_share,
             "harvested_crops": len(real),
