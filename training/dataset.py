@@ -58,14 +58,12 @@ class LineSet:
 def _one(
     seed: int,
     index: int,
-    hand: list[Font],
-    printed: list[Font],
-    scan: list[Font],
+    pools: tuple[list[Font], list[Font], list[Font], list[Font]],
     digit_share: float,
 ) -> tuple[np.ndarray, str, str, str]:
+    """Line `index` of the set: from the pools (drawn hands, people's digits, printed, scan)."""
+    drawn, real, printed, scan = pools
     rng = random.Random(f"{seed}-{index}")
-    real = [f for f in hand if f.digits is not None]
-    drawn = [f for f in hand if f.digits is None]
     while True:
         if scan and rng.random() < SCAN_SHARE:
             sample = render(rng, rng.choice(scan), "scanline")
@@ -83,11 +81,12 @@ def _one(
 
 def _chunk(args: tuple[int, int, int, list[Font], list[Font], float]) -> LineSet:
     seed, start, stop, fonts, scan, digit_share = args
-    hand = [f for f in fonts if f.hand]
+    drawn = [f for f in fonts if f.hand and f.digits is None]
+    real = [f for f in fonts if f.digits is not None]
     printed = [f for f in fonts if not f.hand]
     out = LineSet([], [], [], [])
     for i in range(start, stop):
-        image, label, font, kind = _one(seed, i, hand, printed, scan, digit_share)
+        image, label, font, kind = _one(seed, i, (drawn, real, printed, scan), digit_share)
         out.images.append(image)
         out.labels.append(label)
         out.fonts.append(font)

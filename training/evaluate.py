@@ -37,11 +37,6 @@ PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
-def kinds_of(font: Font) -> tuple[str, ...]:
-    """The kinds of line a hand is measured on: real digits write no legal line."""
-    return FIGURE_KINDS if font.digits is not None else KINDS
-
-
 def _value(kind: str, text: str) -> object:
     found = PARSERS[kind](text)
     return found[0] if isinstance(found, tuple) else found
@@ -52,7 +47,7 @@ def synthetic_lines(
 ) -> list[tuple[Font, str, np.ndarray, str]]:
     out = []
     for font in fonts:
-        for kind in kinds_of(font):
+        for kind in FIGURE_KINDS if font.digits is not None else KINDS:
             rng = random.Random(f"test-{seed}-{font.name}-{kind}")
             made = 0
             while made < per_kind:
@@ -100,9 +95,8 @@ def per_font(
     for name in dict.fromkeys(f.name for f in fonts):
         row: Row = {"font": name, "hand": hand[name], "held_out": name in held_out}
         for kind in KINDS:
-            measured = tally[(name, kind)][1] > 0
-            row[kind] = _pct(tally[(name, kind)]) if measured else "-"
-            row[kind + "$"] = _pct(tally[(name, kind + "$")]) if measured else "-"
+            row[kind] = _pct(tally[(name, kind)])
+            row[kind + "$"] = _pct(tally[(name, kind + "$")])
         row["lines"] = sum(tally[(name, kind)][1] for kind in KINDS)
         rows.append(row)
     return rows

@@ -112,8 +112,13 @@ def when(rng: random.Random) -> str:
     return date_text(d, rng.choice(DATE_STYLES))
 
 
+def _account(rng: random.Random) -> str:
+    """A loan account number as a customer writes or a coupon prints it."""
+    return "".join(rng.choice("0123456789") for _ in range(10))
+
+
 def memo(rng: random.Random) -> str:
-    account = "".join(rng.choice("0123456789") for _ in range(10))
+    account = _account(rng)
     r = rng.random()
     if r < 0.7:
         return memo_text(account, rng.choice(MEMO_STYLES))
@@ -124,7 +129,7 @@ def memo(rng: random.Random) -> str:
 
 def scanline(rng: random.Random) -> str:
     """A coupon's scan line: account, amount due in cents, check digit (drawn in OCR-A fonts)."""
-    account = "".join(rng.choice("0123456789") for _ in range(10))
+    account = _account(rng)
     due = Decimal(rng.randrange(1000, 500000)) / 100
     return coupon_scanline(account, due)
 
@@ -154,7 +159,7 @@ def figures(kind: str, rng: random.Random) -> tuple[str, str | None]:
         elif kind == "date":
             line, raised = when(rng), None
         else:
-            account = "".join(rng.choice("0123456789") for _ in range(10))
+            account = _account(rng)
             dashed = f"{account[:4]}-{account[4:7]}-{account[7:]}"
             line, raised = (dashed if rng.random() < 0.2 else account), None
         if digits.covers(line) and (raised is None or digits.covers(raised)):
