@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,36 @@ def truth_items(out: Path) -> list[dict[str, object]]:
     """Every item of a generated run's truth file, as written."""
     items: list[dict[str, object]] = json.loads((out / "truth.json").read_text())["items"]
     return items
+
+
+def rewritten_checks(
+    base: Path, variant: Path, hand: str
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The items of two runs of one seed, the variant writing some handwritten checks in another
+    hand (its truth's font starting `hand`): every item the same but for those checks' pictures,
+    which differ, and every other file byte for byte the same. The (base, variant) pairs of the
+    checks written otherwise."""
+    a, b = truth_items(base), truth_items(variant)
+    assert len(a) == len(b)
+    mine = [
+        (x, y)
+        for x, y in zip(a, b, strict=True)
+        if str(y["fields"].get("font", "")).startswith(hand)
+    ]  # type: ignore[attr-defined]
+    rewritten_files = {y["source_file"] for _, y in mine}
+    for x, y in zip(a, b, strict=True):
+        assert (x["source_file"], x["amount"]) == (y["source_file"], y["amount"])
+        assert x["expected_codes"] == y["expected_codes"]
+        same = (base / "inbox" / str(x["source_file"])).read_bytes() == (
+            variant / "inbox" / str(y["source_file"])
+        ).read_bytes()
+        if y["source_file"] in rewritten_files:
+            assert not same
+        else:
+            assert same
+    for x, _ in mine:
+        assert x["fields"]["handwritten"]  # type: ignore[index]
+    return mine  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="session")

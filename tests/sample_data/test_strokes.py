@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ocr.parse.words import SPELLINGS, spell_amount
 from sample_data.strokes import StrokeHand, covers, draw
 
-from .conftest import generate_like_run24, truth_items
+from .conftest import generate_like_run24, rewritten_checks
 
 
 def _ink(text: str, height: float, seed: int, rng_seed: int) -> np.ndarray:
@@ -62,26 +62,7 @@ def runs(run24: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
 def test_stroke_hands_write_the_handwritten_checks_and_change_nothing_else(
     runs: tuple[Path, Path],
 ) -> None:
-    fonts, strokes = runs
-    a, b = truth_items(fonts), truth_items(strokes)
-    assert len(a) == len(b)
-    drawn = 0
-    for x, y in zip(a, b, strict=True):
-        assert x["source_file"] == y["source_file"] and x["amount"] == y["amount"]
-        same = (fonts / "inbox" / str(x["source_file"])).read_bytes() == (
-            strokes / "inbox" / str(y["source_file"])
-        ).read_bytes()
-        font = str(y["fields"].get("font", ""))  # type: ignore[attr-defined]
-        if font.startswith("strokes:"):
-            drawn += 1
-            assert x["fields"]["handwritten"] and not same  # type: ignore[index]
-        elif not any(
-            str(z["fields"].get("font", "")).startswith("strokes:")  # type: ignore[attr-defined]
-            for z in b
-            if z["source_file"] == y["source_file"]
-        ):
-            assert same
-    assert drawn, "no handwritten check in this run"
+    assert rewritten_checks(*runs, "strokes:"), "no handwritten check in this run"
 
 
 def test_the_recognizer_is_measured_on_writers_it_never_learned_from() -> None:
