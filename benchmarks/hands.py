@@ -10,22 +10,23 @@ recognizer never trained on); the handwritten checks are scored in each run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from benchmarks.pipeline import (
     AS_OF,
     Outcome,
-    check_key,
     generate_mail,
-    load_truth,
+    picked_checks,
     run_sample,
     side_by_side,
     the_same_checks,
 )
 
 
-def _written_by(prefix: str) -> Any:
+def _written_by(prefix: str) -> Callable[[dict[str, Any]], bool]:
+    """Whether a truth item's check was written by a hand whose name starts `prefix`."""
     return lambda t: str(t["fields"].get("font", "")).startswith(prefix)
 
 
@@ -41,10 +42,8 @@ def run(items: int, seed: int, workdir: Path) -> tuple[Outcome, Outcome, Outcome
         workdir,
         (f"fonts-{seed}", f"strokes-{seed}"),
     )
-    chosen = {check_key(t) for t in load_truth(digit_mail)["items"] if _written_by("digits:")(t)}
-    digits = run_sample(
-        digit_mail, workdir, f"digits-{seed}", keep=lambda t: check_key(t) in chosen
-    )
+    keep = picked_checks(digit_mail, _written_by("digits:"))
+    digits = run_sample(digit_mail, workdir, f"digits-{seed}", keep=keep)
     return fonts, strokes, digits
 
 

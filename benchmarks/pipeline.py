@@ -305,6 +305,15 @@ def check_key(t: dict[str, Any]) -> tuple[str, int]:
     return str(t["source_file"]).rsplit(".", 1)[0], int(t["page"])
 
 
+def picked_checks(
+    sample: Path, picked: Callable[[dict[str, Any]], bool]
+) -> Callable[[dict[str, Any]], bool]:
+    """Whether a truth item is one of the checks `picked` chooses in `sample`'s truth, in this or
+    another mail set of the same seed (`check_key`)."""
+    chosen = {check_key(t) for t in load_truth(sample)["items"] if picked(t)}
+    return lambda t: check_key(t) in chosen
+
+
 def the_same_checks(
     base: Path,
     variant: Path,
@@ -314,11 +323,7 @@ def the_same_checks(
 ) -> tuple[Outcome, Outcome]:
     """Two mail sets of one seed (the variant photographed, say), each run and scored on the
     checks `picked` chooses in the variant's truth: (base, variant)."""
-    chosen = {check_key(t) for t in load_truth(variant)["items"] if picked(t)}
-
-    def keep(t: dict[str, Any]) -> bool:
-        return check_key(t) in chosen
-
+    keep = picked_checks(variant, picked)
     second = run_sample(variant, workdir, names[1], keep=keep)
     first = run_sample(base, workdir, names[0], keep=keep)
     return first, second
