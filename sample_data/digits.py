@@ -21,6 +21,7 @@ import json
 import math
 import random
 import tarfile
+import tempfile
 import urllib.request
 from functools import cache
 from pathlib import Path
@@ -60,9 +61,10 @@ def fetch(path: Path = CACHE) -> Path:
             images.append(np.round(flat.reshape(-1, SIDE, SIDE) * 255).astype(np.uint8))
             labels.append(np.full(len(images[-1]), d, np.uint8))
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part.npz")
-    np.savez_compressed(partial, images=np.concatenate(images), labels=np.concatenate(labels))
-    partial.replace(path)
+    # Worker processes may fetch at once: each writes its own file, and the last whole one wins.
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as partial:
+        np.savez_compressed(partial, images=np.concatenate(images), labels=np.concatenate(labels))
+    Path(partial.name).replace(path)
     return path
 
 

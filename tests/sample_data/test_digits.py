@@ -4,8 +4,14 @@ nowhere else."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
 import random
+import tarfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +42,46 @@ def test_a_package_that_is_not_the_published_one_is_refused(
     with pytest.raises(RuntimeError, match="sha512"):
         digits.fetch(tmp_path / "digits.npz")
     assert not (tmp_path / "digits.npz").exists()
+
+
+def _package(per_digit: int) -> bytes:
+    """A tarball laid out as the npm package is, with blank digits."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for d in range(10):
+            body = json.dumps({"data": [0.0] * (per_digit * digits.SIDE**2)}).encode()
+            info = tarfile.TarInfo(f"package/src/digits/{d}.json")
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    return out.getvalue()
+
+
+def test_processes_fetching_at_once_all_get_the_digits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blob = _package(per_digit=30)
+    monkeypatch.setattr(
+        digits, "INTEGRITY", base64.b64encode(hashlib.sha512(blob).digest()).decode()
+    )
+    downloaded, written = threading.Barrier(4), threading.Barrier(4)
+    save = np.savez_compressed
+
+    def served(url: str, timeout: float) -> io.BytesIO:
+        downloaded.wait()  # every fetcher finds no cache ...
+        return io.BytesIO(blob)
+
+    def saved(*args: object, **kwargs: object) -> None:
+        save(*args, **kwargs)  # type: ignore[arg-type]
+        written.wait()  # ... and has written its copy before any puts one in place
+
+    monkeypatch.setattr(digits.urllib.request, "urlopen", served)
+    monkeypatch.setattr(digits.np, "savez_compressed", saved)
+    target = tmp_path / "digits.npz"
+    with ThreadPoolExecutor(4) as pool:
+        paths = list(pool.map(lambda _: digits.fetch(target), range(4)))
+    assert paths == [target] * 4
+    assert len(np.load(target)["labels"]) == 300
+    assert [p.name for p in tmp_path.iterdir()] == ["digits.npz"]  # no half-written leftovers
 
 
 def test_training_never_sees_the_writers_that_measure_it(fetched: Path) -> None:
