@@ -137,3 +137,21 @@ def test_the_amount_reader_gets_handwritten_amounts_right_that_tesseract_alone_m
             assert not (agreed and c.value != amount), f"{amount} agreed as {c.value}"
             right[with_model] += agreed
     assert right[True] >= right[False] + 2, right
+
+
+def test_the_models_record_says_how_often_it_misreads_hands_it_never_saw_surely() -> None:
+    """Whoever reads the committed model's record finds, for every hand held out of training, how
+    often a line came out surely misread, beside how often it came out right."""
+    import json
+
+    from sample_data import digits
+    from training.fonts import HELD_OUT
+
+    record = json.loads(recognizer.MODEL.with_suffix(".json").read_text(encoding="utf-8"))
+    accuracy = record["accuracy"]
+    rows = accuracy["sure_misread_unseen_hands"]
+    held = {row["font"] for row in accuracy["synthetic_per_font"] if row["held_out"]}
+    assert held and held | {f"mnist:{digits.HELD_OUT}"} == {row["font"] for row in rows}
+    assert held <= set(HELD_OUT)
+    for row in rows:
+        assert row["lines"] > 0 and 0.0 <= row["sure_misread"] <= 100.0 - row["right"]
