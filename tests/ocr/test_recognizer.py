@@ -117,7 +117,7 @@ def test_the_amount_reader_gets_handwritten_amounts_right_that_tesseract_alone_m
         pytest.skip("no handwriting font installed")
     rng = random.Random("pytest-amount-reader")
     right = {False: 0, True: 0}
-    for k in range(6):
+    for k in range(12):  # enough amounts that the margin is not one lucky line's
         amount = Decimal(rng.randrange(10000, 99999)) / 100
         font = fonts[k % len(fonts)]
         figures = (f"{amount:.2f}", None)
@@ -136,7 +136,7 @@ def test_the_amount_reader_gets_handwritten_amounts_right_that_tesseract_alone_m
             agreed = c.value is not None and c.value == lg.value
             assert not (agreed and c.value != amount), f"{amount} agreed as {c.value}"
             right[with_model] += agreed
-    assert right[True] >= right[False] + 2, right
+    assert right[True] >= right[False] + 3, right
 
 
 def test_the_models_record_says_how_often_it_misreads_hands_it_never_saw_surely() -> None:
