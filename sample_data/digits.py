@@ -63,8 +63,15 @@ def fetch(path: Path = CACHE) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Worker processes may fetch at once: each writes its own file, and the last whole one wins.
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as partial:
-        np.savez_compressed(partial, images=np.concatenate(images), labels=np.concatenate(labels))
-    Path(partial.name).replace(path)
+        written = Path(partial.name)
+        try:
+            np.savez_compressed(
+                partial, images=np.concatenate(images), labels=np.concatenate(labels)
+            )
+        except BaseException:
+            written.unlink(missing_ok=True)  # a disk that filled up leaves no half-written copy
+            raise
+    written.replace(path)
     return path
 
 

