@@ -21,6 +21,7 @@ Smaller runs draw exactly what they drew before these were added (the committed 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -169,15 +170,19 @@ def choose_codes(rng: random.Random, items: int, days: int) -> list[str | None]:
     return out
 
 
+def _handwritten(plan: RunPlan) -> Iterator[tuple[PlannedItem, CheckSpec]]:
+    """The run's handwritten checks, each with its item (whose check a variant replaces)."""
+    for item in plan.items:
+        if item.check is not None and item.check.handwritten:
+            yield item, item.check
+
+
 def take_stroke_hands(plan: RunPlan, share: float) -> None:
     """Make about `share` of the handwritten checks written stroke by stroke instead of in a font
     hand (`sample_data.strokes`), each by a writer of its own. The choice and the writer come from
     the check's render seed, so a re-scan of a check is written by the same hand, and the rest of
     the run is unchanged."""
-    for item in plan.items:
-        check = item.check
-        if check is None or not check.handwritten:
-            continue
+    for item, check in _handwritten(plan):
         rng = random.Random(f"strokes:{check.render_seed}")
         if rng.random() < share:
             item.check = replace(check, stroke_hand=rng.randrange(1 << 30))
@@ -188,10 +193,7 @@ def take_real_digits(plan: RunPlan, share: float) -> None:
     account) in people's own digits (`sample_data.digits`, writers the recognizer never trained
     on); their words stay in the check's hand. Chosen by the check's render seed, as stroke hands
     are."""
-    for item in plan.items:
-        check = item.check
-        if check is None or not check.handwritten:
-            continue
+    for item, check in _handwritten(plan):
         if random.Random(f"digits:{check.render_seed}").random() < share:
             item.check = replace(check, real_digits=True)
 

@@ -81,7 +81,7 @@ HELD_OUT_HANDWRITING = ("BecauseWeConnect-Regular.otf", "Purisa.ttf", "KleeOne-R
 class Font:
     """A hand or type a line is drawn in: a font file, a writer drawing stroke by stroke
     (`sample_data.strokes`, `writer` its seed, no file), or people's real digits (`digits` the
-    part of `training.digits` they come from)."""
+    part of `sample_data.digits` they come from)."""
 
     name: str  # file name, as the truth files record it ('strokes:<writer>' for a writer)
     path: Path
@@ -101,7 +101,7 @@ def stroke_writers(seeds: tuple[int, ...]) -> list[Font]:
 
 
 def real_digits(part: str) -> Font:
-    """People's handwritten digits (`training.digits`), the part that trains or the held-out one."""
+    """People's handwritten digits (`sample_data.digits`), the part that trains or the held-out one."""
     return Font(f"mnist:{part}", Path(), True, digits=part)
 
 
