@@ -28,13 +28,14 @@ def rewritten_checks(
     hand (its truth's font starting `hand`): every item the same but for those checks' pictures,
     which differ, and every other file byte for byte the same. The (base, variant) pairs of the
     checks written otherwise."""
-    a, b = truth_items(base), truth_items(variant)
+    a: list[dict[str, Any]] = truth_items(base)
+    b: list[dict[str, Any]] = truth_items(variant)
     assert len(a) == len(b)
     mine = [
         (x, y)
         for x, y in zip(a, b, strict=True)
         if str(y["fields"].get("font", "")).startswith(hand)
-    ]  # type: ignore[attr-defined]
+    ]
     rewritten_files = {y["source_file"] for _, y in mine}
     for x, y in zip(a, b, strict=True):
         assert (x["source_file"], x["amount"]) == (y["source_file"], y["amount"])
@@ -47,8 +48,8 @@ def rewritten_checks(
         else:
             assert same
     for x, _ in mine:
-        assert x["fields"]["handwritten"]  # type: ignore[index]
-    return mine  # type: ignore[return-value]
+        assert x["fields"]["handwritten"]
+    return mine
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +72,20 @@ def generate_like_run24(out: Path, stroke_hands: float = 0.0, real_digits: float
     generate(
         out, seed=4243, items=24, as_of=AS_OF, stroke_hands=stroke_hands, real_digits=real_digits
     )
+
+
+def beside_run24(
+    run24: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    stroke_hands: float = 0.0,
+    real_digits: float = 0.0,
+) -> tuple[Path, Path]:
+    """`run24` and the same run made again under `name`, that share of its handwritten checks
+    written otherwise."""
+    out = tmp_path_factory.mktemp(name)
+    generate_like_run24(out, stroke_hands=stroke_hands, real_digits=real_digits)
+    return run24, out
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from sample_data import digits
 
-from .conftest import generate_like_run24, rewritten_checks
+from .conftest import beside_run24, rewritten_checks
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +139,7 @@ def test_a_figure_stands_as_tall_as_asked_and_is_never_the_same_twice(fetched: P
 
 @pytest.fixture(scope="module")
 def runs(fetched: Path, run24: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    real = tmp_path_factory.mktemp("digits")
-    generate_like_run24(real, real_digits=1.0)
-    return run24, real
+    return beside_run24(run24, tmp_path_factory, "digits", real_digits=1.0)
 
 
 def test_real_digits_write_the_handwritten_checks_figures_and_change_nothing_else(

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ocr.parse.words import SPELLINGS, spell_amount
 from sample_data.strokes import StrokeHand, covers, draw
 
-from .conftest import generate_like_run24, rewritten_checks
+from .conftest import beside_run24, rewritten_checks
 
 
 def _ink(text: str, height: float, seed: int, rng_seed: int) -> np.ndarray:
@@ -54,9 +54,7 @@ def test_one_writer_never_writes_a_figure_twice_alike_but_keeps_their_hand() -> 
 
 @pytest.fixture(scope="module")
 def runs(run24: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    strokes = tmp_path_factory.mktemp("strokes")
-    generate_like_run24(strokes, stroke_hands=1.0)
-    return run24, strokes
+    return beside_run24(run24, tmp_path_factory, "strokes", stroke_hands=1.0)
 
 
 def test_stroke_hands_write_the_handwritten_checks_and_change_nothing_else(
