@@ -90,10 +90,14 @@ class Font:
     digits: str | None = None
 
     @property
+    def drawn(self) -> bool:
+        """A hand with no font file, each glyph drawn anew: a stroke writer or people's digits."""
+        return self.writer is not None or self.digits is not None
+
+    @property
     def small_caps(self) -> bool:
         """Printed fonts are never taken for it (a bold sans's thick strokes overlap alike)."""
-        drawn = self.writer is not None or self.digits is not None  # no font file
-        return self.hand and not drawn and writes_small_caps(self.path)
+        return self.hand and not self.drawn and writes_small_caps(self.path)
 
 
 def stroke_writers(seeds: tuple[int, ...]) -> list[Font]:

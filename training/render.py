@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -81,7 +82,7 @@ def _glyph(path: str, size: int, stroke: int, ch: str) -> tuple[np.ndarray, int,
 
 
 def _size_for(font: Font, height_px: float) -> int:
-    if font.writer is not None or font.digits is not None:  # a hand's size: its digits' height
+    if font.drawn:  # a drawn hand's size: its digits' height
         return max(10, round(height_px))
     probe = _font(font, 100)
     box = probe.getbbox("0")
@@ -89,16 +90,44 @@ def _size_for(font: Font, height_px: float) -> int:
     return max(10, round(100 * height_px / glyph))
 
 
+Glyph = tuple[np.ndarray, int, int, float]  # ink 0..1, its offset from the pen, the pen's advance
+
+
+@dataclass(frozen=True)
+class _Pen:
+    """How a hand with no font file (`Font.drawn`) draws: each glyph anew, and each space."""
+
+    glyph: Callable[[str, int, random.Random], Glyph]
+    space: Callable[[int, random.Random], float]
+    width: float  # the most a character of theirs takes, gap included, in heights
+
+
+def _pen(font: Font) -> _Pen | None:
+    if font.writer is not None:  # no character of theirs is wider than 0.8 heights, nor a gap 0.4
+        writer = strokes.StrokeHand.of_writer(font.writer)
+        return _Pen(
+            lambda ch, size, rng: strokes.glyph_ink(ch, size, writer, rng),
+            lambda size, rng: strokes.space(size, writer, rng),
+            1.2 * writer.width,
+        )
+    if font.digits is not None:  # a real digit is at most 1.1 heights wide, its gap 0.3
+        part = font.digits
+        return _Pen(
+            lambda ch, size, rng: digits.glyph_ink(ch, size, part, rng),
+            lambda size, rng: digits.glyph_ink(" ", size, part, rng)[3],
+            1.4,
+        )
+    return None
+
+
 def _draw(
     parts: list[tuple[str, int, float, bool]], font: Font, rng: random.Random, hand: bool
 ) -> _Ink:
     """Draw text parts (text, size, raise in px, counts for the label) left to right."""
     big = max(size for _, size, _, _ in parts)
-    writer = None if font.writer is None else strokes.StrokeHand.of_writer(font.writer)
-    if writer is not None:  # no character of theirs is wider than 0.8 digit heights, nor a gap 0.4
-        total = sum(1.2 * writer.width * s * len(t) for t, s, _, _ in parts)
-    elif font.digits is not None:  # a real digit is at most 1.1 heights wide, its gap 0.3
-        total = sum(1.4 * s * len(t) for t, s, _, _ in parts)
+    pen = _pen(font)
+    if pen is not None:
+        total = sum(pen.width * s * len(t) for t, s, _, _ in parts)
     else:
         total = sum(_font(font, s).getlength(t) for t, s, _, _ in parts)
     width = int(total * 1.3) + 4 * big
@@ -113,25 +142,21 @@ def _draw(
     for text, size, lift, counts in parts:
         size -= size % 2  # even sizes only, so drawn glyphs can be reused
         stroke = 0
-        if writer is None and font.digits is None:
+        if pen is None:
             f = _font(font, size)
             stroke = pen_stroke((font.name,), size) if hand else 0
             stroke = max(0, stroke + rng.choice([-1, 0, 0, 1])) if stroke else 0
         for ch in text:
             chars.append(ch if counts else "")
             if ch == " ":
-                if writer is not None:
-                    x += strokes.space(size, writer, rng)
-                elif font.digits is not None:
-                    x += digits.glyph_ink(" ", size, font.digits, rng)[3]
+                if pen is not None:
+                    x += pen.space(size, rng)
                 else:
                     x += f.getlength(" ") * rng.uniform(0.8, 1.6 if hand else 1.2)
                 continue
             dy = rng.gauss(0, jitter * size * 0.5)
-            if writer is not None:  # drawn anew each time: a writer never repeats a character
-                glyph, gx, gy, advance = strokes.glyph_ink(ch, size, writer, rng)
-            elif font.digits is not None:
-                glyph, gx, gy, advance = digits.glyph_ink(ch, size, font.digits, rng)
+            if pen is not None:  # drawn anew each time: a hand never repeats a character
+                glyph, gx, gy, advance = pen.glyph(ch, size, rng)
             else:
                 glyph, gx, gy, advance = _glyph(str(font.path), size, stroke, ch)
             left = int(round(x)) + gx
