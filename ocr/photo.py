@@ -31,6 +31,8 @@ PERSONAL_IN, BUSINESS_IN = 6.0, 8.5
 CHECK_INCHES = (5.0, 9.5)  # a check's width, wallet to voucher
 SQUARE = 0.03  # opposite sides this close in length: seen square on, as a scanner sees it
 ON_EDGE = 0.7  # the share of each side of the outline that must lie on an edge in the picture
+IN_PICTURE = 0.3  # ... of its part in the picture, which is at least this share of the side
+OUT_OF_PICTURE = 0.15  # a corner the picture cut off lies at most this share of it outside
 
 
 def _order(quad: np.ndarray) -> np.ndarray:
@@ -83,13 +85,15 @@ def _outlines(small: np.ndarray, edges: np.ndarray) -> list[np.ndarray]:
 
 def _on_edges(quad: np.ndarray, edges: np.ndarray) -> bool:
     """Whether each side of `quad` runs along an edge in the picture, as a sheet's border does
-    (a bright patch of uneven light on a scan has sides that cross the paper's middle)."""
+    (a bright patch of uneven light on a scan has sides that cross the paper's middle). A side
+    the picture cuts off is judged by its part in the picture, if enough of it is there."""
     h, w = edges.shape
     for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
         t = np.linspace(0.1, 0.9, 40)[:, None]
         pts = np.round(a + (b - a) * t).astype(int)
-        xs, ys = np.clip(pts[:, 0], 0, w - 1), np.clip(pts[:, 1], 0, h - 1)
-        if (edges[ys, xs] > 0).mean() < ON_EDGE:
+        xs, ys = pts[:, 0], pts[:, 1]
+        seen = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+        if seen.mean() < IN_PICTURE or (edges[ys[seen], xs[seen]] > 0).mean() < ON_EDGE:
             return False
     return True
 
@@ -142,7 +146,9 @@ def find_corners(gray: np.ndarray, by_sides: bool = True) -> np.ndarray | None:
 
 SIDE_MIN = 0.15  # a side's straight edge spans at least this share of the picture's short side
 ACROSS_DEG = 35.0  # a side this close to level runs across the check (top, bottom); else down it
-LINES_EACH = 8  # the longest lines of each direction tried as the check's sides
+# The longest lines of each direction tried as the check's sides: its printed rules are long
+# straight lines too, and can outnumber its sides.
+LINES_EACH = 16
 
 
 def _lines(small: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -187,9 +193,10 @@ def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
 def _sides_quad(small: np.ndarray, edges: np.ndarray) -> np.ndarray | None:
     """The check as the four-sided shape its straight edges make, when no region or closed
     outline gave it: a check on a light desk beside other paper, or filling the picture, still
-    has four straight sides. Of every top and bottom, left and right side the long edges offer,
-    the largest quadrilateral of a check's proportions and share of the picture whose sides all
-    run along edges."""
+    has four straight sides, and one the picture cut a corner off has its corner where two of
+    them meet. Of every top and bottom, left and right side the long edges offer, the largest
+    quadrilateral of a check's proportions and share of the picture whose sides all run along
+    edges."""
     h, w = small.shape
     across, down = _lines(small)
     best, best_area = None, 0.0
@@ -202,9 +209,10 @@ def _sides_quad(small: np.ndarray, edges: np.ndarray) -> np.ndarray | None:
                     if any(c is None for c in corners):
                         continue
                     quad = _order(np.array(corners, np.float32))
-                    if (quad[:, 0] < -0.02 * w).any() or (quad[:, 0] > 1.02 * w).any():
+                    out_x, out_y = OUT_OF_PICTURE * w, OUT_OF_PICTURE * h
+                    if (quad[:, 0] < -out_x).any() or (quad[:, 0] > w + out_x).any():
                         continue
-                    if (quad[:, 1] < -0.02 * h).any() or (quad[:, 1] > 1.02 * h).any():
+                    if (quad[:, 1] < -out_y).any() or (quad[:, 1] > h + out_y).any():
                         continue
                     area = float(cv2.contourArea(quad))
                     if area <= best_area or not SHARE[0] <= area / small.size <= 1.0:

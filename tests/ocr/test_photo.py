@@ -70,20 +70,27 @@ def test_corners_are_found_where_the_check_lies(
     assert dpi == pytest.approx(style.check_px / (check.shape[1] / 300), rel=0.3)
 
 
-@pytest.mark.parametrize("desk", ["a sheet under it", "the check filling it"])
+PLACED = {  # the picture's size and the check's corners in it
+    "a sheet under it": ((2000, 1100), [[260, 250], [1700, 170], [1760, 880], [300, 900]]),
+    "the check filling it": ((1900, 900), [[30, 40], [1870, 10], [1880, 880], [15, 860]]),
+    "a corner out of the picture": (
+        (1900, 1000),
+        [[-80, 140], [1780, 40], [1850, 860], [60, 960]],
+    ),
+}
+
+
+@pytest.mark.parametrize("desk", list(PLACED))
 def test_corners_are_found_by_the_checks_straight_sides(
     check_factory: Callable[..., np.ndarray], desk: str
 ) -> None:
-    """A check with another sheet of paper half under it is no bright region of its own, and one
-    that fills the picture has no desk around it: its four straight sides still make the check."""
+    """A check with another sheet of paper half under it is no bright region of its own, one
+    that fills the picture has no desk around it, and one the picture cut a corner off has no
+    corner there: its four straight sides still make the check."""
     check = check_factory(dpi=300, seed=3).astype(np.float32)
     ch, cw = check.shape
-    pw, ph = (2000, 1100) if desk.startswith("a sheet") else (1900, 900)
-    truth = (
-        np.array([[260, 250], [1700, 170], [1760, 880], [300, 900]], np.float32)
-        if desk.startswith("a sheet")
-        else np.array([[30, 40], [1870, 10], [1880, 880], [15, 860]], np.float32)
-    )
+    (pw, ph), corners = PLACED[desk]
+    truth = np.array(corners, np.float32)
     matrix = cv2.getPerspectiveTransform(
         np.array([[0, 0], [cw, 0], [cw, ch], [0, ch]], np.float32), truth
     )
