@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ import torch
 from ocr.recognizer import HEIGHT, MODEL, STRIDE, TALL, _load
 from sample_data import digits
 from training import evaluate
-from training.dataset import LineSet, synthesize
+from training.dataset import LineSet, drawn_in, synthesize
 from training.fonts import (
     HELD_OUT,
     HELD_OUT_SCAN,
@@ -49,14 +48,6 @@ SEEDS = {
     "harvest_train": FIRST_SEED + 1,
     "harvest_test": FIRST_SEED + 500,
 }
-
-
-def _drawn_in(fonts: list[Font], scan: list[Font], digit_share: float = 0.0) -> str:
-    """A short name for the fonts and writers a set is drawn in (and the share of people's
-    digits), so a cached set drawn otherwise is never taken for it."""
-    names = ",".join(f.name for f in (*fonts, *scan))
-    share = f"-digits{digit_share:g}" if digit_share else ""
-    return f"{zlib.crc32(names.encode()):08x}{share}"
 
 
 def _cached(path: Path, make: object) -> LineSet:
@@ -120,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     data = _cached(
         args.work
-        / f"train-{SEEDS['train']}-{args.lines}-{_drawn_in(fonts, scan, args.digit_share)}.npz",
+        / f"train-{SEEDS['train']}-{args.lines}-{drawn_in(fonts, scan, args.digit_share)}.npz",
         lambda: synthesize(
             SEEDS["train"], args.lines, fonts, scan=scan, digit_share=args.digit_share
         ),
@@ -136,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         data.extend(_crops_set(real))
     log(f"{len(real)} harvested crops (x3)")
     check = _cached(
-        args.work / f"check-{SEEDS['check']}-300-{_drawn_in(fonts, scan, args.digit_share)}.npz",
+        args.work / f"check-{SEEDS['check']}-300-{drawn_in(fonts, scan, args.digit_share)}.npz",
         lambda: synthesize(SEEDS["check"], 300, fonts, scan=scan, digit_share=args.digit_share),
     )
     model = train(data, CHARSET, args.steps, seed=SEEDS["train"], log=log, check=check)

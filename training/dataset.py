@@ -7,8 +7,11 @@ of worker processes.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import random
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +56,35 @@ class LineSet:
         packed = data["packed"]
         images = [packed[:, a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
         return cls(images, meta["labels"], meta["fonts"], meta["kinds"])
+
+
+# The code that writes, degrades and cuts out a training line.
+DRAWN_BY = (
+    "training.render",
+    "training.texts",
+    "training.fonts",
+    "training.dataset",
+    "ocr.cleanup",
+    "ocr.isolate",
+    "ocr.recognizer",
+    "sample_data.strokes",
+    "sample_data.drawing",
+    "sample_data.digits",
+    "sample_data.wording",
+    "sample_data.scanline",
+)
+
+
+def drawn_in(fonts: list[Font], scan: list[Font], digit_share: float = 0.0) -> str:
+    """A short name for the fonts and writers a set is drawn in (and the share of people's
+    digits) and for the code that draws it, so a cached set drawn otherwise, or before the
+    drawing changed, is never taken for it."""
+    names = ",".join(f.name for f in (*fonts, *scan))
+    share = f"-digits{digit_share:g}" if digit_share else ""
+    code = b"".join(
+        Path(inspect.getfile(importlib.import_module(name))).read_bytes() for name in DRAWN_BY
+    )
+    return f"{zlib.crc32(names.encode()):08x}-{zlib.crc32(code):08x}{share}"
 
 
 def _one(
