@@ -198,6 +198,7 @@ def _sides_quad(small: np.ndarray, edges: np.ndarray) -> np.ndarray | None:
     quadrilateral of a check's proportions and share of the picture whose sides all run along
     edges."""
     h, w = small.shape
+    out_x, out_y = OUT_OF_PICTURE * w, OUT_OF_PICTURE * h
     across, down = _lines(small)
     best, best_area = None, 0.0
     for i, top in enumerate(across):
@@ -209,7 +210,6 @@ def _sides_quad(small: np.ndarray, edges: np.ndarray) -> np.ndarray | None:
                     if any(c is None for c in corners):
                         continue
                     quad = _order(np.array(corners, np.float32))
-                    out_x, out_y = OUT_OF_PICTURE * w, OUT_OF_PICTURE * h
                     if (quad[:, 0] < -out_x).any() or (quad[:, 0] > w + out_x).any():
                         continue
                     if (quad[:, 1] < -out_y).any() or (quad[:, 1] > h + out_y).any():
