@@ -71,22 +71,37 @@ def _erase_rules(ink: np.ndarray, gray: np.ndarray, dpi: int) -> None:
         return
     horiz = np.isin(labels, rules).astype(np.uint8)
     rule = cv2.dilate(horiz, np.ones((3, 1), np.uint8)) > 0
-    ink[rule & ~_crossed(ink > 0, rule, dpi) & ~_written_on(ink > 0, gray, rule, dpi)] = 0
+    keep = _crossed(ink > 0, rule, dpi) | _written_on(ink > 0, gray, rule, dpi)
+    ink[rule & ~keep & ~_pen_beside(ink > 0, gray, horiz > 0, rule)] = 0
+
+
+def _pen_beside(
+    ink: np.ndarray, gray: np.ndarray, core: np.ndarray, rule: np.ndarray
+) -> np.ndarray:
+    """The pen's pixels in the row either side of the rule, which is taken out with it for the grey
+    fringe a scan leaves along a printed line: where a stroke meets the rule (a loop resting on it,
+    the top of an 'a' under it) that row is the stroke's, dark and joined to it, and taking it
+    out would open the loop."""
+    others = (ink & ~rule).astype(np.uint8)
+    joined = cv2.dilate(others, np.ones((3, 3), np.uint8)) > 0
+    return rule & ~core & joined & (ink_mask(gray) > 0)
 
 
 WRITTEN_ON = 1.4  # a rule this many times as dark as its bare stretches has a stroke along it
 WRITTEN_ON_IN = (0.03, 0.25)  # ... over this length: a dash, a 4's bar (less: a letter's foot)
 DARKER_PEN = 60  # grey levels the pen is darker than the printed rule, at the darkest
+THICKER_PEN_IN = 0.01  # ... or inches its stroke is thicker than the rule, where both are black
 
 
 def _written_on(ink: np.ndarray, gray: np.ndarray, rule: np.ndarray, dpi: int) -> np.ndarray:
     """The rule's pixels under a stroke drawn along it: a dash between a date's figures or a 4's
     bar written on the rule is as level as the rule, so only the pen's darkness added to the
     rule's (down each column of the rule's band) tells it from the printed line, against the
-    rule's bare stretches (no writing touching it), where the pen is darker than the print. A
-    black-and-white scan has no darkness to go by (its rule is one pixel thick here and two
-    there), so there the rule is taken out whole. A stroke is short: a longer dark stretch is the
-    rule itself printed heavier there."""
+    rule's bare stretches (no writing touching it), where the pen is darker than the print. Where
+    pen and print are both black (a black-and-white scan) only the stroke's thickness tells: the
+    rule's band is inked deeper there than along its bare stretches, by more than the pixel a
+    scan's rule varies by. A stroke is short: a longer dark stretch is the rule itself printed
+    heavier there."""
     out = np.zeros_like(rule)
     dark = np.where(rule, 255 - gray.astype(np.int32), 0).sum(axis=0)
     reach = max(2, int(0.02 * dpi))
@@ -96,11 +111,12 @@ def _written_on(ink: np.ndarray, gray: np.ndarray, rule: np.ndarray, dpi: int) -
     if bare.sum() < 2:
         return out
     darkest = np.where(rule, gray, 255).min(axis=0).astype(np.int32)
-    heavy = (
-        cols
-        & (dark > WRITTEN_ON * float(np.median(dark[bare])))
-        & (darkest < float(np.median(darkest[bare])) - DARKER_PEN)
+    darker = (dark > WRITTEN_ON * float(np.median(dark[bare]))) & (
+        darkest < float(np.median(darkest[bare])) - DARKER_PEN
     )
+    thick = (ink & rule).sum(axis=0)
+    thicker = thick >= float(np.median(thick[bare])) + max(2, round(THICKER_PEN_IN * dpi))
+    heavy = cols & (darker | thicker)
     n, _, stats, _ = cv2.connectedComponentsWithStats(heavy.astype(np.uint8)[None, :])
     shortest, longest = (max(2, round(inches * dpi)) for inches in WRITTEN_ON_IN)
     for i in range(1, n):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -571,6 +572,94 @@ def test_writing_struck_through_by_its_rule_keeps_its_strokes() -> None:
     assert max(columns) >= 36
     # and the rule between the strokes is gone
     assert line.image.shape[1] <= 12 * 40 + 10 and ink.mean() < 0.5
+
+
+@pytest.mark.parametrize("slant", [0.5, 1.0, -1.0])
+def test_writing_crossing_its_rule_aslant_keeps_its_strokes(slant: float) -> None:
+    """Strokes that cross the rule aslant, as an 8's waist or an x does: where the rule was taken
+    out each stroke runs on unbroken, as an upright one does."""
+    dpi = 200
+    page = np.full((90, 900), 255, np.uint8)
+    page[43:47, 20:880] = 0  # the rule, four pixels thick
+    for k in range(10):
+        x = 80 + 70 * k
+        for y in range(20, 70):  # a stroke three pixels wide, `slant` pixels across per row
+            c = x + round(slant * (y - 45))
+            page[y, c : c + 3] = 0
+    line = isolate(page, (0, 0, 900, 90), dpi)
+    assert line is not None
+    ink = (line.image < 128).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    tall = [i for i in range(1, n) if stats[i, cv2.CC_STAT_HEIGHT] >= 0.9 * ink.shape[0] // 2]
+    assert n - 1 == 10 and len(tall) == 10  # ten strokes, none cut in two
+    assert line.image.shape[1] <= 10 * 70 + 60  # and the rule between them is gone
+
+
+def test_loops_the_rule_runs_through_stay_closed() -> None:
+    """Writing struck through by its rule, the rule touching the loops of its letters from one
+    side (the top of an 'a' from below, the foot of an 'o' from above): taking the rule out must
+    not open them, or an 'a' reads as a 'u' and an 8 as a 3."""
+    dpi = 200
+    page = np.full((100, 900), 255, np.uint8)
+    letters = 10
+    for k in range(letters):
+        x = 60 + 80 * k
+        cv2.circle(page, (x, 50 + 11), 10, 0, 3)  # an 'a': its bowl's top against the rule
+        page[25:76, x + 10 : x + 12] = 0  # ... its stem crossing it
+        cv2.circle(page, (x + 40, 50 - 11), 10, 0, 3)  # an 'o': its foot against the rule
+    page[49:52, 20:880] = 0  # the rule
+    line = isolate(page, (0, 0, 900, 100), dpi)
+    assert line is not None
+    ink = (line.image < 128).astype(np.uint8)
+    _, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    holes = sum(1 for h in hierarchy[0] if h[3] >= 0)
+    assert holes == 2 * letters  # every bowl and loop closed, and no gap closed by the rule
+    pieces = cv2.connectedComponents(ink)[0] - 1
+    assert pieces == 2 * letters  # each 'a' one piece, its stem not cut from its bowl
+    assert line.image.shape[1] <= letters * 80 + 40  # and the rule beyond them gone
+
+
+def test_a_bar_written_along_the_rule_in_black_and_white_stays() -> None:
+    """A 4 whose bar the writer drew along the rule, on a black-and-white scan where pen and print
+    are equally black: the bar is thicker than the rule, and stays with its figure, or the 4
+    falls apart into a 1 and a stray stroke."""
+    dpi = 200
+    page = np.full((100, 900), 255, np.uint8)
+    fours = 8
+    for k in range(fours):
+        x = 80 + 100 * k
+        page[20:78, x + 14 : x + 17] = 0  # the upright, crossing the rule
+        cv2.line(page, (x + 12, 22), (x, 49), 0, 3)  # the slant down to the bar
+        page[48:52, x - 2 : x + 22] = 0  # the bar, along the rule and thicker than it
+    page[49:51, 20:880] = 0  # the rule, two pixels
+    line = isolate(page, (0, 0, 900, 100), dpi)
+    assert line is not None
+    ink = (line.image < 128).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    assert n - 1 == fours
+    for i in range(1, n):  # each a 4, its bar across its whole width, not a 1
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        figure = labels[y : y + h, x : x + w] == i
+        assert figure.sum(axis=1).max() >= 0.8 * w
+    assert line.image.shape[1] <= fours * 100 + 40  # and the bare rule gone
+
+
+def test_a_black_and_white_rule_uneven_in_thickness_goes_whole() -> None:
+    """A black-and-white scan's rule is a pixel thick here and two there: its thicker stretches
+    are not strokes drawn along it, and go with the rest of it."""
+    dpi = 200
+    page = np.full((100, 900), 255, np.uint8)
+    page[50:51, 20:880] = 0
+    for x0 in range(20, 880, 40):  # every other 0.1 in a pixel thicker
+        page[51:52, x0 : x0 + 20] = 0
+    strokes = 10
+    for k in range(strokes):  # upright strokes resting on it
+        x = 100 + 60 * k
+        page[20:50, x : x + 3] = 0
+    line = isolate(page, (0, 0, 900, 100), dpi)
+    assert line is not None
+    ink = (line.image < 128).astype(np.uint8)
+    assert cv2.connectedComponents(ink)[0] - 1 == strokes  # the strokes, no piece of the rule
 
 
 def test_outline_figures_scanned_light_keep_their_faint_parts() -> None:
