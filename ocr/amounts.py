@@ -12,10 +12,12 @@ one field never produced is not borrowed.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -44,26 +46,54 @@ from ocr.recognizer import Recognition
 from ocr.tess import LineRead, Word
 
 TIE_BREAK_HEIGHTS = (26, 52)
-AGREE_FLOOR = 0.1  # below this a field's value is a guess, and agreeing with it adds nothing
-# Testing the legal amount's value against the figures' pixels (`_verify_courtesy`): the words must
-# be read with some confidence, and the figures must be at least this likely to say that value,
-# relative to what the recognizer read in them. On the generated mail, figures that truly say
-# another amount (planted mismatches) scored 1e-5 at most; misread figures of the same amount
-# scored 0.03 to 1.
-VERIFY_LEGAL_FLOOR = 0.4
-VERIFY_RATIO = 0.05
-# Testing the figures' value against the words' pixels (`_verify_legal`): that value, spelled as the
-# writer spells, must be at least this likely among itself and every amount a digit away from it
-# (and every value either field read). On fresh generated mail, words whose figures were misread
-# gave the figures' value 0.03 at most; words the recognizer misread but whose figures were right,
-# 0.0 to 0.93: a confirmation is rare but, when found, one-sided.
-VERIFY_WORDS_POSTERIOR = 0.75
-# The same test of the words' value in the figures, for words read unsurely: figures that truly say
-# another amount gave it 0.0000 (every planted mismatch), figures of the same amount 0.4-1.0, and
-# one raised-cents '389 1/100' gave its misread words '389.00' 0.32.
-VERIFY_FIGURES_POSTERIOR = 0.9
-VERIFY_FIGURES_FLOOR = 0.01  # ... and at least this likely beside the recognizer's own read
-VERIFY_WORDS_FLOOR = 1e-9  # ... and at least this likely beside the recognizer's own read
+
+
+@dataclass(frozen=True)
+class AmountRules:
+    """The thresholds the two amounts are cross-checked by. Each is fitted by
+    `python -m training.calibrate_amounts` on a held-out mix of sources and read from
+    `models/amounts.json` (`RULES`); the defaults are the values first set by hand, looking at
+    generated mail, and stay as the comparison the fit is recorded against."""
+
+    # below this a field's value is a guess, and agreeing with it adds nothing
+    agree_floor: float = 0.1
+    # Testing the legal amount's value against the figures' pixels (`_verify_courtesy`): the
+    # words must be read at least this surely, and the figures must be at least `verify_ratio`
+    # as likely to say that value as what the recognizer read in them.
+    verify_legal_floor: float = 0.4
+    verify_ratio: float = 0.05
+    # Testing the figures' value against the words' pixels (`_verify_legal`): that value, spelled
+    # as the writer spells, must be at least this likely among itself and every amount a digit
+    # away from it (and every value either field read).
+    verify_words_posterior: float = 0.75
+    # The same test of the words' value in the figures, for words read unsurely.
+    verify_figures_posterior: float = 0.9
+    # ... and each at least this likely beside the recognizer's own read of its line
+    verify_figures_floor: float = 0.01
+    verify_words_floor: float = 1e-9
+    # figures and words agreeing, while the recognizer read both as one other amount: this sure
+    # at most, below what posts (the amount is then a clerk's to key)
+    readers_differ_cap: float = 0.3
+    # other cents at least this likely in the figures: the cents are in doubt
+    cents_doubt: float = 0.5
+    # a field gives up its winner only for a value it supports at least this well, relatively ...
+    switch_ratio: float = 0.2
+    # ... and only for a value it still holds possible
+    switch_floor: float = 0.02
+    # a winner at least this sure needs no second reading
+    sure_winner: float = 0.5
+
+    @classmethod
+    def load(cls, path: Path) -> AmountRules:
+        """The fitted rules recorded at `path`, or the hand-set ones when none were fitted."""
+        if not path.exists():
+            return cls()
+        fitted = json.loads(path.read_text(encoding="utf-8"))["rules"]
+        return cls(**{f.name: float(fitted[f.name]) for f in fields(cls) if f.name in fitted})
+
+
+RULES_FILE = Path(__file__).resolve().parent / "models" / "amounts.json"
+RULES = AmountRules.load(RULES_FILE)
 
 
 @dataclass
@@ -111,8 +141,23 @@ def read_amounts(
     regions: Regions,
     anchors: Anchors,
     layout_words: list[Word],
+    rules: AmountRules = RULES,
 ) -> Amounts:
     """Both amounts of an upright, cleaned check front."""
+    court, legal = gather_amounts(image, dpi, regions, anchors, layout_words)
+    return decide_amounts(court, legal, rules)
+
+
+def gather_amounts(
+    image: np.ndarray,
+    dpi: int,
+    regions: Regions,
+    anchors: Anchors,
+    layout_words: list[Word],
+) -> tuple[FieldEvidence, FieldEvidence]:
+    """Every read of both amounts: the courtesy figures' and the legal words' evidence. How many
+    reads are made depends on what they say, never on `AmountRules`, so one gathering can be
+    decided again under other rules (`decide_amounts`)."""
     legal_box, rule = legal_region(image, dpi, regions)
     court = FieldEvidence(
         line=isolate(image, courtesy_region(image, dpi, regions, anchors, rule), dpi, reach=REACH)
@@ -134,15 +179,25 @@ def read_amounts(
     c_field, l_field = court.result(), legal.result()
     if c_field.value is None or c_field.value != l_field.value:
         _tie_break_round(court, legal)
-        c_field, l_field = court.result(), legal.result()
-    if c_field.value != l_field.value or max(c_field.confidence, l_field.confidence) < SURE_WINNER:
-        c_field, l_field = _verify(court, legal, c_field, l_field)
-    c_field, l_field, notes = cross_check(court, legal, c_field, l_field)
-    c_field, l_field = _readers_differ(court, legal, c_field, l_field, notes)
+    return court, legal
+
+
+def decide_amounts(
+    court: FieldEvidence, legal: FieldEvidence, rules: AmountRules = RULES
+) -> Amounts:
+    """Both amounts as the gathered evidence and `rules` decide them. The evidence passed in is
+    left as it was: the second readings the checks find go to copies of it."""
+    court = replace(court, cands=list(court.cands), alts=list(court.alts))
+    legal = replace(legal, cands=list(legal.cands), alts=list(legal.alts))
+    c_field, l_field = court.result(), legal.result()
+    if (
+        c_field.value != l_field.value
+        or max(c_field.confidence, l_field.confidence) < rules.sure_winner
+    ):
+        c_field, l_field = _verify(court, legal, c_field, l_field, rules)
+    c_field, l_field, notes = cross_check(court, legal, c_field, l_field, rules)
+    c_field, l_field = _readers_differ(court, legal, c_field, l_field, notes, rules)
     return Amounts(c_field, l_field, court, legal, notes)
-
-
-READERS_DIFFER_CAP = 0.3  # below what posts: the amount is then a clerk's to key
 
 
 def _readers_differ(
@@ -151,6 +206,7 @@ def _readers_differ(
     c_field: Field[Decimal],
     l_field: Field[Decimal],
     notes: list[str],
+    rules: AmountRules,
 ) -> tuple[Field[Decimal], Field[Decimal]]:
     """Figures and words that agree are doubted when the recognizer read both as another amount,
     the same one: Tesseract misreads a hand's digit alike wherever it is written ('60/100' as
@@ -162,7 +218,7 @@ def _readers_differ(
     if legal.recognized != other:
         return c_field, l_field
     notes.append(f"both amounts read {agreed}, but the recognizer reads both as {other}")
-    cap = READERS_DIFFER_CAP
+    cap = rules.readers_differ_cap
     return (
         Field(agreed, min(c_field.confidence, cap), c_field.raw, (*c_field.others, other)),
         Field(agreed, min(l_field.confidence, cap), l_field.raw, (*l_field.others, other)),
@@ -286,7 +342,7 @@ def _rivals(court: FieldEvidence, legal: FieldEvidence, value: Decimal) -> list[
 
 
 def _figures_posterior(
-    court: FieldEvidence, legal: FieldEvidence, value: Decimal
+    court: FieldEvidence, legal: FieldEvidence, value: Decimal, rules: AmountRules
 ) -> tuple[float, str]:
     """How likely the figures say `value` among it and its rivals (`_rivals`), each rival written
     in the figures the way that suits the pixels best (1.0 when nothing else fits the line), and
@@ -296,7 +352,7 @@ def _figures_posterior(
         return 0.0, ""
     forms = written_forms(value)
     mine, text = max(zip(seen.likelihoods(forms), forms, strict=True))
-    if mine < VERIFY_FIGURES_FLOOR:
+    if mine < rules.verify_figures_floor:
         return 0.0, text
     rivals = _rivals(court, legal, value)
     texts = [(i, t) for i, r in enumerate(rivals) for t in written_forms(r)]
@@ -306,7 +362,7 @@ def _figures_posterior(
     return mine / (mine + sum(best)), text
 
 
-def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:
+def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal], rules: AmountRules) -> None:
     """When the figures and the words still disagree, ask whether the figures' pixels could say
     what the words say: the recognizer scores every way of writing that value in figures against
     the line it read. A likely enough one becomes a second reading of the figures (an alternative,
@@ -314,7 +370,7 @@ def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:
     clear reading of another amount is not traded for it. Figures that say another amount score
     millions of times lower than what they say, so a real mismatch stays one."""
     seen, value = court.seen, l_field.value
-    if seen is None or value is None or l_field.confidence < VERIFY_LEGAL_FLOOR:
+    if seen is None or value is None or l_field.confidence < rules.verify_legal_floor:
         return
     scored = [(seen.likelihood(text), text) for text in written_forms(value)]
     if court.seen_parts is not None:  # raised cents: the dollars and the cents, each on its own
@@ -324,7 +380,7 @@ def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:
         c = max(cents.likelihood(f"{part:02d}/100"), cents.likelihood(f"{part:02d}"))
         scored.append((d * c, f"{whole} {part:02d}/100"))
     ratio, text = max(scored)
-    if ratio >= VERIFY_RATIO:
+    if ratio >= rules.verify_ratio:
         conf = RECOGNIZER_WEIGHT * min(1.0, ratio)
         court.alts.append(
             Candidate(value, conf, f"{text} (the legal amount, found in the figures)")
@@ -332,18 +388,18 @@ def _verify_courtesy(court: FieldEvidence, l_field: Field[Decimal]) -> None:
 
 
 def _words_posterior(
-    court: FieldEvidence, legal: FieldEvidence, value: Decimal
+    court: FieldEvidence, legal: FieldEvidence, value: Decimal, rules: AmountRules
 ) -> tuple[float, str]:
     """How likely the words say `value` among it and its rivals (`_rivals`): the value spelled
     every way people spell amounts, the best spelling kept, and each rival spelled the same way
-    (0.0 when no spelling of it looks like the line at all: `VERIFY_WORDS_FLOOR`); and that
+    (0.0 when no spelling of it looks like the line at all: `verify_words_floor`); and that
     spelling."""
     seen = legal.seen
     if seen is None or not seen.text or not 0 < value < 10**6:
         return 0.0, ""
     spellings = {spell_amount(value, s): s for s in SPELLINGS if s.fits(value)}
     best, text = max(zip(seen.likelihoods(list(spellings)), spellings, strict=True))
-    if best < VERIFY_WORDS_FLOOR:
+    if best < rules.verify_words_floor:
         return 0.0, text
     spelling = spellings[text]
     others = seen.likelihoods([spell_amount(r, spelling) for r in _rivals(court, legal, value)])
@@ -351,7 +407,11 @@ def _words_posterior(
 
 
 def _verify(
-    court: FieldEvidence, legal: FieldEvidence, c_field: Field[Decimal], l_field: Field[Decimal]
+    court: FieldEvidence,
+    legal: FieldEvidence,
+    c_field: Field[Decimal],
+    l_field: Field[Decimal],
+    rules: AmountRules,
 ) -> tuple[Field[Decimal], Field[Decimal]]:
     """Fields that disagree, or agree unsurely, tested against each other's pixels.
 
@@ -363,15 +423,15 @@ def _verify(
 
     def in_the_words(value: Decimal) -> tuple[float, str]:  # each value's words scored once
         if value not in scored:
-            scored[value] = _words_posterior(court, legal, value)
+            scored[value] = _words_posterior(court, legal, value, rules)
         return scored[value]
 
     for value in _hypotheses(court, legal, c_field, l_field):
-        in_figures, figures = _figures_posterior(court, legal, value)
-        if in_figures < VERIFY_FIGURES_POSTERIOR:
+        in_figures, figures = _figures_posterior(court, legal, value, rules)
+        if in_figures < rules.verify_figures_posterior:
             continue
         in_words, words = in_the_words(value)
-        if in_words < VERIFY_WORDS_POSTERIOR:
+        if in_words < rules.verify_words_posterior:
             continue
         note = " (found in both fields' pixels)"
         c_conf = c_field.confidence if c_field.value == value else 0.0
@@ -381,9 +441,9 @@ def _verify(
             Field(value, max(l_conf, round(RECOGNIZER_WEIGHT * in_words, 3)), words + note),
         )
     if c_field.value != l_field.value:
-        _verify_courtesy(court, l_field)
+        _verify_courtesy(court, l_field, rules)
     if (
-        _verify_legal(legal, c_field, in_the_words)
+        _verify_legal(legal, c_field, in_the_words, rules)
         and c_field.value is not None
         and c_field.value == l_field.value
     ):
@@ -410,6 +470,7 @@ def _verify_legal(
     legal: FieldEvidence,
     c_field: Field[Decimal],
     in_the_words: Callable[[Decimal], tuple[float, str]],
+    rules: AmountRules,
 ) -> bool:
     """The other way round from `_verify_courtesy`: could the words' pixels say what the figures
     say, when the words were misread ('seventy-eighty and 79/100') or read unsurely? Words that
@@ -417,10 +478,10 @@ def _verify_legal(
     figure is not confirmed (`_words_posterior`). A confirmation is a second reading of the words
     (an alternative, weighted by its margin) for `cross_check` to weigh."""
     value = c_field.value
-    if value is None or c_field.confidence < AGREE_FLOOR:
+    if value is None or c_field.confidence < rules.agree_floor:
         return False
     posterior, words = in_the_words(value)  # `_words_posterior`
-    if posterior < VERIFY_WORDS_POSTERIOR:
+    if posterior < rules.verify_words_posterior:
         return False
     conf = RECOGNIZER_WEIGHT * posterior
     legal.alts.append(Candidate(value, conf, f"{words} (the courtesy amount, found in the words)"))
@@ -469,10 +530,12 @@ def _field_for(ev: FieldEvidence, value: Decimal) -> Field[Decimal]:
     return Field(value, round(max(0.0, min(MAX_CONFIDENCE, conf)), 3), raw)
 
 
-def _agreed(c_field: Field[Decimal], l_field: Field[Decimal]) -> tuple[Field[Decimal], ...]:
+def _agreed(
+    c_field: Field[Decimal], l_field: Field[Decimal], rules: AmountRules
+) -> tuple[Field[Decimal], ...]:
     """Both fields read the same value independently: each is as sure as either could be wrong
     only if both were, the same way (a digit misread and a word misread rarely coincide)."""
-    if min(c_field.confidence, l_field.confidence) < AGREE_FLOOR:
+    if min(c_field.confidence, l_field.confidence) < rules.agree_floor:
         return c_field, l_field  # a guess agreeing with a reading proves nothing
     both = 1.0 - (1.0 - c_field.confidence) * (1.0 - l_field.confidence)
     both = round(min(MAX_CONFIDENCE, both), 3)
@@ -482,11 +545,10 @@ def _agreed(c_field: Field[Decimal], l_field: Field[Decimal]) -> tuple[Field[Dec
     )
 
 
-CENTS_DOUBT = 0.5  # other cents at least this likely in the figures: the cents are in doubt
 _CENTS_AT_END = re.compile(r"(?<=[. ])\d{2}(?=(/100)?$)")
 
 
-def _cents_in_doubt(court: FieldEvidence, value: Decimal) -> bool:
+def _cents_in_doubt(court: FieldEvidence, value: Decimal, rules: AmountRules) -> bool:
     """Whether the figures could as well show cents a digit off. Words write their cents in
     digits too ('... and 06/100'), in the same hand, so one misread cents digit can happen in both
     fields: their agreement on the cents is then no second reading."""
@@ -504,34 +566,31 @@ def _cents_in_doubt(court: FieldEvidence, value: Decimal) -> bool:
                 continue
             other = cents[:i] + digit + cents[i + 1 :]
             alt = text[: found.start()] + other + text[found.end() :]
-            if seen.likelihood(alt) >= CENTS_DOUBT * base:
+            if seen.likelihood(alt) >= rules.cents_doubt * base:
                 return True
     return False
 
 
 def _agree_both(
-    court: FieldEvidence, c_field: Field[Decimal], l_field: Field[Decimal]
+    court: FieldEvidence, c_field: Field[Decimal], l_field: Field[Decimal], rules: AmountRules
 ) -> tuple[Field[Decimal], ...]:
     """`_agreed`, unless the agreement alone would carry a posting (neither field sure) while the
     words' cents are digits the figures cannot tell apart."""
     value = c_field.value
-    weak = max(c_field.confidence, l_field.confidence) < SURE_WINNER
+    weak = max(c_field.confidence, l_field.confidence) < rules.sure_winner
     if (
         weak
         and value is not None
         and re.search(r"\d", l_field.raw)
-        and _cents_in_doubt(court, value)
+        and _cents_in_doubt(court, value, rules)
     ):
         return c_field, l_field
-    return _agreed(c_field, l_field)
+    return _agreed(c_field, l_field, rules)
 
 
-SWITCH_RATIO = 0.2  # a field gives up its winner only for a value it supports at least this well
-SWITCH_FLOOR = 0.02  # ... and only for a value it still holds possible
-SURE_WINNER = 0.5
-
-
-def _plausible(ev: FieldEvidence, value: Decimal, winner: Field[Decimal]) -> bool:
+def _plausible(
+    ev: FieldEvidence, value: Decimal, winner: Field[Decimal], rules: AmountRules
+) -> bool:
     """Whether a field may take `value` instead of its own winner: a clear reading ('...and 95
     Cents') is not traded for a faint second reading that happens to match the other field.
 
@@ -541,7 +600,7 @@ def _plausible(ev: FieldEvidence, value: Decimal, winner: Field[Decimal]) -> boo
         return True
     dropped_cents = value == winner.value.to_integral_value(ROUND_DOWN) != winner.value
     pool = list(ev.voters()) if dropped_cents else [*ev.voters(), *ev.alts]
-    return _support(pool, value) >= SWITCH_RATIO * _support(ev.voters(), winner.value)
+    return _support(pool, value) >= rules.switch_ratio * _support(ev.voters(), winner.value)
 
 
 # Figures with nothing but digits, and the stars (or a '#' they were read as) that guard them.
@@ -549,14 +608,14 @@ _BARE_DIGITS = re.compile(r"[$*#\s]*(\d{3,})[*#\s]*")
 
 
 def _point_not_seen(
-    court: FieldEvidence, c_field: Field[Decimal], l_field: Field[Decimal]
+    court: FieldEvidence, c_field: Field[Decimal], l_field: Field[Decimal], rules: AmountRules
 ) -> Field[Decimal] | None:
     """The figures as the words' amount when they were read as bare digits that are the words'
     dollars and cents run together ('41173' beside 'four hundred eleven and 73/100'): the writer's
     decimal point was too faint to survive, and the figures say the words' amount, not a hundred
     times it. The winning read counts first; when it is unsure (Tesseract's '84.15' for a hand's
     '**369.45'), any read of the figures does, at its own confidence."""
-    if c_field.value is None or l_field.value is None or l_field.confidence < AGREE_FLOOR:
+    if c_field.value is None or l_field.value is None or l_field.confidence < rules.agree_floor:
         return None
     dollars, cents = dollars_and_cents(l_field.value)
     digits = f"{dollars}{cents:02d}"
@@ -567,7 +626,7 @@ def _point_not_seen(
 
     if bare(c_field.raw):
         return Field(l_field.value, c_field.confidence, f"{c_field.raw} (no decimal point seen)")
-    if c_field.confidence >= SURE_WINNER:
+    if c_field.confidence >= rules.sure_winner:
         return None
     reads = [c for c in court.voters() if bare(c.raw)]
     if not reads:
@@ -581,6 +640,7 @@ def cross_check(
     legal: FieldEvidence,
     c_field: Field[Decimal],
     l_field: Field[Decimal],
+    rules: AmountRules = RULES,
 ) -> tuple[Field[Decimal], Field[Decimal], list[str]]:
     """When the two winners differ, settle on a value both fields read, if there is one.
 
@@ -589,14 +649,14 @@ def cross_check(
     of the two votes outright: a second reading on both sides stays a weak one.
     """
     notes: list[str] = []
-    c_field = _point_not_seen(court, c_field, l_field) or c_field
+    c_field = _point_not_seen(court, c_field, l_field, rules) or c_field
     if c_field.value is not None and c_field.value == l_field.value:
-        c_field, l_field = _agree_both(court, c_field, l_field)
+        c_field, l_field = _agree_both(court, c_field, l_field, rules)
         return c_field, l_field, notes
     shared = [
         v
         for v in court.values() & legal.values()
-        if _plausible(court, v, c_field) and _plausible(legal, v, l_field)
+        if _plausible(court, v, c_field, rules) and _plausible(legal, v, l_field, rules)
     ]
     if shared:
         best = max(
@@ -610,12 +670,12 @@ def cross_check(
         # by, need more: a value they hold at least as a reading (not a guess), never a faint
         # one that happens to match the figures ('... and 11/100' read 0.84, '... and I/loo' 0.3
         # beside figures '495 1/100' whose doubled 1 ran into one).
-        ruled_out = (c_new.value != c_field.value and c_new.confidence < SWITCH_FLOOR) or (
-            l_new.value != l_field.value and l_new.confidence < AGREE_FLOOR
+        ruled_out = (c_new.value != c_field.value and c_new.confidence < rules.switch_floor) or (
+            l_new.value != l_field.value and l_new.confidence < rules.agree_floor
         )
         if not ruled_out:
             if best in (c_field.value, l_field.value):
-                c_new, l_new = _agree_both(court, c_new, l_new)
+                c_new, l_new = _agree_both(court, c_new, l_new, rules)
             return c_new, l_new, notes
     if c_field.value is not None and l_field.value is not None:
         notes.append(f"courtesy amount {c_field.value} and legal amount {l_field.value} disagree")

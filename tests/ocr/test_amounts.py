@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocr.amounts import (
+    RULES,
     FieldEvidence,
     _figures_posterior,
     _readers_differ,
@@ -169,7 +170,7 @@ def test_figures_that_could_say_the_words_amount_agree_with_it() -> None:
     court = _ev([("637.78", 0.3), ("637.78", 0.25)])
     court.seen = recognition_of("637.78", doubt={5: ("3", 0.4)})
     legal = _ev([("637.73", 0.95), ("637.73", 0.9)])
-    _verify_courtesy(court, legal.result())
+    _verify_courtesy(court, legal.result(), RULES)
     c, lg, notes = _check(court, legal)
     assert c.value == lg.value == Decimal("637.73") and not notes
     assert "found in the figures" in c.raw
@@ -180,7 +181,7 @@ def test_figures_that_clearly_say_another_amount_stay_a_mismatch() -> None:
     court = _ev([("347.04", 0.8), ("347.04", 0.7)])
     court.seen = recognition_of("347.04")
     legal = _ev([("447.04", 0.95), ("447.04", 0.9)])
-    _verify_courtesy(court, legal.result())
+    _verify_courtesy(court, legal.result(), RULES)
     c, lg, notes = _check(court, legal)
     assert c.value == Decimal("347.04") and lg.value == Decimal("447.04")
     assert notes and "disagree" in notes[0]
@@ -190,7 +191,7 @@ def test_unsure_words_are_not_tested_against_the_figures() -> None:
     court = _ev([("637.78", 0.3)])
     court.seen = recognition_of("637.78", doubt={5: ("3", 0.45)})
     legal = _ev([("637.73", 0.2)])
-    _verify_courtesy(court, legal.result())
+    _verify_courtesy(court, legal.result(), RULES)
     assert court.alts == []
 
 
@@ -209,13 +210,13 @@ def test_raised_cents_are_tested_apart_from_the_dollars() -> None:
     court.seen = recognition_of("1182 1/100")
     court.seen_parts = (recognition_of("1182"), recognition_of("76/100", doubt={1: ("1", 0.3)}))
     legal = _ev([("1182.76", 0.99)])
-    _verify_courtesy(court, legal.result())
+    _verify_courtesy(court, legal.result(), RULES)
     c, lg, notes = _check(court, legal)
     assert c.value == lg.value == Decimal("1182.76") and not notes
     court2 = _ev([("1182.00", 0.5)])
     court2.seen = recognition_of("1182 1/100")
     court2.seen_parts = (recognition_of("1182"), recognition_of("16/100"))
-    _verify_courtesy(court2, legal.result())
+    _verify_courtesy(court2, legal.result(), RULES)
     assert court2.alts == []  # cents clearly 16: no agreement
 
 
@@ -262,19 +263,19 @@ def test_agreement_is_doubted_when_the_recognizer_reads_both_fields_otherwise() 
     court.recognized = legal.recognized = Decimal("305.60")
     agreed = Field(Decimal("305.40"), 0.6, "305 40/100")
     notes: list[str] = []
-    c, lg = _readers_differ(court, legal, agreed, agreed, notes)
+    c, lg = _readers_differ(court, legal, agreed, agreed, notes, RULES)
     assert c.value == lg.value == Decimal("305.40") and max(c.confidence, lg.confidence) < 0.5
     assert Decimal("305.60") in c.others and notes
     # the recognizer agreeing with one field, or reading each field differently, changes nothing
     for seen in ((Decimal("305.40"), Decimal("305.60")), (Decimal("305.60"), Decimal("305.80"))):
         court.recognized, legal.recognized = seen
-        assert _readers_differ(court, legal, agreed, agreed, []) == (agreed, agreed)
+        assert _readers_differ(court, legal, agreed, agreed, [], RULES) == (agreed, agreed)
 
 
 def _settle(court: FieldEvidence, legal: FieldEvidence) -> tuple[Field[Decimal], ...]:
     """What read_amounts does once both fields have voted: test each against the other's pixels,
     then cross-check."""
-    c, lg = _verify(court, legal, court.result(), legal.result())
+    c, lg = _verify(court, legal, court.result(), legal.result(), RULES)
     return cross_check(court, legal, c, lg)[:2]
 
 
@@ -334,7 +335,7 @@ def test_pixels_never_confirm_an_amount_a_digit_off_what_they_show(
     court, legal = FieldEvidence(), FieldEvidence()
     court.seen = recognition_of(f"{shown:,}")
     legal.seen = recognition_of(spell_amount(shown, spelling))
-    assert _figures_posterior(court, legal, misread)[0] < 0.01
-    assert _words_posterior(court, legal, misread)[0] < 0.01
-    assert _figures_posterior(court, legal, shown)[0] > 0.99
-    assert _words_posterior(court, legal, shown)[0] > 0.99
+    assert _figures_posterior(court, legal, misread, RULES)[0] < 0.01
+    assert _words_posterior(court, legal, misread, RULES)[0] < 0.01
+    assert _figures_posterior(court, legal, shown, RULES)[0] > 0.99
+    assert _words_posterior(court, legal, shown, RULES)[0] > 0.99
