@@ -26,7 +26,6 @@ beside them: a retrained recognizer reads otherwise, and the fit is made again w
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -39,8 +38,8 @@ from typing import Any
 
 from ocr import amounts
 from ocr.amounts import RULES_FILE, AmountRules, FieldEvidence, decide_amounts
+from training.calibrate_rules import DIGITS, ONE_AMOUNT, arguments, described
 
-SEED = 5_150_001  # the generator's seed, as `training.calibrate_rules` fits on
 ROUNDS = 2
 # Each threshold is tried at its hand-set value times these (a probability kept under 1).
 STEPS = (0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
@@ -61,7 +60,7 @@ LOOSER = {
     "sure_winner": -1,
 }
 FITTED = ("generator", "foreign-fit")
-HELD_OUT = ("foreign-held-out", "people's digits")
+HELD_OUT = ("foreign-held-out", DIGITS)
 
 
 @dataclass(frozen=True)
@@ -198,12 +197,11 @@ def _generator(items: int, seed: int, work: Path, real_digits: bool) -> list[Gat
         stated[(t["source_file"], int(t["page"]))] = Decimal(c) if c and c == lg else None
     inbox = sample / "inbox"
     files = sorted({(inbox / s, s) for s, _ in stated})
-    return read_items(files, stated, "people's digits" if real_digits else "generator")
+    return read_items(files, stated, DIGITS if real_digits else "generator")
 
 
 def _foreign(data: Path) -> list[Gathered]:
     from benchmarks.foreign import foreign_half
-    from training.calibrate_rules import ONE_AMOUNT
 
     truth = json.loads((data / "truth.json").read_text(encoding="utf-8"))
     out: list[Gathered] = []
@@ -222,19 +220,11 @@ def _foreign(data: Path) -> list[Gathered]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.foreign import DEFAULT_DIR
     from benchmarks.table import render_table
     from reconciliation.rules import MIN_AMOUNT_CONFIDENCE
 
-    p = argparse.ArgumentParser(prog="python -m training.calibrate_amounts")
-    p.add_argument("--items", type=int, default=200, help="generated mail items")
-    p.add_argument("--seed", type=int, default=SEED)
-    p.add_argument("--foreign", type=Path, default=DEFAULT_DIR)
-    p.add_argument("--work", type=Path, default=Path(".bench") / "calibrate")
-    p.add_argument("--out", type=Path, default=RULES_FILE)
-    args = p.parse_args(argv)
-    work = args.work.resolve()
-    work.mkdir(parents=True, exist_ok=True)
+    args = arguments("training.calibrate_amounts", RULES_FILE, argv)
+    work = args.work
     gathered = [
         *_generator(args.items, args.seed, work, real_digits=False),
         *_generator(args.items, args.seed, work, real_digits=True),
@@ -263,11 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             "fitting mix and none at the next looser value; nearest the hand-set among alike",
             "amount_floor": floor,
             "recognizer": model.get("recipe", {}).get("command", "python -m training"),
-            "generator": {"seed": args.seed, "items": args.items},
-            "foreign": "the development set's half whose path's CRC-32 is even; the odd half "
-            "held out",
-            "people's digits": "the generator's handwritten checks again, their figures in the "
-            "digits of writers held out of training (sample_data.digits); measured, not fitted",
+            **described(args),
             "checks": {label: len(part) for label, part in parts.items()},
         },
         "measured": measured,

@@ -189,18 +189,36 @@ def _table(rows: list[list[object]]) -> str:
     return render_table(head, rows)
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments(prog: str, out: Path, argv: list[str] | None) -> argparse.Namespace:
+    """The options every calibration takes: its sources (the fitting mix and what is held out),
+    the work folder they are read in (the generated mail kept there is shared), its record."""
     from benchmarks.foreign import DEFAULT_DIR
 
-    p = argparse.ArgumentParser(prog="python -m training.calibrate_rules")
+    p = argparse.ArgumentParser(prog=f"python -m {prog}")
     p.add_argument("--items", type=int, default=200, help="generated mail items")
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--foreign", type=Path, default=DEFAULT_DIR)
     p.add_argument("--work", type=Path, default=Path(".bench") / "calibrate")
-    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--out", type=Path, default=out)
     args = p.parse_args(argv)
-    work = args.work.resolve()
-    work.mkdir(parents=True, exist_ok=True)
+    args.work = args.work.resolve()
+    args.work.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def described(args: argparse.Namespace) -> dict[str, Any]:
+    """The sources, as a calibration's record names them."""
+    return {
+        "generator": {"seed": args.seed, "items": args.items},
+        DIGITS: "the generator's handwritten checks again, their figures in the digits of"
+        " writers held out of training (sample_data.digits); measured, not fitted",
+        "foreign": "the development set's half whose path's CRC-32 is even; the odd half held out",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments("training.calibrate_rules", OUT, argv)
+    work = args.work
     readings = [
         *_generator(args.items, args.seed, work),
         *_generator(args.items, args.seed, work, real_digits=True),
@@ -238,10 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             "rule": f"lowest floor over every wrong reading of the fitting mix, + {MARGIN}, to"
             " 0.05 up, within bounds",
             "bounds": BOUNDS,
-            "generator": {"seed": args.seed, "items": args.items},
-            DIGITS: "the generator's handwritten checks again, their figures in the digits of"
-            " writers held out of training (sample_data.digits); measured, not fitted",
-            "foreign": "the development set's half whose path's CRC-32 is even; the odd half held out",
+            **described(args),
             "items": sources,
         },
         "measured": measured,
