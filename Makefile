@@ -101,7 +101,7 @@ micr-model: $(STAMP)
 # The amounts' cross-check thresholds (ocr/models/amounts.json), then the must-review rules'
 # confidence floors (reconciliation/calibration.json): fitted on our generator's mail and half the
 # foreign development set, the other half and the generator's handwritten checks in people's
-# digits held out (about twenty minutes; run it again after retraining a model).
+# digits held out (about half an hour; run it again after retraining a model).
 .PHONY: calibrate
 calibrate: system-deps $(DEVSTAMP)
 	$(BIN)/python -m training.calibrate_amounts
