@@ -71,8 +71,9 @@ def _erase_rules(ink: np.ndarray, gray: np.ndarray, dpi: int) -> None:
         return
     horiz = np.isin(labels, rules).astype(np.uint8)
     rule = cv2.dilate(horiz, np.ones((3, 1), np.uint8)) > 0
-    keep = _crossed(ink > 0, rule, dpi) | _written_on(ink > 0, gray, rule, dpi)
-    ink[rule & ~keep & ~_pen_beside(ink > 0, gray, horiz > 0, rule)] = 0
+    inked = ink > 0
+    keep = _crossed(inked, rule, dpi) | _written_on(inked, gray, rule, dpi)
+    ink[rule & ~keep & ~_pen_beside(inked, gray, horiz > 0, rule)] = 0
 
 
 def _pen_beside(

@@ -107,32 +107,25 @@ def candidates(name: str, hand_set: float) -> list[float]:
     return values if LOOSER[name] > 0 else values[::-1]
 
 
-def fit(
-    items: list[Gathered],
-    floor: float,
-    log: Callable[[str], None],
-    start: AmountRules | None = None,
-) -> AmountRules:
-    """The rules the fit (see the module's docstring) arrives at from `start` (the hand-set)."""
+def fit(items: list[Gathered], floor: float, log: Callable[[str], None]) -> AmountRules:
+    """The rules the fit (see the module's docstring) arrives at from the hand-set ones."""
     hand = AmountRules()
-    rules = start or hand
+    rules = hand
     for _ in range(ROUNDS):
         for f in fields(AmountRules):
-            grid = candidates(f.name, getattr(hand, f.name))
+            set_by_hand, current = getattr(hand, f.name), getattr(rules, f.name)
+            grid = candidates(f.name, set_by_hand)
             scored = [outcome(items, replace(rules, **{f.name: v}), floor) for v in grid]
-            now = outcome(items, rules, floor)
-            best, best_key = getattr(rules, f.name), (now.right, 0.0)
-            for i, (value, o) in enumerate(zip(grid, scored, strict=True)):
-                looser_ok = i + 1 >= len(grid) or scored[i + 1].wrong == 0
-                if o.wrong or not looser_ok:
-                    continue
-                distance = abs(math.log(value / getattr(hand, f.name)))
-                key = (o.right, -distance)
-                if key > best_key or (o.right > now.right and key >= best_key):
-                    best, best_key = value, key
-            if best != getattr(rules, f.name):
-                log(f"{f.name}: {getattr(rules, f.name):g} -> {best:g}")
-                rules = replace(rules, **{f.name: best})
+            now = scored[grid.index(current)]  # a threshold is always at a value of its grid
+            safe = [  # (right, nearness to the hand-set value, place on the grid)
+                (o.right, -abs(math.log(v / set_by_hand)), i)
+                for i, (v, o) in enumerate(zip(grid, scored, strict=True))
+                if o.wrong == 0 and (i + 1 == len(grid) or scored[i + 1].wrong == 0)
+            ]
+            right, _, i = max(safe, default=(now.right, 0.0, -1))
+            if right > now.right:
+                log(f"{f.name}: {current:g} -> {grid[i]:g}")
+                rules = replace(rules, **{f.name: grid[i]})
     return rules
 
 
