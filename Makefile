@@ -98,13 +98,14 @@ micr-model: $(STAMP)
 	$(BIN)/python -m training.micr
 	$(BIN)/python -m training.micr_line
 
-# The amounts' cross-check thresholds (ocr/models/amounts.json), then the must-review rules'
-# confidence floors (reconciliation/calibration.json): fitted on our generator's mail and half the
-# foreign development set, the other half and the generator's handwritten checks in people's
-# digits held out (about half an hour; run it again after retraining a model).
+# The thresholds the amounts are cross-checked and the date decided by (ocr/models/amounts.json,
+# dates.json), then the must-review rules' confidence floors (reconciliation/calibration.json):
+# fitted on our generator's mail and half the foreign development set, the other half and the
+# generator's handwritten checks in people's digits held out (about half an hour; run it again
+# after retraining a model).
 .PHONY: calibrate
 calibrate: system-deps $(DEVSTAMP)
-	$(BIN)/python -m training.calibrate_amounts
+	$(BIN)/python -m training.calibrate_fields
 	$(BIN)/python -m training.calibrate_rules
 
 # Regenerate the small committed sample (deterministic: same seed, same files).

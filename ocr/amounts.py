@@ -12,12 +12,10 @@ one field never produced is not borrowed.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -36,7 +34,15 @@ from ocr.courtesy import (
     split_fraction,
     written_forms,
 )
-from ocr.evidence import MAX_CONFIDENCE, RECOGNIZER_WEIGHT, Candidate, Evidence, best_span
+from ocr.evidence import (
+    MAX_CONFIDENCE,
+    MODELS,
+    RECOGNIZER_WEIGHT,
+    Candidate,
+    Evidence,
+    best_span,
+    fitted_rules,
+)
 from ocr.isolate import REACH, TARGET_HEIGHT, Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.legal import layout_candidates, legal_region, read_candidates, text_candidates
@@ -51,7 +57,7 @@ TIE_BREAK_HEIGHTS = (26, 52)
 @dataclass(frozen=True)
 class AmountRules:
     """The thresholds the two amounts are cross-checked by. Each is fitted by
-    `python -m training.calibrate_amounts` on a held-out mix of sources and read from
+    `python -m training.calibrate_fields` on a held-out mix of sources and read from
     `models/amounts.json` (`RULES`); the defaults are the values first set by hand, looking at
     generated mail, and stay as the comparison the fit is recorded against."""
 
@@ -83,17 +89,9 @@ class AmountRules:
     # a winner at least this sure needs no second reading
     sure_winner: float = 0.5
 
-    @classmethod
-    def load(cls, path: Path) -> AmountRules:
-        """The fitted rules recorded at `path`, or the hand-set ones when none were fitted."""
-        if not path.exists():
-            return cls()
-        fitted = json.loads(path.read_text(encoding="utf-8"))["rules"]
-        return cls(**{f.name: float(fitted[f.name]) for f in fields(cls) if f.name in fitted})
 
-
-RULES_FILE = Path(__file__).resolve().parent / "models" / "amounts.json"
-RULES = AmountRules.load(RULES_FILE)
+RULES_FILE = MODELS / "amounts.json"
+RULES = fitted_rules(AmountRules, RULES_FILE)
 
 
 @dataclass

@@ -7,15 +7,18 @@ both doubtful. These helpers are shared by every field reader.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from ocr.reading import Field
 from ocr.recognizer import Recognition
 from ocr.tess import LineRead, Word
 
 T = TypeVar("T")
+R = TypeVar("R")
 MAX_CONFIDENCE = 0.99
 # The recognizer is one voter among the Tesseract reads; its confidence is scaled down so that a
 # confident misread of its own cannot outvote two readers who agree.
@@ -25,6 +28,19 @@ RECOGNIZER_WEIGHT = 0.85
 # what settling early changes).
 EARLY = True
 EARLY_SURE = 0.8  # how sure the reads so far must be, together, before re-reads are skipped
+
+MODELS = Path(__file__).resolve().parent / "models"
+
+
+def fitted_rules(rules: type[R], path: Path) -> R:
+    """A field's thresholds as a calibration fitted and recorded them at `path` (its `rules`), or
+    the dataclass's defaults, the values set by hand, when none were fitted."""
+    if not path.exists():
+        return rules()
+    fitted: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["rules"]
+    names = [f.name for f in fields(rules)]  # type: ignore[arg-type]
+    return rules(**{name: float(fitted[name]) for name in names if name in fitted})
+
 
 # A parser takes OCR text and returns (value, how much the shape itself can be trusted) or None.
 Parser = Callable[[str], "tuple[T, float] | None"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -23,7 +23,16 @@ import numpy as np
 import ocr.evidence as evidence
 from ocr import crops, recognizer, stock, tess
 from ocr.amounts import read_amounts
-from ocr.evidence import MAX_CONFIDENCE, RECOGNIZER_WEIGHT, Candidate, Evidence, best_span, vote
+from ocr.evidence import (
+    MAX_CONFIDENCE,
+    MODELS,
+    RECOGNIZER_WEIGHT,
+    Candidate,
+    Evidence,
+    best_span,
+    fitted_rules,
+    vote,
+)
 from ocr.isolate import Line, binarize, isolate, normalize
 from ocr.layout import Anchors, Regions, text_lines, words_in
 from ocr.parse.accounts import memo_account_candidates
@@ -59,7 +68,7 @@ class FieldRead(Generic[T]):
 
 
 @dataclass(kw_only=True)
-class _Job(Evidence[T]):
+class FieldJob(Evidence[T]):
     """One field being read: where, how to parse it, and the evidence gathered so far."""
 
     box: Box
@@ -81,12 +90,12 @@ def _start_job(
     whitelist: str | None = None,
     skip: Callable[[Word], bool] | None = None,
     precise: bool = False,
-) -> _Job[T]:
+) -> FieldJob[T]:
     """The layout pass's reading of a field, and the crop to re-read it from (a loose region cut
     down to the words seen in it; a precise one, from the stock's own rules, kept whole)."""
     found = [w for w in words_in(layout_words, region) if not (skip and skip(w))]
     box = _below_printed(region, found) if precise else _tighten(region, found, dpi)
-    job: _Job[T] = _Job(box=box, parse=parse, whitelist=whitelist)
+    job: FieldJob[T] = FieldJob(box=box, parse=parse, whitelist=whitelist)
     if found:
         job.add(best_span(_reading_order(found), parse))
     if not found and not crops.has_ink(image, job.box):
@@ -111,14 +120,14 @@ def _below_printed(region: Box, words: list[Word]) -> Box:
     return (x0, top, x1, y1) if y1 - top >= (y1 - y0) // 3 else region
 
 
-def _run_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
+def _run_reads(image: np.ndarray, dpi: int, jobs: list[FieldJob[Any]]) -> None:
     """Re-read every field's crop: first all together in one Tesseract run, then tie-breaks
     (character whitelist, then binarized and enlarged) only for the fields whose reads disagree."""
     upscale = 1.5 if dpi < 250 else 1.0
     # Each round: (binarize, scale, use the job's whitelist); a job skips rounds it has no use for.
     rounds = [(False, 1.0, False), (False, 1.0, True), (True, upscale, True)]
     for index, (bitonal, scale, use_wl) in enumerate(rounds):
-        batch: dict[str | None, list[tuple[_Job[Any], np.ndarray]]] = {}
+        batch: dict[str | None, list[tuple[FieldJob[Any], np.ndarray]]] = {}
         for job in jobs:
             if not job.active or job.settled or (index > 0 and job.agreed()):
                 continue
@@ -136,12 +145,12 @@ def _run_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
                 job.add(best_span(read.words, job.parse) if read.words else None)
 
 
-def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
+def _line_reads(image: np.ndarray, dpi: int, jobs: list[FieldJob[Any]]) -> None:
     """Read each field's writing cut out of its region (`isolate`: the printed label, rule and
     neighbouring text dropped) once by the project's own recognizer and, unless that read and the
     layout pass's already agree (`_read_alike`), grey and black-and-white by Tesseract in one run:
     handwriting reads far better alone on a clean line than inside a crop of the check stock."""
-    lines: list[tuple[_Job[Any], Line]] = []
+    lines: list[tuple[FieldJob[Any], Line]] = []
     for job in jobs:
         line = isolate(image, job.box, dpi) if job.active else None
         if line is not None:
@@ -150,7 +159,7 @@ def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
         [(line.image, line.tall) for _, line in lines], alternatives=RECOGNIZER_ALTERNATIVES
     )
     recognized = [_recognized(job, seen) for (job, _), seen in zip(lines, found, strict=True)]
-    pairs: list[tuple[_Job[Any], np.ndarray]] = []
+    pairs: list[tuple[FieldJob[Any], np.ndarray]] = []
     for (job, line), cand in zip(lines, recognized, strict=True):
         job.settled = _read_alike(job, cand)
         if not job.settled:
@@ -165,7 +174,7 @@ def _line_reads(image: np.ndarray, dpi: int, jobs: list[_Job[Any]]) -> None:
             job.cands.append(cand)
 
 
-def _recognized(job: _Job[T], seen: Recognition | None) -> Candidate[T] | None:
+def _recognized(job: FieldJob[T], seen: Recognition | None) -> Candidate[T] | None:
     """The recognizer's reading of a field's line, kept on the job (`seen`, `recognized`).
 
     A read that makes no date (or memo) at all ('119/2026', its slash lost) gives way to the
@@ -182,7 +191,7 @@ def _recognized(job: _Job[T], seen: Recognition | None) -> Candidate[T] | None:
     return None
 
 
-def _read_alike(job: _Job[T], recognized: Candidate[T] | None) -> bool:
+def _read_alike(job: FieldJob[T], recognized: Candidate[T] | None) -> bool:
     """The layout pass and the recognizer, two readers that err differently, both read the field
     as one value, surely: Tesseract's re-reads of the crop could only agree."""
     if recognized is None or not job.cands:
@@ -194,13 +203,44 @@ def _read_alike(job: _Job[T], recognized: Candidate[T] | None) -> bool:
 
 RECOGNIZER_ALTERNATIVES = 4  # next best readings of a date or memo line, tried when the best fails
 
-# The recognizer must find a line at least this many times less likely with one of two equal digits
-# than with both before a read that has one is taken for a doubled digit lost.
-DOUBLED_RATIO = 0.05
-DOUBLED_WEIGHT = 0.5  # a read counted for the date it lost a digit of counts half
+
+@dataclass(frozen=True)
+class DateRules:
+    """The thresholds a date is decided by once its reads are gathered (`decide_date`). Each is
+    fitted by `python -m training.calibrate_fields` on a held-out mix of sources and read from
+    `models/dates.json` (`DATE_RULES`); the defaults are the values first set by hand, and stay as
+    the comparison the fit is recorded against."""
+
+    # The recognizer must find a line at least this many times less likely with one of two equal
+    # digits than with both before a read that has one is taken for a doubled digit lost
+    # (`restore_doubled`) ...
+    doubled_ratio: float = 0.05
+    # ... and such a read then counts for the date it lost a digit of at this weight.
+    doubled_weight: float = 0.5
+    # A date read at least this surely, one way only, stands as read (`confirm_date`) ...
+    confirm_below: float = 0.5
+    # ... else the best way of writing it must be at least this likely among itself and every date
+    # a misread figure or month away (and every other date read) ...
+    posterior: float = 0.9
+    # ... and this likely beside the recognizer's own read.
+    floor: float = 0.01
 
 
-def restore_doubled(job: _Job[T]) -> None:
+DATES_FILE = MODELS / "dates.json"
+DATE_RULES = fitted_rules(DateRules, DATES_FILE)
+
+
+def decide_date(job: FieldJob[date], rules: DateRules = DATE_RULES) -> Field[date]:
+    """The date as the gathered reads and `rules` decide it: a doubled digit one read lost, a far
+    year one reader repeated, and a split vote settled by the line's pixels. The job is left as
+    it was (the decision works on a copy of its reads), so the same reads can be decided again."""
+    job = replace(job, cands=list(job.cands), alts=list(job.alts))
+    restore_doubled(job, rules)
+    restore_year(job)
+    return confirm_date(job, job.result(), rules)
+
+
+def restore_doubled(job: FieldJob[T], rules: DateRules = DATE_RULES) -> None:
     """Readers lose one of two narrow digits side by side: '11-16-2026' comes back '1-16-2026', a
     date ten months older and stale. When the recognizer read the doubled digit and finds the line
     far less likely with only one, reads that lost it are counted (at half weight) for the date the
@@ -219,18 +259,22 @@ def restore_doubled(job: _Job[T]) -> None:
             continue
         collapsed = text[:i] + text[i + 1 :]
         other = job.parse(collapsed)
-        if other is not None and other[0] != read and seen.likelihood(collapsed) < DOUBLED_RATIO:
+        if (
+            other is not None
+            and other[0] != read
+            and seen.likelihood(collapsed) < rules.doubled_ratio
+        ):
             lost.add(other[0])
     if lost:
         job.cands = [
-            Candidate(read, c.conf * DOUBLED_WEIGHT, f"{c.raw} (a doubled digit read as one)")
+            Candidate(read, c.conf * rules.doubled_weight, f"{c.raw} (a doubled digit read as one)")
             if c.value in lost
             else c
             for c in job.cands
         ]
 
 
-def restore_year(job: _Job[date]) -> None:
+def restore_year(job: FieldJob[date]) -> None:
     """Tesseract reads one writer's figure alike on every crop of it: a handwritten '2026' whose 6
     looks like a b comes back '2024' from each, a check two years stale. When the recognizer read
     the same month and day in a year near today, more surely than any read of the far year, those
@@ -252,22 +296,16 @@ def restore_year(job: _Job[date]) -> None:
     job.reads -= len(far) - 1
 
 
-# A date read unsurely, or read several ways, is tested against the recognizer's view of its line
-# (`confirm_date`): the best way of writing it must be at least this likely among itself and
-# every date a misread figure or month away (and every other date read), and this likely beside
-# the recognizer's own read.
-DATE_POSTERIOR = 0.9
-DATE_FLOOR = 0.01
-
-
-def _date_posterior(seen: Recognition, when: date, others: list[date]) -> tuple[float, str]:
+def _date_posterior(
+    seen: Recognition, when: date, others: list[date], floor: float = DATE_RULES.floor
+) -> tuple[float, str]:
     """How likely the line shows `when` among it and its rivals, and the way of writing it that
     fits best: rivals are that writing with one figure misread, dropped or doubled or the month's
     name another (those that make another date), and the other dates read, written the same way."""
     forms = [form(when) for form in DATE_FORMS]
     scores = seen.likelihoods(forms)
     best = max(range(len(forms)), key=scores.__getitem__)
-    if scores[best] < DATE_FLOOR:
+    if scores[best] < floor:
         return 0.0, forms[best]
     text = forms[best]
     rivals = [t for t in date_edits(text) if parse_date(t) not in (None, when)]
@@ -275,22 +313,28 @@ def _date_posterior(seen: Recognition, when: date, others: list[date]) -> tuple[
     return scores[best] / (scores[best] + sum(seen.likelihoods(rivals))), text
 
 
-def confirm_date(job: _Job[date], reading: Field[date]) -> Field[date]:
+def confirm_date(
+    job: FieldJob[date], reading: Field[date], rules: DateRules = DATE_RULES
+) -> Field[date]:
     """A date read unsurely or several ways, settled by its line's pixels: a date that the
     recognizer's view of the line favours over every date a figure away (the year's 6 and 5, the
     month's 11 and 1) is the date, as sure as that margin, when Tesseract read it too or read no
     other date. A stale or post-dated check is never made current this way: its true date is one
     of the rivals, and a date only the recognizer read never overrules Tesseract's."""
     seen = job.seen
-    if seen is None or not seen.text or (reading.confidence >= 0.5 and not reading.others):
+    if (
+        seen is None
+        or not seen.text
+        or (reading.confidence >= rules.confirm_below and not reading.others)
+    ):
         return reading
     read = [c.value for c in job.cands]
     for when in dict.fromkeys(read):
         by_others = read.count(when) - (1 if when == job.recognized else 0)
         if by_others < 1 and len(set(read)) > 1:
             continue  # the recognizer's word alone does not overrule another reader's date
-        posterior, text = _date_posterior(seen, when, [d for d in read if d != when])
-        if posterior >= DATE_POSTERIOR:
+        posterior, text = _date_posterior(seen, when, [d for d in read if d != when], rules.floor)
+        if posterior >= rules.posterior:
             conf = max(
                 reading.confidence if reading.value == when else 0.0,
                 round(RECOGNIZER_WEIGHT * posterior, 3),
@@ -444,7 +488,7 @@ def date_and_memo_jobs(
     anchors: Anchors,
     layout_words: list[Word],
     micr_top: int | None = None,
-) -> tuple[_Job[date], _Job[str]]:
+) -> tuple[FieldJob[date], FieldJob[str]]:
     """Where the date and the memo are written (each job's box), with the layout pass's reading."""
     date_region, date_precise = _date_region(image, dpi, regions, anchors, layout_words)
     date_job = _start_job(
@@ -484,10 +528,7 @@ def read_check_fields(
     date_job, memo_job = date_and_memo_jobs(image, dpi, regions, anchors, layout_words, micr_top)
     _line_reads(image, dpi, [date_job, memo_job])
     _run_reads(image, dpi, [date_job, memo_job])
-    restore_doubled(date_job)
-    restore_year(date_job)
-    when, memo = date_job.read(), memo_job.read()
-    when.reading = confirm_date(date_job, when.reading)
+    when, memo = decide_date(date_job), memo_job.read().reading
     payer = read_payer(layout_words, regions.payer, dpi)
     court_line, legal_line = amounts.courtesy_evidence.line, amounts.legal_evidence.line
     boxes = {
@@ -497,6 +538,4 @@ def read_check_fields(
         "memo": memo_job.box,
         "payer": regions.payer,
     }
-    return CheckFields(
-        amounts.courtesy, amounts.legal, when.reading, memo.reading, payer, amounts.warnings, boxes
-    )
+    return CheckFields(amounts.courtesy, amounts.legal, when, memo, payer, amounts.warnings, boxes)

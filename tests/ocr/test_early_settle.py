@@ -105,10 +105,10 @@ def test_a_clearly_filled_check_is_read_with_fewer_tesseract_runs_and_the_same_v
 def _date_read_alike(sure: float) -> tuple[bool, float]:
     """A date the layout pass and the recognizer both read as one day, their vote `sure`: whether
     it settles, and the vote's confidence."""
-    from ocr.fields import _Job, _read_alike
+    from ocr.fields import FieldJob, _read_alike
 
     day, one = date(2026, 11, 12), 1 - math.sqrt(1 - sure)  # two reads this sure vote `sure`
-    job: _Job[date] = _Job(box=(0, 0, 10, 10), parse=lambda _: None, whitelist=None)
+    job: FieldJob[date] = FieldJob(box=(0, 0, 10, 10), parse=lambda _: None, whitelist=None)
     job.add(Candidate(day, one, "11/12/2026"))
     job.reads += 1  # the recognizer's read, counted when it is made
     recognized = Candidate(day, one, "11/12/2026")

@@ -12,12 +12,14 @@ from ocr.courtesy import parse_courtesy
 from ocr.crops import remove_rules
 from ocr.evidence import Candidate, best_span, vote
 from ocr.fields import (
+    DateRules,
+    FieldJob,
     _below_printed,
     _date_posterior,
     _date_region,
-    _Job,
     _on_rule,
     confirm_date,
+    decide_date,
     parse_check_date,
     parse_memo,
     restore_doubled,
@@ -170,8 +172,8 @@ def test_a_transit_fraction_above_the_date_is_cut_off_its_region() -> None:
     assert _below_printed(region, [low, date_words]) == region
 
 
-def _date_job(reads: list[tuple[str, float]], seen: str) -> _Job[date]:
-    job: _Job[date] = _Job(box=(0, 0, 100, 30), parse=parse_check_date, whitelist=None)
+def _date_job(reads: list[tuple[str, float]], seen: str) -> FieldJob[date]:
+    job: FieldJob[date] = FieldJob(box=(0, 0, 100, 30), parse=parse_check_date, whitelist=None)
     for text, conf in reads:
         parsed = parse_check_date(text)
         assert parsed is not None
@@ -189,6 +191,19 @@ def test_a_date_read_with_one_of_two_ones_lost_counts_for_the_date_with_both() -
     restore_doubled(job)
     result = job.result()
     assert result.value == date(2026, 11, 16) and result.confidence > 0.5
+
+
+def test_deciding_a_date_leaves_its_reads_as_they_were() -> None:
+    """The same gathered reads can be decided again, under other thresholds, as a calibration
+    does: the decision works on a copy."""
+    job = _date_job([("1-16-2026", 0.72), ("1-16-2026", 0.6), ("11-16-2026", 0.57)], "11-16-2026")
+    before = list(job.cands)
+    decided = decide_date(job)
+    assert decided.value == date(2026, 11, 16)
+    assert job.cands == before and decide_date(job) == decided
+    # rules that never take a read for a lost digit, nor settle by the pixels, leave it as read
+    as_read = decide_date(job, DateRules(doubled_ratio=0.0, posterior=1.0))
+    assert as_read.value == date(2026, 1, 16)
 
 
 def test_a_date_the_recognizer_reads_with_one_digit_is_left_alone() -> None:
@@ -250,7 +265,7 @@ def test_a_date_only_the_recognizer_read_and_nothing_contradicts_is_settled_by_t
     assert settled.value == date(2026, 10, 27) and settled.confidence >= 0.5
 
 
-def _year_job(far_year: int, recognizer_conf: float) -> _Job[date]:
+def _year_job(far_year: int, recognizer_conf: float) -> FieldJob[date]:
     """'NOVEMBER 15' in a year near today that Tesseract read four times in `far_year` (a
     handwritten 6 like a b read as a 4), the recognizer once near today."""
     near = date(date.today().year, 11, 15)

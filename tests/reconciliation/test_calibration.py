@@ -54,3 +54,31 @@ def test_the_record_shows_the_floors_on_hands_the_recognizer_never_trained_on() 
     assert DIGITS not in FITTED and record["recipe"]["items"][DIGITS] > 0
     seen = record["measured"]["amount"][DIGITS]["fitted"]
     assert sum(seen.values()) > 0
+
+
+def test_a_date_is_scored_by_what_it_decides_where_the_truth_says_only_that() -> None:
+    """The foreign set's truth says which side of the window a check's date is on, not the date: a
+    stale check read inside the window is a wrong date (it would post), one read stale is right,
+    and a current check read a few days off decides nothing wrongly."""
+    from datetime import date
+
+    from lockbox.capture import Capture
+    from reconciliation.codes import ExceptionCode
+    from training.calibrate_rules import Reading, _date_scores
+
+    as_of = date(2026, 11, 24)
+
+    def read(day: date, stated: tuple[ExceptionCode, ...]) -> Reading:
+        capture = Capture("x.tif", check_date=day, date_confidence=0.4)
+        return Reading("foreign-fit", capture, None, as_of, stated)
+
+    stale = (ExceptionCode.STALE_DATED,)
+    readings = [
+        read(date(2026, 11, 20), stale),
+        read(date(2025, 11, 20), stale),
+        read(date(2026, 11, 18), ()),
+        read(date(2026, 12, 18), ()),
+    ]
+    assert [right for _, right in _date_scores(readings)] == [False, True, True, False]
+    unknown = Reading("foreign-fit", Capture("y.tif", check_date=as_of), None, as_of, None)
+    assert _date_scores([unknown]) == []
