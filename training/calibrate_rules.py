@@ -46,8 +46,8 @@ OUT = Path(__file__).resolve().parents[1] / "reconciliation" / "calibration.json
 SEED = 5_150_001
 MARGIN = 0.1  # added to the surest wrong reading seen
 BEFORE = {"amount": 0.5, "date": 0.15}  # the floors as set by hand, for comparison
-# The floors the rules take as fitted. The date's is fitted and measured but not applied yet: only
-# our own generator's truth has dates, and a wrong date or two there decides the whole fit.
+# The floors the rules take as fitted. The date's is fitted and measured but not applied yet: a
+# wrong date or two among the few hundred dated checks decides the whole fit.
 APPLIED = ("amount",)
 BOUNDS = {"amount": (0.3, 0.9), "date": (0.05, 0.9)}
 FITTED = ("generator", "foreign-fit")
