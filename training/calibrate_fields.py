@@ -309,28 +309,6 @@ def _foreign(data: Path) -> list[Front]:
     return out
 
 
-def _record(
-    fitted: Rules,
-    command: str,
-    rule_text: str,
-    measured: dict[str, dict[str, dict[str, int]]],
-    extra: dict[str, Any],
-) -> dict[str, Any]:
-    """A set's record: the thresholds, the hand-set ones, how and on what they were fitted."""
-    model = json.loads((RULES_FILE.parent / "lines.json").read_text(encoding="utf-8"))
-    return {
-        "rules": asdict(fitted),
-        "hand_set": asdict(type(fitted)()),
-        "recipe": {
-            "command": command,
-            "rule": rule_text,
-            "recognizer": model.get("recipe", {}).get("command", "python -m training"),
-            **extra,
-        },
-        "measured": measured,
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     from benchmarks.table import render_table
     from reconciliation.rules import MIN_AMOUNT_CONFIDENCE
@@ -352,6 +330,12 @@ def main(argv: list[str] | None = None) -> int:
         "fitting mix and none at the next looser value; nearest the hand-set among alike"
     )
     sources = {**described(args), "checks": {label: len(part) for label, part in parts.items()}}
+    model = json.loads((RULES_FILE.parent / "lines.json").read_text(encoding="utf-8"))
+    recipe = {
+        "command": "python -m training.calibrate_fields",
+        "rule": rule_text,
+        "recognizer": model.get("recipe", {}).get("command", "python -m training"),
+    }
     amount_rules = fit_amounts(mix, floor, say)
     date_rules = fit_dates(mix, say)
     sets: list[tuple[str, Path, Any, Callable[[list[Front], Any], Outcome], dict[str, Any]]] = [
@@ -384,9 +368,12 @@ def main(argv: list[str] | None = None) -> int:
                 measured.setdefault(label, {})[kind] = asdict(o)
                 rows.append([name, label, kind, o.right, o.wrong, o.held])
         print(render_table(["set", "source", "thresholds", "right", "WRONG", "held"], rows))
-        record = _record(
-            fitted, "python -m training.calibrate_fields", rule_text, measured, {**extra, **sources}
-        )
+        record = {
+            "rules": asdict(fitted),
+            "hand_set": asdict(type(fitted)()),
+            "recipe": {**recipe, **extra, **sources},
+            "measured": measured,
+        }
         out = args.out / path.name
         out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {out}")
