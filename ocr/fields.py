@@ -528,7 +528,7 @@ def read_check_fields(
     date_job, memo_job = date_and_memo_jobs(image, dpi, regions, anchors, layout_words, micr_top)
     _line_reads(image, dpi, [date_job, memo_job])
     _run_reads(image, dpi, [date_job, memo_job])
-    when, memo = decide_date(date_job), memo_job.read().reading
+    when, memo = decide_date(date_job), memo_job.result()
     payer = read_payer(layout_words, regions.payer, dpi)
     court_line, legal_line = amounts.courtesy_evidence.line, amounts.legal_evidence.line
     boxes = {
